@@ -1,0 +1,243 @@
+"""The precision audit: which digits of a result two precisions agree on.
+
+A result computed at one precision says nothing about its own accuracy; near the edge of
+stability GD is chaotic and float64 and 113-bit runs can disagree at O(1). The audit runs the
+same computation at two precisions and keeps, per quantity, only the decimal digits on which the
+two agree. A quantity with no agreed digit is ``chaotic``, never a number.
+
+Counting rule. For scalars ``a`` (lower precision) and ``b`` (higher), the candidate count is
+``floor(-log10(|a - b| / max(|a|, |b|)))`` capped at the lower precision; both values are
+rounded to that many significant digits and the count is lowered until the two roundings are
+identical, so every printed digit is one both precisions produced. Vectors use the same rule in
+the max norm, and are printed in fixed point at the resulting absolute position. A loss at which
+both runs converged is reported as an upper bound (``kind="bound"``), since its digits are
+rounding noise by construction.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, localcontext
+from fractions import Fraction
+
+from .backends import FLOAT64_DPS
+from .errors import DomainError
+from .gd import GDResult, gradient_descent
+
+__all__ = ["Agreed", "AuditedRun", "agreed_digits", "agree", "audited_gd", "precision_pair"]
+
+
+def _dec(q: Fraction, prec: int = 120) -> Decimal:
+    with localcontext() as c:
+        c.prec = prec
+        return Decimal(q.numerator) / Decimal(q.denominator)
+
+
+def _round_sig(q: Fraction, digits: int) -> str:
+    """``q`` rounded to ``digits`` significant digits, as a decimal string (scientific)."""
+    if q == 0:
+        return "0"
+    with localcontext() as c:
+        c.prec = max(1, digits)
+        c.rounding = ROUND_HALF_EVEN
+        return format(+_dec(q), "e" if abs(q) < Fraction(1, 10**4) or abs(q) >= 10**6 else "f")
+
+
+def _round_abs(q: Fraction, exponent: int) -> str:
+    """``q`` rounded to a multiple of ``10**exponent``, fixed point."""
+    with localcontext() as c:
+        c.prec = 200
+        return str(_dec(q, 200).quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN))
+
+
+def _rel(a: Fraction, b: Fraction) -> Fraction | None:
+    scale = max(abs(a), abs(b))
+    return None if scale == 0 else abs(a - b) / scale
+
+
+def _digits_from_rel(rel: Fraction | None, cap: int) -> int:
+    if rel is None or rel == 0:
+        return cap
+    return max(0, min(cap, math.floor(-math.log10(rel)) if rel < 1 else 0))
+
+
+def agreed_digits(a, b, cap: int) -> int:
+    """Significant decimal digits (scalars) or max-norm digits (vectors) shared by ``a``, ``b``."""
+    if isinstance(a, tuple):
+        if any(v is None for v in a + b):
+            return 0 if any((u is None) != (v is None) for u, v in zip(a, b)) else cap
+        scale = max(max(abs(v) for v in a), max(abs(v) for v in b))
+        if scale == 0:
+            return cap
+        diff = max(abs(u - v) for u, v in zip(a, b))
+        digits = _digits_from_rel(diff / scale, cap)
+        while digits > 0 and _vec_text(a, digits, scale) != _vec_text(b, digits, scale):
+            digits -= 1
+        return digits
+    digits = _digits_from_rel(_rel(a, b), cap)
+    while digits > 0 and _round_sig(a, digits) != _round_sig(b, digits):
+        digits -= 1
+    return digits
+
+
+def _vec_exponent(digits: int, scale: Fraction) -> int:
+    return math.floor(math.log10(scale)) - digits + 1
+
+
+def _vec_text(v: tuple, digits: int, scale: Fraction) -> list[str]:
+    e = _vec_exponent(digits, scale)
+    return [None if x is None else _round_abs(x, e) for x in v]
+
+
+@dataclass(frozen=True)
+class Agreed:
+    """One audited quantity.
+
+    Attributes
+    ----------
+    name : str
+    value : Fraction, tuple of Fractions, or None (the higher-precision run's value)
+    digits : int
+        Agreed significant digits (max-norm digits for vectors); 0 means ``chaotic``.
+    kind : ``"agreed"`` or ``"bound"`` (an upper bound both runs satisfy, for a converged loss)
+    """
+
+    name: str
+    value: object
+    digits: int
+    kind: str = "agreed"
+
+    @property
+    def chaotic(self) -> bool:
+        return self.kind == "agreed" and self.digits == 0
+
+    def text(self) -> str:
+        """The value with its agreed digits only, ``chaotic`` or ``<= bound``."""
+        if self.value is None:
+            return "n/a"
+        if self.kind == "bound":
+            return "<= " + _bound_text(self.value)
+        if self.chaotic:
+            return "chaotic"
+        if isinstance(self.value, tuple):
+            scale = max(abs(v) for v in self.value if v is not None) if any(
+                v is not None for v in self.value) else Fraction(0)
+            if scale == 0:
+                return "(" + ", ".join("0" if v == 0 else "-inf" for v in self.value) + ")"
+            return "(" + ", ".join("-inf" if t is None else t
+                                   for t in _vec_text(self.value, self.digits, scale)) + ")"
+        return _round_sig(self.value, self.digits)
+
+    def json(self):
+        """A JSON value: number(s) rounded to the agreed digits, or the string ``"chaotic"``."""
+        if self.value is None:
+            return None
+        if self.kind == "bound":
+            return float(_bound_text(self.value))
+        if self.chaotic:
+            return "chaotic"
+        if isinstance(self.value, tuple):
+            scale = max((abs(v) for v in self.value if v is not None), default=Fraction(0))
+            if scale == 0:
+                return [0.0 if v == 0 else None for v in self.value]
+            return [None if t is None else float(t)
+                    for t in _vec_text(self.value, self.digits, scale)]
+        return float(_round_sig(self.value, self.digits))
+
+
+def _bound_text(q: Fraction) -> str:
+    if q == 0:
+        return "0"
+    with localcontext() as c:
+        c.prec = 2
+        c.rounding = ROUND_CEILING
+        return format(+_dec(q), "e")
+
+
+def agree(name: str, a, b, cap: int, bound: bool = False) -> Agreed:
+    """Audit one quantity from the two runs (``a`` lower precision, ``b`` higher)."""
+    if a is None or b is None:
+        return Agreed(name, None, 0)
+    if bound:
+        return Agreed(name, max(a, b), cap, "bound")
+    return Agreed(name, b, agreed_digits(a, b, cap))
+
+
+def precision_pair(precision: int | None, backend: str = "flint") -> tuple:
+    """The two (backend, dps) settings: float64 vs 32 digits, or p vs 2p digits."""
+    if precision is None:
+        return ("float64", None), (backend, 32)
+    if isinstance(precision, bool) or not isinstance(precision, int) or precision < 5:
+        raise DomainError("precision", precision, "an integer number of digits >= 5 is required")
+    if backend == "float64":
+        raise DomainError("backend", backend, "mpmath or flint when a precision is given")
+    return (backend, precision), (backend, 2 * precision)
+
+
+@dataclass
+class AuditedRun:
+    """Two runs of the same GD problem and the quantities they agree on.
+
+    ``status`` is the common status, or ``"chaotic"`` when the two precisions disagree on the
+    outcome itself (for instance one converges and the other does not).
+    """
+
+    status: str
+    low: GDResult
+    high: GDResult
+    quantities: dict = field(default_factory=dict)
+
+    @property
+    def digits(self) -> dict:
+        return {k: (v.digits if v.kind == "agreed" else "bound")
+                for k, v in self.quantities.items() if v.value is not None}
+
+    def to_json(self) -> dict:
+        """The ``normsharp gd --json`` object (without ``certified``)."""
+        q = self.quantities
+        out = {"status": self.status, "steps": self.high.steps,
+               "steps_low_precision": self.low.steps}
+        for key in ("beta", "loss", "sharpness", "lambda_max", "l1_norm", "param_norm_sq",
+                    "risk", "gain"):
+            if key in q and (q[key].value is not None or key != "risk"):
+                out[key] = q[key].json()
+        out["digits"] = self.digits
+        out["precisions"] = [_prec_label(self.low), _prec_label(self.high)]
+        if self.high.diverged_at is not None:
+            out["diverged_at"] = self.high.diverged_at
+        if self.high.diagnosis:
+            out["diagnosis"] = self.high.diagnosis
+        return out
+
+
+def _prec_label(r: GDResult) -> str:
+    return "float64" if r.backend == "float64" else f"{r.backend}:{int(r.dps)}"
+
+
+def audited_gd(problem, eta, steps, *, precision: int | None = None, backend: str = "flint",
+               **kwargs) -> AuditedRun:
+    """Run :func:`~numerics.gd.gradient_descent` at two precisions and audit the results.
+
+    Parameters
+    ----------
+    precision : None (float64 against 32 digits) or ``p`` (``p`` against ``2p`` digits)
+    backend : multiprecision backend, ``"flint"`` (fast) or ``"mpmath"``
+    kwargs : passed to :func:`~numerics.gd.gradient_descent` for both runs
+    """
+    (b1, p1), (b2, p2) = precision_pair(precision, backend)
+    low = gradient_descent(problem, eta, steps, backend=b1, dps=p1, **kwargs)
+    high = gradient_descent(problem, eta, steps, backend=b2, dps=p2, **kwargs)
+    cap = int(math.floor(FLOAT64_DPS if p1 is None else p1))
+    status = low.status if low.status == high.status else "chaotic"
+    run = AuditedRun(status, low, high)
+    if "diverged" in (low.status, high.status):
+        return run
+    converged = low.status == high.status == "converged"
+    names = {"beta": "beta", "loss": "loss", "sharpness": "S", "lambda_max": "lambda_max",
+             "l1_norm": "l1_norm", "param_norm_sq": "param_norm_sq", "risk": "risk",
+             "gain": "gain"}
+    for key, attr in names.items():
+        a, b = getattr(low, attr), getattr(high, attr)
+        run.quantities[key] = agree(key, a, b, cap, bound=(key == "loss" and converged))
+    return run

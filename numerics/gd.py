@@ -1,0 +1,505 @@
+"""Gradient descent on diagonal networks at any precision.
+
+:func:`iterate` is the generator (the caller decides when to stop); :func:`gradient_descent`
+drives it to a verdict: ``converged`` (the loss stayed ``<= tol`` for ``patience`` steps),
+``diverged`` (non-finite or ``|r| > r_max``, with the step) or ``not_converged`` (budget spent;
+the run is diagnosed for periodic oscillation and for ``S`` sitting near ``2/eta``).
+:func:`gradient_descent_batch` runs float64 GD for many learning rates at once in one array.
+
+Every final number is returned as the :class:`~fractions.Fraction` of the binary value the
+backend computed. A single run says nothing about which of its digits are right: that is the
+job of :mod:`numerics.audit`, which compares two precisions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from .backends import Backend, get_backend
+from .errors import DomainError
+from .hessian import gram_matrix_A, spectrum
+from .params import beta_of, gain, initial_state, param_norm_sq, step
+from .problem import Problem, as_fraction
+
+__all__ = ["State", "Trajectory", "GDResult", "iterate", "gradient_descent",
+           "gradient_descent_batch", "BatchResult", "default_tol"]
+
+STATUSES = ("converged", "diverged", "not_converged")
+
+
+def default_tol(problem: Problem, dps: float) -> Fraction:
+    """Default loss tolerance: ``|r| <= 10^-(dps-3) max(1, |y|)``, i.e. the loss below its square."""
+    scale = max(Fraction(1), max(abs(v) for v in problem.y))
+    rtol = Fraction(1, 10 ** int(dps - 3)) * scale if dps >= 4 else scale
+    return rtol * rtol / 2
+
+
+def _check_eta(eta) -> Fraction | Callable:
+    if callable(eta):
+        return eta
+    e = as_fraction(eta, "eta")
+    if e <= 0:
+        raise DomainError("eta", eta, "a learning rate eta > 0 is required")
+    return e
+
+
+def _check_steps(steps, name="steps") -> int:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise DomainError(name, steps, "a non-negative integer is required")
+    return int(steps)
+
+
+@dataclass
+class State:
+    """One GD iterate as the generator yields it (backend numbers; valid inside the scope)."""
+
+    k: int
+    theta: tuple
+    beta: np.ndarray
+    r: np.ndarray
+    g: np.ndarray
+    G_sum: np.ndarray
+
+
+def iterate(problem: Problem, eta, *, backend: Backend | str = "float64", dps=None,
+            theta0: tuple | None = None) -> Iterator[State]:
+    """Yield ``State`` for ``k = 0, 1, 2, ...``: ``theta_{k+1} = theta_k - eta_k grad L``.
+
+    ``eta`` is a positive number or a callable ``k -> eta_k`` (a schedule). The generator runs
+    inside the backend's precision scope; consume it within one thread. ``r`` and ``g`` are
+    those of ``theta_k``; ``G_sum = sum_{j<k} eta_j g_j``.
+    """
+    be = backend if isinstance(backend, Backend) else get_backend(backend, dps)
+    eta = _check_eta(eta)
+    with be.scope():
+        Xd = be.data(problem.X)
+        y = be.vector(problem.y)
+        inv_n = be.scalar(Fraction(1, problem.n))
+        theta = theta0 if theta0 is not None else initial_state(problem, be)
+        const = None if callable(eta) else be.scalar(eta)
+        G_sum = np.array([be.scalar(0)] * problem.d, dtype=be.dtype)
+        k = 0
+        while True:
+            beta = beta_of(problem, theta)
+            r = be.matvec(Xd, beta) - y
+            g = be.rmatvec(Xd, r) * inv_n
+            yield State(k, theta, beta, r, g, G_sum)
+            e = const if const is not None else be.scalar(as_fraction(eta(k), f"eta({k})"))
+            theta = tuple(be.clean(t) for t in step(problem, theta, g, e))
+            G_sum = be.clean(G_sum + e * g)
+            k += 1
+
+
+@dataclass
+class Trajectory:
+    """Metrics recorded every ``record_every`` steps (floats: for plots and diagnosis only)."""
+
+    step: list = field(default_factory=list)
+    loss: list = field(default_factory=list)
+    S: list = field(default_factory=list)
+    lambda_max: list = field(default_factory=list)
+    param_norm_sq: list = field(default_factory=list)
+    l1_norm: list = field(default_factory=list)
+    risk: list = field(default_factory=list)
+    gain: list = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {k: list(v) for k, v in self.__dict__.items()}
+
+
+@dataclass
+class GDResult:
+    """The outcome of one run at one precision.
+
+    Final quantities are exact :class:`Fraction` values of the computed binary numbers
+    (``None`` where not computed). ``theta`` is the final (or averaged) state.
+    """
+
+    status: str
+    steps: int
+    eta: object
+    backend: str
+    dps: float
+    beta: tuple
+    theta: tuple
+    loss: Fraction
+    S: Fraction | None
+    lambda_max: Fraction | None
+    l1_norm: Fraction
+    param_norm_sq: Fraction
+    risk: Fraction | None
+    gain: tuple | None
+    diverged_at: int | None = None
+    tol: Fraction | None = None
+    diagnosis: dict = field(default_factory=dict)
+    trajectory: Trajectory = field(default_factory=Trajectory)
+    sharpness_form: str = ""
+
+    def quantities(self) -> dict:
+        """Final scalar and vector quantities by name (for the precision audit)."""
+        out = {"beta": self.beta, "loss": self.loss, "S": self.S, "lambda_max": self.lambda_max,
+               "l1_norm": self.l1_norm, "param_norm_sq": self.param_norm_sq}
+        if self.risk is not None:
+            out["risk"] = self.risk
+        if self.gain is not None:
+            out["gain"] = self.gain
+        return out
+
+
+def _risk(problem, be, beta):
+    if problem.beta_star is None:
+        return None
+    e = beta - be.vector(problem.beta_star)
+    if problem.Sigma is None:
+        val = (e * e).sum()
+    else:
+        S = np.array([[be.scalar(v) for v in row] for row in problem.Sigma], dtype=be.dtype)
+        val = e @ (S @ e)
+    return val + be.scalar(problem.sigma2)
+
+
+def _period(history: deque) -> dict:
+    """Smallest period p <= 32 of the recent residual history, with the oscillation amplitude."""
+    h = np.array(history, dtype=float)
+    if len(h) < 16 or not np.all(np.isfinite(h)):
+        return {"period": None, "amplitude": None}
+    amp = float(np.max(np.abs(h[-64:])))
+    for p in range(1, 33):
+        if len(h) < 3 * p:
+            break
+        recent = h[-2 * p:]
+        shifted = h[-3 * p:-p]
+        if np.max(np.abs(recent - shifted)) <= 1e-6 * max(amp, 1e-300):
+            return {"period": p, "amplitude": amp}
+    return {"period": None, "amplitude": amp}
+
+
+def gradient_descent(
+    problem: Problem,
+    eta,
+    steps: int,
+    *,
+    backend: str = "float64",
+    dps: float | None = None,
+    tol=None,
+    patience: int = 3,
+    r_max=None,
+    record_every: int | None = None,
+    record_sharpness: bool = True,
+    record_gain: bool = False,
+    average_last: int = 0,
+    decay_steps: int = 0,
+    decay_to=Fraction(1, 10),
+    stop_at_convergence: bool = True,
+    final_sharpness: bool = True,
+    callback: Callable[[int], None] | None = None,
+) -> GDResult:
+    """Run GD for at most ``steps`` steps and return a :class:`GDResult` with a status.
+
+    Parameters
+    ----------
+    problem : Problem
+    eta : positive number, or callable ``k -> eta_k``
+    steps : int >= 0, the step budget
+    backend : ``"float64"``, ``"mpmath"`` or ``"flint"``
+    dps : decimal digits (multiprecision backends)
+    tol : loss tolerance for ``converged`` (default :func:`default_tol`)
+    patience : consecutive steps with loss ``<= tol`` required
+    r_max : divergence bound on ``max |r|`` (default ``1e8 max(1, |y|)``)
+    record_every : record metrics every this many steps (default ``max(1, steps // 500)``)
+    record_sharpness, record_gain : what to record (sharpness costs an eigen-solve)
+    average_last : measure on the average of the last K iterates when not converged
+    decay_steps, decay_to : after the budget, if not converged, run ``decay_steps`` more steps
+        with ``eta`` decaying geometrically to ``decay_to * eta``, then measure
+    stop_at_convergence : stop as soon as ``converged`` is established
+    final_sharpness : compute ``S`` and ``lambda_max`` at the end
+    callback : called with the step count every ``record_every`` steps (progress bars)
+    """
+    steps = _check_steps(steps)
+    decay_steps = _check_steps(decay_steps, "decay_steps")
+    average_last = _check_steps(average_last, "average_last")
+    if average_last > steps:
+        raise DomainError("average_last", average_last, f"at most steps = {steps}")
+    if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
+        raise DomainError("patience", patience, "an integer >= 1 is required")
+    eta = _check_eta(eta)
+    be = get_backend(backend, dps)
+    tol = default_tol(problem, be.dps) if tol is None else as_fraction(tol, "tol")
+    if tol <= 0:
+        raise DomainError("tol", tol, "tol > 0 is required")
+    scale = max(Fraction(1), max(abs(v) for v in problem.y))
+    r_max = Fraction(10**8) * scale if r_max is None else as_fraction(r_max, "r_max")
+    record_every = max(1, steps // 500) if record_every is None else _check_steps(
+        record_every, "record_every") or 1
+    decay_to = as_fraction(decay_to, "decay_to")
+    if decay_steps and not 0 < decay_to <= 1:
+        raise DomainError("decay_to", decay_to, "0 < decay_to <= 1 is required")
+
+    if decay_steps and not callable(eta):
+        base = eta
+        ratio = float(decay_to) ** (1.0 / decay_steps)
+
+        def schedule(k, base=base):
+            if k < steps:
+                return base
+            return base * Fraction(ratio) ** (k - steps)
+        eta_fn = schedule
+    else:
+        eta_fn = eta
+
+    traj = Trajectory()
+    history: deque = deque(maxlen=128)
+    total = steps + decay_steps
+    rtol = math.sqrt(2 * float(tol)) if float(tol) > 0 else 0.0
+    with be.scope():
+        rtol_be = be.scalar(Fraction(rtol)) if rtol > 1e-300 else be.scalar(
+            _fraction_sqrt(2 * tol))
+        r_max_be = be.scalar(r_max)
+        A = X = None
+        sums = None
+        status, diverged_at, last = "not_converged", None, None
+        below = 0
+        for state in iterate(problem, eta_fn, backend=be):
+            k = state.k
+            finite = be.is_finite(state.r)
+            if not finite or not all(be.abs_le(ri, r_max_be) for ri in state.r):
+                status, diverged_at, last = "diverged", k, state
+                break
+            if all(be.abs_le(ri, rtol_be) for ri in state.r):
+                below += 1
+            else:
+                below = 0
+            history.append(be.to_float(state.r[0]))
+            if k % record_every == 0 or k == total or (below >= patience and stop_at_convergence):
+                if A is None:
+                    A = [[be.scalar(v) for v in row] for row in gram_matrix_A(problem)]
+                    X = [[be.scalar(v) for v in row] for row in problem.X]
+                _record(traj, problem, be, state, record_sharpness, record_gain, below > 0, A, X)
+                if callback is not None:
+                    callback(k)
+            if below >= patience and stop_at_convergence:
+                status, last = "converged", state
+                break
+            if average_last and steps - average_last <= k < steps:
+                sums = state.theta if sums is None else tuple(
+                    s + t for s, t in zip(sums, state.theta))
+            if k >= total:
+                last = state
+                if below >= patience:
+                    status = "converged"
+                break
+        if A is None:
+            A = [[be.scalar(v) for v in row] for row in gram_matrix_A(problem)]
+            X = [[be.scalar(v) for v in row] for row in problem.X]
+
+        diagnosis = {}
+        theta = last.theta
+        g = last.g
+        if status == "not_converged":
+            diagnosis.update(_period(history))
+            if average_last:
+                K = be.scalar(average_last)
+                theta = tuple(be.clean(s / K) for s in sums)
+                beta_avg = beta_of(problem, theta)
+                Xd = be.data(problem.X)
+                r_avg = be.matvec(Xd, beta_avg) - be.vector(problem.y)
+                g = be.rmatvec(Xd, r_avg) * be.scalar(Fraction(1, problem.n))
+                diagnosis["averaged_over"] = average_last
+            if decay_steps:
+                diagnosis["decayed_to"] = float(decay_to)
+        if status == "diverged":
+            beta = beta_of(problem, theta)
+            return GDResult(
+                status, diverged_at, _eta_repr(eta), be.name, be.dps,
+                tuple(_safe_fraction(be, b) for b in beta), (), _nan(), None, None, _nan(),
+                _nan(), None, None, diverged_at, tol, diagnosis, traj, "")
+        beta = beta_of(problem, theta)
+        Xd = be.data(problem.X)
+        r = be.matvec(Xd, beta) - be.vector(problem.y)
+        loss = (r * r).sum() * be.scalar(Fraction(1, 2 * problem.n))
+        S = lam = None
+        form = ""
+        if final_sharpness:
+            zero_loss = status == "converged"
+            low, lam, S = spectrum(problem, be, theta, g, zero_loss, A, X)
+            form = "gram" if zero_loss else "full"
+            if status == "not_converged":
+                e_last = _eta_value(eta_fn, last.k)
+                ratio = be.to_float(S) * e_last / 2
+                diagnosis["S_times_eta_over_2"] = ratio
+                diagnosis["near_edge"] = bool(abs(ratio - 1) <= 0.05)
+        risk = _risk(problem, be, beta)
+        gains = gain(problem, theta, be, last.G_sum) if problem.param else None
+        F = be.to_fraction
+        return GDResult(
+            status=status,
+            steps=last.k,
+            eta=_eta_repr(eta),
+            backend=be.name,
+            dps=be.dps,
+            beta=tuple(F(b) for b in beta),
+            theta=tuple(tuple(F(v) for v in t) for t in theta),
+            loss=F(loss),
+            S=None if S is None else F(S),
+            lambda_max=None if lam is None else F(lam),
+            l1_norm=F(sum(abs(b) for b in beta)),
+            param_norm_sq=F(param_norm_sq(theta)),
+            risk=None if risk is None else F(risk),
+            gain=tuple(_safe_fraction(be, v) for v in gains),
+            diverged_at=None,
+            tol=tol,
+            diagnosis=diagnosis,
+            trajectory=traj,
+            sharpness_form=form,
+        )
+
+
+def _fraction_sqrt(q: Fraction) -> Fraction:
+    """A rational within a relative 1e-30 of sqrt(q) (for tolerances below float range)."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as c:
+        c.prec = 40
+        root = (Decimal(q.numerator) / Decimal(q.denominator)).sqrt()
+    return Fraction(root)
+
+
+def _eta_value(eta_fn, k) -> float:
+    return float(eta_fn(k)) if callable(eta_fn) else float(eta_fn)
+
+
+def _eta_repr(eta):
+    return "schedule" if callable(eta) else eta
+
+
+def _nan():
+    return None
+
+
+def _safe_fraction(be, v):
+    try:
+        return be.to_fraction(v)
+    except (DomainError, OverflowError, ValueError):
+        return None
+
+
+def _record(traj, problem, be, state, sharp, record_gain, zero_loss, A, X):
+    f = be.to_float
+    traj.step.append(state.k)
+    traj.loss.append(f((state.r * state.r).sum()) / (2 * problem.n))
+    traj.param_norm_sq.append(f(param_norm_sq(state.theta)))
+    traj.l1_norm.append(f(sum(abs(b) for b in state.beta)))
+    risk = _risk(problem, be, state.beta)
+    traj.risk.append(None if risk is None else f(risk))
+    if sharp:
+        low, lam, S = spectrum(problem, be, state.theta, state.g, False, A, X)
+        traj.S.append(f(S))
+        traj.lambda_max.append(f(lam))
+    if record_gain:
+        traj.gain.append([f(v) for v in gain(problem, state.theta, be, state.G_sum)])
+
+
+# ----------------------------------------------------------------------------- float64 batch
+@dataclass
+class BatchResult:
+    """float64 GD for many learning rates at once (arrays indexed by learning rate)."""
+
+    eta: np.ndarray
+    status: list
+    steps: np.ndarray
+    diverged_at: list
+    beta: np.ndarray
+    theta: tuple
+    loss: np.ndarray
+    l1_norm: np.ndarray
+    param_norm_sq: np.ndarray
+    G_sum: np.ndarray
+
+
+def gradient_descent_batch(problem: Problem, etas, steps: int, *, tol=None, patience: int = 3,
+                           r_max=None, check_every: int = 16,
+                           callback: Callable[[int], None] | None = None) -> BatchResult:
+    """float64 GD for all ``etas`` in one ``(B, d)`` array per parameter block.
+
+    Rows that converge (loss ``<= tol`` for ``patience`` checks spaced ``check_every`` steps
+    apart... i.e. at ``patience`` consecutive checks) or diverge are frozen and dropped from the
+    active set, so finished learning rates cost nothing. Same statuses as
+    :func:`gradient_descent`; ``steps`` is exact for divergence and rounded up to the check
+    grid for convergence.
+    """
+    steps = _check_steps(steps)
+    etas = np.asarray([float(_check_eta(e)) for e in np.atleast_1d(etas)], dtype=float)
+    B = len(etas)
+    be = get_backend("float64")
+    fl = problem.floats()
+    X, y = fl["X"], fl["y"]
+    n = problem.n
+    tol = float(default_tol(problem, be.dps) if tol is None else as_fraction(tol, "tol"))
+    rtol = math.sqrt(2 * tol)
+    scale = max(1.0, float(np.max(np.abs(y))))
+    r_max = 1e8 * scale if r_max is None else float(r_max)
+    theta = initial_state(problem, be, batch=B)
+    G = np.zeros((B, problem.d))
+    active = np.arange(B)
+    status = ["not_converged"] * B
+    done_steps = np.full(B, steps)
+    diverged_at: list = [None] * B
+    below = np.zeros(B, dtype=int)
+    out_theta = tuple(np.array(t) for t in theta)
+    out_G = np.zeros((B, problem.d))
+    th = theta
+    eta_col = etas[:, None]
+    k = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        while k <= steps and len(active):
+            beta = beta_of(problem, th)
+            r = beta @ X.T - y
+            bad = ~np.isfinite(r).all(axis=1) | (np.abs(r).max(axis=1) > r_max)
+            if k % check_every == 0 or k == steps or bad.any():
+                ok = np.abs(r).max(axis=1) <= rtol
+                if k % check_every == 0 or k == steps:
+                    below = np.where(ok, below + 1, 0)
+                finished = bad | (below >= patience)
+                if finished.any():
+                    for idx in np.nonzero(finished)[0]:
+                        j = active[idx]
+                        status[j] = "diverged" if bad[idx] else "converged"
+                        done_steps[j] = k
+                        diverged_at[j] = k if bad[idx] else None
+                        for o, t in zip(out_theta, th):
+                            o[j] = t[idx]
+                        out_G[j] = G[idx]
+                    keep = ~finished
+                    active = active[keep]
+                    th = tuple(t[keep] for t in th)
+                    G, eta_col, below = G[keep], eta_col[keep], below[keep]
+                    if not len(active):
+                        break
+                    beta = beta[keep]
+                    r = r[keep]
+                if callback is not None and k % (check_every * 64) == 0:
+                    callback(k)
+            if k == steps:
+                break
+            g = (r @ X) / n
+            th = step(problem, th, g, eta_col)
+            G = G + eta_col * g
+            k += 1
+    for idx, j in enumerate(active):
+        for o, t in zip(out_theta, th):
+            o[j] = t[idx]
+        out_G[j] = G[idx]
+    beta = beta_of(problem, out_theta)
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = beta @ X.T - y
+        loss = (r * r).sum(axis=1) / (2 * n)
+        l1 = np.abs(beta).sum(axis=1)
+        pn = param_norm_sq(out_theta)
+    return BatchResult(etas, status, done_steps, diverged_at, beta, out_theta, loss, l1, pn,
+                       out_G)
