@@ -48,7 +48,8 @@ def _round_abs(q: Fraction, exponent: int) -> str:
     """``q`` rounded to a multiple of ``10**exponent``, fixed point."""
     with localcontext() as c:
         c.prec = 200
-        return str(_dec(q, 200).quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN))
+        return format(_dec(q, 200).quantize(Decimal(1).scaleb(exponent),
+                                            rounding=ROUND_HALF_EVEN), "f")
 
 
 def _rel(a: Fraction, b: Fraction) -> Fraction | None:
@@ -206,9 +207,31 @@ class AuditedRun:
         out["precisions"] = [_prec_label(self.low), _prec_label(self.high)]
         if self.high.diverged_at is not None:
             out["diverged_at"] = self.high.diverged_at
-        if self.high.diagnosis:
-            out["diagnosis"] = self.high.diagnosis
+        if self.diagnosis:
+            out["diagnosis"] = self.diagnosis
         return out
+
+    @property
+    def diagnosis(self) -> dict:
+        """The two runs' diagnoses, keeping only what both share (numbers: agreed digits)."""
+        return audit_diagnosis(self.low.diagnosis, self.high.diagnosis, _cap(self.low))
+
+
+def _cap(r: GDResult) -> int:
+    return int(math.floor(FLOAT64_DPS if r.backend == "float64" else r.dps))
+
+
+def audit_diagnosis(low: dict, high: dict, cap: int) -> dict:
+    """Merge two diagnoses: equal entries are kept, numbers keep their agreed digits, the rest
+    are ``"chaotic"`` (for instance a period one precision sees and the other does not)."""
+    out = {}
+    for key in high:
+        a, b = low.get(key), high[key]
+        if isinstance(b, float) and isinstance(a, float):
+            out[key] = agree(key, Fraction(a), Fraction(b), min(cap, 15)).json()
+        else:
+            out[key] = b if a == b else "chaotic"
+    return out
 
 
 def _prec_label(r: GDResult) -> str:
@@ -228,7 +251,7 @@ def audited_gd(problem, eta, steps, *, precision: int | None = None, backend: st
     (b1, p1), (b2, p2) = precision_pair(precision, backend)
     low = gradient_descent(problem, eta, steps, backend=b1, dps=p1, **kwargs)
     high = gradient_descent(problem, eta, steps, backend=b2, dps=p2, **kwargs)
-    cap = int(math.floor(FLOAT64_DPS if p1 is None else p1))
+    cap = _cap(low)
     status = low.status if low.status == high.status else "chaotic"
     run = AuditedRun(status, low, high)
     if "diverged" in (low.status, high.status):

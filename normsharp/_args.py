@@ -1,0 +1,116 @@
+"""Argument types shared by the subcommands: exact numbers, vectors and data files."""
+
+from __future__ import annotations
+
+import argparse
+from fractions import Fraction
+from pathlib import Path
+
+from theory.errors import DomainError
+
+__all__ = ["number", "positive_number", "vector", "positive_int", "load_data", "add_data_args",
+           "problem_from_args"]
+
+
+def number(text: str) -> Fraction:
+    """An exact number from ``0.5``, ``1/3`` or ``1e-2``; refuses nan and inf."""
+    try:
+        value = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number (e.g. 0.5 or 1/3)")
+    return value
+
+
+def positive_number(text: str) -> Fraction:
+    value = number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a value > 0 is required")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: an integer > 0 is required")
+    return value
+
+
+def nonnegative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: an integer >= 0 is required")
+    return value
+
+
+def vector(text: str) -> list[Fraction]:
+    """A comma-separated list of exact numbers: ``1,0.5`` or ``1,1/2``."""
+    parts = [p for p in text.replace(" ", "").split(",")]
+    if not parts or any(p == "" for p in parts):
+        raise argparse.ArgumentTypeError(f"{text!r}: comma-separated numbers such as 1,0.5")
+    return [number(p) for p in parts]
+
+
+def load_data(path: str, name: str):
+    """Read a CSV (comma or whitespace separated) or ``.npy`` file into a numpy array."""
+    import numpy as np
+
+    p = Path(path)
+    if not p.is_file():
+        raise DomainError(name, path, "an existing .csv or .npy file is required")
+    try:
+        if p.suffix == ".npy":
+            data = np.load(p, allow_pickle=False)
+        else:
+            text = p.read_text()
+            delimiter = "," if "," in text else None
+            data = np.loadtxt(p, delimiter=delimiter, ndmin=1)
+    except (ValueError, OSError) as exc:
+        raise DomainError(name, path, f"a numeric .csv or .npy file is required ({exc})") from None
+    if not np.all(np.isfinite(data)):
+        raise DomainError(name, path, "finite numbers only (found nan or inf)")
+    return data
+
+
+def add_data_args(p: argparse.ArgumentParser, *, alpha_required: bool = True,
+                  files: bool = True) -> None:
+    """``--x/--y`` (one sample) or ``--X-file/--y-file`` (n samples), ``--alpha``, ``--param``."""
+    p.add_argument("--x", type=vector, help="features of one sample, e.g. 1,0.5")
+    p.add_argument("--y", type=number, help="label of one sample (default 1 with --x)")
+    if files:
+        p.add_argument("--X-file", dest="X_file", help="n x d data matrix (.csv or .npy)")
+        p.add_argument("--y-file", dest="y_file", help="n labels (.csv or .npy)")
+    p.add_argument("--alpha", type=positive_number, required=alpha_required,
+                   default=None if alpha_required else None,
+                   help="initialisation scale alpha > 0")
+    p.add_argument("--param", choices=["shared", "product", "difference"], default="shared",
+                   help="parametrisation of beta (default shared: beta = w*w)")
+    p.add_argument("--beta-star", dest="beta_star", type=vector,
+                   help="ground truth for the risk, e.g. 0.5,1")
+
+
+def problem_from_args(args):
+    """Build a :class:`numerics.Problem` from ``--x/--y`` or ``--X-file/--y-file``."""
+    from numerics.problem import Problem
+
+    files = getattr(args, "X_file", None) or getattr(args, "y_file", None)
+    if files and args.x is not None:
+        raise DomainError("--x", "given with --X-file", "either --x/--y or --X-file/--y-file")
+    if files:
+        if not (args.X_file and args.y_file):
+            raise DomainError("--X-file/--y-file", "only one given", "both files are required")
+        X = load_data(args.X_file, "--X-file")
+        y = load_data(args.y_file, "--y-file")
+        if X.ndim == 1:
+            X = X.reshape(1, -1)
+        return Problem(X, y.reshape(-1), args.alpha, param=args.param,
+                       beta_star=args.beta_star)
+    if args.x is None:
+        raise DomainError("--x", None, "the data: --x (one sample) or --X-file and --y-file")
+    y = args.y if args.y is not None else Fraction(1)
+    return Problem(args.x, y, args.alpha, param=args.param, beta_star=args.beta_star)

@@ -1,0 +1,118 @@
+"""``normsharp gd``: gradient descent at two precisions, printing only the digits they share."""
+
+from __future__ import annotations
+
+import sys
+
+from .._args import add_data_args, nonnegative_int, number, positive_int, positive_number, \
+    problem_from_args
+from ..output import emit_json, table
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "gd", help="gradient descent with a precision audit (agreed digits only)",
+        description="Run GD at two precisions (float64 vs 32 digits, or p vs 2p digits) and "
+        "print the digits on which they agree; 'chaotic' where none do.")
+    add_data_args(p)
+    p.add_argument("--eta", type=positive_number, required=True, help="learning rate eta > 0")
+    p.add_argument("--steps", type=positive_int, required=True, help="step budget")
+    p.add_argument("--precision", type=positive_int, default=None, metavar="DIGITS",
+                   help="audit DIGITS against 2*DIGITS digits (default: float64 against 32)")
+    p.add_argument("--backend", choices=["flint", "mpmath"], default="flint",
+                   help="multiprecision backend (default flint)")
+    p.add_argument("--tol", type=positive_number, help="loss tolerance for 'converged'")
+    p.add_argument("--average-last", dest="average_last", type=nonnegative_int, default=0,
+                   metavar="K", help="if not converged, measure on the mean of the last K "
+                   "iterates")
+    p.add_argument("--decay-steps", dest="decay_steps", type=nonnegative_int, default=0,
+                   metavar="N", help="if not converged, run N more steps with eta decaying "
+                   "geometrically to --decay-to * eta, then measure")
+    p.add_argument("--decay-to", dest="decay_to", type=number, default=number("0.1"),
+                   help="final fraction of eta for --decay-steps (default 0.1)")
+    p.add_argument("--no-certify", dest="certify", action="store_false",
+                   help="skip the certified enclosures")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return p
+
+
+def run(args) -> int:
+    from numerics.audit import audited_gd
+
+    if args.precision is not None and args.precision < 5:
+        from theory.errors import DomainError
+
+        raise DomainError("--precision", args.precision, "at least 5 digits are required")
+    problem = problem_from_args(args)
+    bar = _progress(args, 2 * (args.steps + args.decay_steps))
+    try:
+        audit = audited_gd(
+            problem, args.eta, args.steps, precision=args.precision, backend=args.backend,
+            tol=args.tol, average_last=args.average_last, decay_steps=args.decay_steps,
+            decay_to=args.decay_to, callback=bar.update_to if bar else None,
+            record_sharpness=False)
+    finally:
+        if bar:
+            bar.close()
+    out = audit.to_json()
+    if args.certify:
+        out["certified"] = _certified(problem, args.eta, audit)
+    if args.json:
+        emit_json(out)
+        return 0
+    _print(problem, args, audit, out)
+    return 0
+
+
+def _certified(problem, eta, audit):
+    from numerics.certify import certify
+
+    if audit.status != "converged":
+        return None
+    return certify(problem, eta, audit.high).to_json()
+
+
+class _Bar:
+    def __init__(self, total):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, unit="step", leave=False, file=sys.stderr)
+        self.offset = 0
+        self.last = 0
+
+    def update_to(self, k):
+        if k < self.last:  # second run started
+            self.offset += self.last
+        self.last = k
+        self.bar.n = self.offset + k
+        self.bar.refresh()
+
+    def close(self):
+        self.bar.close()
+
+
+def _progress(args, total):
+    if args.json or not sys.stderr.isatty() or total < 20000:
+        return None
+    return _Bar(total)
+
+
+def _print(problem, args, audit, out):
+    print(f"GD on {problem.describe()}, eta = {args.eta}")
+    print(f"status: {audit.status}   steps: {out['steps']}   precisions: "
+          f"{' vs '.join(out['precisions'])}")
+    if audit.high.diverged_at is not None:
+        print(f"diverged at step {audit.high.diverged_at}")
+    rows = [["quantity", "value (agreed digits only)", "digits"]]
+    for key, q in audit.quantities.items():
+        if q.value is None:
+            continue
+        rows.append([key, q.text(), "bound" if q.kind == "bound" else str(q.digits)])
+    if len(rows) > 1:
+        table(rows)
+    if audit.diagnosis:
+        print("diagnosis: " + ", ".join(f"{k}={v}" for k, v in audit.diagnosis.items()))
+    cert = out.get("certified")
+    if cert:
+        print("certified: " + ", ".join(f"{k}={v}" for k, v in cert.items()
+                                        if not isinstance(v, (dict, list))))
