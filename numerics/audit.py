@@ -57,10 +57,15 @@ def _rel(a: Fraction, b: Fraction) -> Fraction | None:
     return None if scale == 0 else abs(a - b) / scale
 
 
+def _log10(q: Fraction) -> float:
+    """``log10`` of a positive Fraction of any size (floats would under- or overflow)."""
+    return math.log10(q.numerator) - math.log10(q.denominator)
+
+
 def _digits_from_rel(rel: Fraction | None, cap: int) -> int:
     if rel is None or rel == 0:
         return cap
-    return max(0, min(cap, math.floor(-math.log10(rel)) if rel < 1 else 0))
+    return max(0, min(cap, math.floor(-_log10(rel)) if rel < 1 else 0))
 
 
 def agreed_digits(a, b, cap: int) -> int:
@@ -83,7 +88,7 @@ def agreed_digits(a, b, cap: int) -> int:
 
 
 def _vec_exponent(digits: int, scale: Fraction) -> int:
-    return math.floor(math.log10(scale)) - digits + 1
+    return math.floor(_log10(scale)) - digits + 1
 
 
 def _vec_text(v: tuple, digits: int, scale: Fraction) -> list[str]:
@@ -246,11 +251,18 @@ def audited_gd(problem, eta, steps, *, precision: int | None = None, backend: st
     ----------
     precision : None (float64 against 32 digits) or ``p`` (``p`` against ``2p`` digits)
     backend : multiprecision backend, ``"flint"`` (fast) or ``"mpmath"``
-    kwargs : passed to :func:`~numerics.gd.gradient_descent` for both runs
+    kwargs : passed to :func:`~numerics.gd.gradient_descent` for both runs; a
+        ``checkpoint`` path becomes one file per precision (``PATH.float64``, ``PATH.flint32``)
     """
     (b1, p1), (b2, p2) = precision_pair(precision, backend)
-    low = gradient_descent(problem, eta, steps, backend=b1, dps=p1, **kwargs)
-    high = gradient_descent(problem, eta, steps, backend=b2, dps=p2, **kwargs)
+    checkpoint = kwargs.pop("checkpoint", None)
+
+    def ck(b, p):
+        return None if checkpoint is None else f"{checkpoint}.{b}{'' if p is None else p}"
+    low = gradient_descent(problem, eta, steps, backend=b1, dps=p1, checkpoint=ck(b1, p1),
+                           **kwargs)
+    high = gradient_descent(problem, eta, steps, backend=b2, dps=p2, checkpoint=ck(b2, p2),
+                            **kwargs)
     cap = _cap(low)
     status = low.status if low.status == high.status else "chaotic"
     run = AuditedRun(status, low, high)

@@ -13,11 +13,15 @@ job of :mod:`numerics.audit`, which compares two precisions.
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 
@@ -34,7 +38,7 @@ STATUSES = ("converged", "diverged", "not_converged")
 
 
 def default_tol(problem: Problem, dps: float) -> Fraction:
-    """Default loss tolerance: ``|r| <= 10^-(dps-3) max(1, |y|)``, i.e. the loss below its square."""
+    """Default loss tolerance: ``|r| <= 10^-(dps-3) max(1, |y|)``, as a loss."""
     scale = max(Fraction(1), max(abs(v) for v in problem.y))
     rtol = Fraction(1, 10 ** int(dps - 3)) * scale if dps >= 4 else scale
     return rtol * rtol / 2
@@ -68,12 +72,13 @@ class State:
 
 
 def iterate(problem: Problem, eta, *, backend: Backend | str = "float64", dps=None,
-            theta0: tuple | None = None) -> Iterator[State]:
-    """Yield ``State`` for ``k = 0, 1, 2, ...``: ``theta_{k+1} = theta_k - eta_k grad L``.
+            theta0: tuple | None = None, start: int = 0, G_sum0=None) -> Iterator[State]:
+    """Yield ``State`` for ``k = start, start + 1, ...``: ``theta_{k+1} = theta_k - eta_k grad L``.
 
     ``eta`` is a positive number or a callable ``k -> eta_k`` (a schedule). The generator runs
     inside the backend's precision scope; consume it within one thread. ``r`` and ``g`` are
-    those of ``theta_k``; ``G_sum = sum_{j<k} eta_j g_j``.
+    those of ``theta_k``; ``G_sum = sum_{j<k} eta_j g_j``. ``theta0`` (tuple of sequences of
+    Fractions or backend numbers), ``start`` and ``G_sum0`` resume a run exactly.
     """
     be = backend if isinstance(backend, Backend) else get_backend(backend, dps)
     eta = _check_eta(eta)
@@ -81,10 +86,17 @@ def iterate(problem: Problem, eta, *, backend: Backend | str = "float64", dps=No
         Xd = be.data(problem.X)
         y = be.vector(problem.y)
         inv_n = be.scalar(Fraction(1, problem.n))
-        theta = theta0 if theta0 is not None else initial_state(problem, be)
+        if theta0 is None:
+            theta = initial_state(problem, be)
+        else:
+            theta = tuple(be.vector(t) if _fractions(t) else np.asarray(t, dtype=be.dtype)
+                          for t in theta0)
         const = None if callable(eta) else be.scalar(eta)
-        G_sum = np.array([be.scalar(0)] * problem.d, dtype=be.dtype)
-        k = 0
+        if G_sum0 is None:
+            G_sum = np.array([be.scalar(0)] * problem.d, dtype=be.dtype)
+        else:
+            G_sum = be.vector(G_sum0) if _fractions(G_sum0) else np.asarray(G_sum0, be.dtype)
+        k = start
         while True:
             beta = beta_of(problem, theta)
             r = be.matvec(Xd, beta) - y
@@ -94,6 +106,10 @@ def iterate(problem: Problem, eta, *, backend: Backend | str = "float64", dps=No
             theta = tuple(be.clean(t) for t in step(problem, theta, g, e))
             G_sum = be.clean(G_sum + e * g)
             k += 1
+
+
+def _fractions(values) -> bool:
+    return all(isinstance(v, (Fraction, int)) for v in values)
 
 
 @dataclass
@@ -191,7 +207,7 @@ def gradient_descent(
     patience: int = 3,
     r_max=None,
     record_every: int | None = None,
-    record_sharpness: bool = True,
+    record_sharpness: bool | None = None,
     record_gain: bool = False,
     average_last: int = 0,
     decay_steps: int = 0,
@@ -199,6 +215,8 @@ def gradient_descent(
     stop_at_convergence: bool = True,
     final_sharpness: bool = True,
     callback: Callable[[int], None] | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_seconds: float = 20.0,
 ) -> GDResult:
     """Run GD for at most ``steps`` steps and return a :class:`GDResult` with a status.
 
@@ -213,13 +231,27 @@ def gradient_descent(
     patience : consecutive steps with loss ``<= tol`` required
     r_max : divergence bound on ``max |r|`` (default ``1e8 max(1, |y|)``)
     record_every : record metrics every this many steps (default ``max(1, steps // 500)``)
-    record_sharpness, record_gain : what to record (sharpness costs an eigen-solve)
+    record_sharpness : record ``S`` and ``lambda_max`` (an eigen-solve of the ``kd x kd``
+        Hessian per record; default: when ``kd <= 64``)
+    record_gain : record the effective-initialisation gain
     average_last : measure on the average of the last K iterates when not converged
     decay_steps, decay_to : after the budget, if not converged, run ``decay_steps`` more steps
         with ``eta`` decaying geometrically to ``decay_to * eta``, then measure
     stop_at_convergence : stop as soon as ``converged`` is established
     final_sharpness : compute ``S`` and ``lambda_max`` at the end
     callback : called with the step count every ``record_every`` steps (progress bars)
+    checkpoint : a file path: the run saves its exact state there every ``checkpoint_seconds``
+        and, when started again with the same arguments, resumes from it, giving bit-for-bit
+        the result of an uninterrupted run. A checkpoint of other arguments is refused.
+
+    Returns
+    -------
+    GDResult
+
+    Raises
+    ------
+    DomainError
+        Invalid arguments, or a checkpoint written for other arguments.
     """
     steps = _check_steps(steps)
     decay_steps = _check_steps(decay_steps, "decay_steps")
@@ -235,55 +267,68 @@ def gradient_descent(
         raise DomainError("tol", tol, "tol > 0 is required")
     scale = max(Fraction(1), max(abs(v) for v in problem.y))
     r_max = Fraction(10**8) * scale if r_max is None else as_fraction(r_max, "r_max")
-    record_every = max(1, steps // 500) if record_every is None else _check_steps(
-        record_every, "record_every") or 1
+    if record_every is None:
+        record_every = max(1, steps // 500)
+    elif isinstance(record_every, bool) or not isinstance(record_every, int) or record_every < 1:
+        raise DomainError("record_every", record_every, "an integer >= 1 is required")
+    if record_sharpness is None:
+        record_sharpness = problem.k * problem.d <= 64
     decay_to = as_fraction(decay_to, "decay_to")
     if decay_steps and not 0 < decay_to <= 1:
         raise DomainError("decay_to", decay_to, "0 < decay_to <= 1 is required")
+    if decay_steps and callable(eta):
+        raise DomainError("decay_steps", decay_steps, "a constant eta (a schedule already "
+                          "decides its own decay)")
+    eta_fn = _decay_schedule(eta, steps, decay_steps, decay_to) if decay_steps else eta
+    total = steps + decay_steps
 
-    if decay_steps and not callable(eta):
-        base = eta
-        ratio = float(decay_to) ** (1.0 / decay_steps)
-
-        def schedule(k, base=base):
-            if k < steps:
-                return base
-            return base * Fraction(ratio) ** (k - steps)
-        eta_fn = schedule
-    else:
-        eta_fn = eta
+    settings = dict(problem=problem.key(), eta=_eta_key(eta), steps=steps, backend=be.name,
+                    dps=None if be.name == "float64" else be.dps, tol=str(tol),
+                    patience=patience, r_max=str(r_max), record_every=record_every,
+                    record_sharpness=bool(record_sharpness), record_gain=bool(record_gain),
+                    average_last=average_last, decay_steps=decay_steps, decay_to=str(decay_to),
+                    stop_at_convergence=bool(stop_at_convergence))
+    saved = _load_checkpoint(checkpoint, settings) if checkpoint is not None else None
+    if checkpoint is not None and callable(eta):
+        raise DomainError("checkpoint", str(checkpoint), "a constant eta (a schedule cannot be "
+                          "recorded in a checkpoint)")
 
     traj = Trajectory()
     history: deque = deque(maxlen=128)
-    total = steps + decay_steps
-    rtol = math.sqrt(2 * float(tol)) if float(tol) > 0 else 0.0
+    below, sums, start, theta0, G0 = 0, None, 0, None, None
+    if saved is not None:
+        start, below = saved["k"], saved["below"]
+        theta0 = [[_undyadic(v) for v in t] for t in saved["theta"]]
+        G0 = [_undyadic(v) for v in saved["G_sum"]]
+        history.extend(saved["history"])
+        for key, values in saved["trajectory"].items():
+            getattr(traj, key).extend(values)
+        if saved["sums"] is not None:
+            sums = [[_undyadic(v) for v in t] for t in saved["sums"]]
+    rtol2 = 2 * tol
     with be.scope():
-        rtol_be = be.scalar(Fraction(rtol)) if rtol > 1e-300 else be.scalar(
-            _fraction_sqrt(2 * tol))
+        rtol_be = be.scalar(_fraction_sqrt(rtol2))
         r_max_be = be.scalar(r_max)
-        A = X = None
-        sums = None
+        A = [[be.scalar(v) for v in row] for row in gram_matrix_A(problem)]
+        X = [[be.scalar(v) for v in row] for row in problem.X]
+        if sums is not None:
+            sums = tuple(be.vector(t) for t in sums)
         status, diverged_at, last = "not_converged", None, None
-        below = 0
-        for state in iterate(problem, eta_fn, backend=be):
+        clock = time.monotonic()
+        for state in iterate(problem, eta_fn, backend=be, theta0=theta0, start=start,
+                             G_sum0=G0):
             k = state.k
-            finite = be.is_finite(state.r)
-            if not finite or not all(be.abs_le(ri, r_max_be) for ri in state.r):
+            if not be.is_finite(state.r) or not all(be.abs_le(ri, r_max_be) for ri in state.r):
                 status, diverged_at, last = "diverged", k, state
                 break
-            if all(be.abs_le(ri, rtol_be) for ri in state.r):
-                below += 1
-            else:
-                below = 0
+            below = below + 1 if all(be.abs_le(ri, rtol_be) for ri in state.r) else 0
             history.append(be.to_float(state.r[0]))
-            if k % record_every == 0 or k == total or (below >= patience and stop_at_convergence):
-                if A is None:
-                    A = [[be.scalar(v) for v in row] for row in gram_matrix_A(problem)]
-                    X = [[be.scalar(v) for v in row] for row in problem.X]
-                _record(traj, problem, be, state, record_sharpness, record_gain, below > 0, A, X)
+            done = below >= patience and stop_at_convergence
+            if k % record_every == 0 or k == total or done:
+                _record(traj, problem, be, state, record_sharpness, record_gain, A, X)
                 if callback is not None:
                     callback(k)
-            if below >= patience and stop_at_convergence:
+            if done:
                 status, last = "converged", state
                 break
             if average_last and steps - average_last <= k < steps:
@@ -291,73 +336,158 @@ def gradient_descent(
                     s + t for s, t in zip(sums, state.theta))
             if k >= total:
                 last = state
-                if below >= patience:
-                    status = "converged"
+                status = "converged" if below >= patience else "not_converged"
                 break
-        if A is None:
-            A = [[be.scalar(v) for v in row] for row in gram_matrix_A(problem)]
-            X = [[be.scalar(v) for v in row] for row in problem.X]
+            if checkpoint is not None and k % 1024 == 0 and k > start:
+                now = time.monotonic()
+                if now - clock >= checkpoint_seconds:
+                    _save_checkpoint(checkpoint, settings, be, state, below, history, traj,
+                                     sums)
+                    clock = now
+        if checkpoint is not None:
+            _save_checkpoint(checkpoint, settings, be, last, below, history, traj, sums,
+                             exact_state=True)
+        return _finish(problem, be, eta, eta_fn, status, diverged_at, last, tol, traj,
+                       history, sums, average_last, decay_steps, decay_to, final_sharpness,
+                       A, X)
 
-        diagnosis = {}
-        theta = last.theta
-        g = last.g
-        if status == "not_converged":
-            diagnosis.update(_period(history))
-            if average_last:
-                K = be.scalar(average_last)
-                theta = tuple(be.clean(s / K) for s in sums)
-                beta_avg = beta_of(problem, theta)
-                Xd = be.data(problem.X)
-                r_avg = be.matvec(Xd, beta_avg) - be.vector(problem.y)
-                g = be.rmatvec(Xd, r_avg) * be.scalar(Fraction(1, problem.n))
-                diagnosis["averaged_over"] = average_last
-            if decay_steps:
-                diagnosis["decayed_to"] = float(decay_to)
-        if status == "diverged":
-            beta = beta_of(problem, theta)
-            return GDResult(
-                status, diverged_at, _eta_repr(eta), be.name, be.dps,
-                tuple(_safe_fraction(be, b) for b in beta), (), _nan(), None, None, _nan(),
-                _nan(), None, None, diverged_at, tol, diagnosis, traj, "")
-        beta = beta_of(problem, theta)
-        Xd = be.data(problem.X)
-        r = be.matvec(Xd, beta) - be.vector(problem.y)
-        loss = (r * r).sum() * be.scalar(Fraction(1, 2 * problem.n))
-        S = lam = None
-        form = ""
-        if final_sharpness:
-            zero_loss = status == "converged"
-            low, lam, S = spectrum(problem, be, theta, g, zero_loss, A, X)
-            form = "gram" if zero_loss else "full"
-            if status == "not_converged":
-                e_last = _eta_value(eta_fn, last.k)
-                ratio = be.to_float(S) * e_last / 2
-                diagnosis["S_times_eta_over_2"] = ratio
-                diagnosis["near_edge"] = bool(abs(ratio - 1) <= 0.05)
-        risk = _risk(problem, be, beta)
-        gains = gain(problem, theta, be, last.G_sum) if problem.param else None
-        F = be.to_fraction
+
+def _finish(problem, be, eta, eta_fn, status, diverged_at, last, tol, traj, history, sums,
+            average_last, decay_steps, decay_to, final_sharpness, A, X) -> GDResult:
+    """Final measurements of a run (inside the backend's scope)."""
+    F = be.to_fraction
+    diagnosis: dict = {}
+    if status == "diverged":
         return GDResult(
-            status=status,
-            steps=last.k,
-            eta=_eta_repr(eta),
-            backend=be.name,
-            dps=be.dps,
-            beta=tuple(F(b) for b in beta),
-            theta=tuple(tuple(F(v) for v in t) for t in theta),
-            loss=F(loss),
-            S=None if S is None else F(S),
-            lambda_max=None if lam is None else F(lam),
-            l1_norm=F(sum(abs(b) for b in beta)),
-            param_norm_sq=F(param_norm_sq(theta)),
-            risk=None if risk is None else F(risk),
-            gain=tuple(_safe_fraction(be, v) for v in gains),
-            diverged_at=None,
-            tol=tol,
-            diagnosis=diagnosis,
-            trajectory=traj,
-            sharpness_form=form,
-        )
+            status, diverged_at, _eta_repr(eta), be.name, be.dps,
+            tuple(_safe_fraction(be, b) for b in last.beta), (), None, None, None, None, None,
+            None, None, diverged_at, tol, diagnosis, traj, "")
+    theta, g, G_sum = last.theta, last.g, last.G_sum
+    Xd = be.data(problem.X)
+    if status == "not_converged":
+        diagnosis.update(_period(history))
+        if average_last:
+            theta = tuple(be.clean(s / be.scalar(average_last)) for s in sums)
+            r_avg = be.matvec(Xd, beta_of(problem, theta)) - be.vector(problem.y)
+            g = be.rmatvec(Xd, r_avg) * be.scalar(Fraction(1, problem.n))
+            diagnosis["averaged_over"] = average_last
+        if decay_steps:
+            diagnosis["decayed_to"] = float(decay_to)
+    beta = beta_of(problem, theta)
+    r = be.matvec(Xd, beta) - be.vector(problem.y)
+    loss = (r * r).sum() * be.scalar(Fraction(1, 2 * problem.n))
+    S = lam = None
+    form = ""
+    if final_sharpness:
+        zero_loss = status == "converged"
+        _, lam, S = spectrum(problem, be, theta, g, zero_loss, A, X)
+        form = "gram" if zero_loss else "full"
+        if status == "not_converged":
+            ratio = be.to_float(S) * _eta_value(eta_fn, last.k) / 2
+            diagnosis["S_times_eta_over_2"] = ratio
+            diagnosis["near_edge"] = bool(abs(ratio - 1) <= 0.05)
+    risk = _risk(problem, be, beta)
+    gains = gain(problem, theta, be, G_sum)
+    return GDResult(
+        status=status,
+        steps=last.k,
+        eta=_eta_repr(eta),
+        backend=be.name,
+        dps=be.dps,
+        beta=tuple(F(b) for b in beta),
+        theta=tuple(tuple(F(v) for v in t) for t in theta),
+        loss=F(loss),
+        S=None if S is None else F(S),
+        lambda_max=None if lam is None else F(lam),
+        l1_norm=F(sum(abs(b) for b in beta)),
+        param_norm_sq=F(param_norm_sq(theta)),
+        risk=None if risk is None else F(risk),
+        gain=tuple(_safe_fraction(be, v) for v in gains),
+        diverged_at=None,
+        tol=tol,
+        diagnosis=diagnosis,
+        trajectory=traj,
+        sharpness_form=form,
+    )
+
+
+def _decay_schedule(base: Fraction, steps: int, decay_steps: int, decay_to: Fraction):
+    ratio = Fraction(float(decay_to) ** (1.0 / decay_steps))
+
+    def schedule(k: int) -> Fraction:
+        return base if k < steps else base * ratio ** (k - steps)
+    return schedule
+
+
+def _eta_key(eta) -> str:
+    return "schedule" if callable(eta) else str(eta)
+
+
+# --------------------------------------------------------------------------- checkpoints
+CHECKPOINT_VERSION = 1
+
+
+def _load_checkpoint(path, settings: dict) -> dict | None:
+    p = Path(path)
+    if not p.exists():
+        return None
+    try:
+        data = json.loads(p.read_text())
+    except (OSError, ValueError):
+        raise DomainError("checkpoint", str(p), "a readable normsharp checkpoint (delete the "
+                          "file to start afresh)") from None
+    if data.get("version") != CHECKPOINT_VERSION or data.get("settings") != settings:
+        raise DomainError("checkpoint", str(p), "the same arguments as the run that wrote it "
+                          "(use another file, or delete it to start afresh)")
+    return data["state"]
+
+
+def _dyadic(q: Fraction) -> str:
+    """``m*2^e`` as ``"m p e"`` (hex mantissa): exact and compact for binary floating values."""
+    den = q.denominator
+    e = den.bit_length() - 1
+    if den != 1 << e:
+        raise ValueError(f"not a binary fraction: {q}")
+    num, e = q.numerator, -e
+    while num and num % 2 == 0 and e < 0:
+        num //= 2
+        e += 1
+    return f"{num:x}p{e}"
+
+
+def _undyadic(text: str) -> Fraction:
+    m, e = text.split("p")
+    e = int(e)
+    m = int(m, 16)
+    return Fraction(m * 2**e) if e >= 0 else Fraction(m, 2**-e)
+
+
+def _save_checkpoint(path, settings, be, state, below, history, traj, sums,
+                     exact_state=False) -> None:
+    """Write the exact state atomically (temporary file, fsync, rename)."""
+    if state is None:
+        return
+    F = be.to_fraction
+    data = {
+        "version": CHECKPOINT_VERSION,
+        "settings": settings,
+        "state": {
+            "k": state.k,
+            "below": below,
+            "theta": [[_dyadic(F(v)) for v in t] for t in state.theta],
+            "G_sum": [_dyadic(F(v)) for v in state.G_sum],
+            "history": list(history),
+            "trajectory": traj.as_dict(),
+            "sums": None if sums is None else [[_dyadic(F(v)) for v in t] for t in sums],
+        },
+    }
+    p = Path(path)
+    tmp = p.with_name(p.name + ".tmp")
+    with open(tmp, "w") as fh:
+        json.dump(data, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, p)
 
 
 def _fraction_sqrt(q: Fraction) -> Fraction:
@@ -378,10 +508,6 @@ def _eta_repr(eta):
     return "schedule" if callable(eta) else eta
 
 
-def _nan():
-    return None
-
-
 def _safe_fraction(be, v):
     try:
         return be.to_fraction(v)
@@ -389,7 +515,7 @@ def _safe_fraction(be, v):
         return None
 
 
-def _record(traj, problem, be, state, sharp, record_gain, zero_loss, A, X):
+def _record(traj, problem, be, state, sharp, record_gain, A, X):
     f = be.to_float
     traj.step.append(state.k)
     traj.loss.append(f((state.r * state.r).sum()) / (2 * problem.n))

@@ -30,6 +30,9 @@ def add_parser(sub):
                    "geometrically to --decay-to * eta, then measure")
     p.add_argument("--decay-to", dest="decay_to", type=number, default=number("0.1"),
                    help="final fraction of eta for --decay-steps (default 0.1)")
+    p.add_argument("--checkpoint", metavar="PATH",
+                   help="save the exact state to PATH.<precision> every 20 s; rerunning the "
+                   "same command resumes there (bit-for-bit the uninterrupted result)")
     p.add_argument("--no-certify", dest="certify", action="store_false",
                    help="skip the certified enclosures")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -50,7 +53,7 @@ def run(args) -> int:
             problem, args.eta, args.steps, precision=args.precision, backend=args.backend,
             tol=args.tol, average_last=args.average_last, decay_steps=args.decay_steps,
             decay_to=args.decay_to, callback=bar.update_to if bar else None,
-            record_sharpness=False)
+            record_sharpness=False, checkpoint=args.checkpoint)
     finally:
         if bar:
             bar.close()
