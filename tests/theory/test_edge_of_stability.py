@@ -62,7 +62,7 @@ def test_eos_interpolator_partially_symbolic():
     eta = 1 / (3 * a * b)
     beta = eos_interpolator((2 * a, a), b, eta)
     expected = _solve(2 * a, a, b, eta)
-    assert all(sp.simplify(u - v) == 0 for u, v in zip(beta, expected))
+    assert all(sp.simplify(u - v) == 0 for u, v in zip(beta, expected, strict=True))
     assert sp.simplify(2 * a * beta[0] + a * beta[1] - b) == 0
     assert sp.simplify(4 * (4 * a**2 * beta[0] + a**2 * beta[1]) - 2 / eta) == 0
 

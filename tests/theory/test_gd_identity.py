@@ -21,9 +21,9 @@ def _hand_gd(x, y, alpha, eta, K):
     w = [F(alpha)] * len(x)
     out = []
     for _ in range(K + 1):
-        r = sum(xi * wi * wi for xi, wi in zip(x, w)) - F(y)
+        r = sum(xi * wi * wi for xi, wi in zip(x, w, strict=True)) - F(y)
         out.append((tuple(w), r))
-        w = [wi - F(eta) * 2 * r * xi * wi for xi, wi in zip(x, w)]
+        w = [wi - F(eta) * 2 * r * xi * wi for xi, wi in zip(x, w, strict=True)]
     return out
 
 
@@ -42,11 +42,11 @@ CASES = [
 def test_hand_gradient_matches_sympy_diff():
     u = sp.symbols("u0:3", real=True)
     x, y = (3, 2, 5), 2
-    L = sp.Rational(1, 2) * (sum(xi * ui**2 for xi, ui in zip(x, u)) - y) ** 2
+    L = sp.Rational(1, 2) * (sum(xi * ui**2 for xi, ui in zip(x, u, strict=True)) - y) ** 2
     w = (F(1, 5), F(2, 3), F(1, 7))
-    r = sum(F(xi) * wi * wi for xi, wi in zip(x, w)) - y
+    r = sum(F(xi) * wi * wi for xi, wi in zip(x, w, strict=True)) - y
     for i, ui in enumerate(u):
-        assert sp.diff(L, ui).subs(dict(zip(u, w))) == 2 * r * x[i] * w[i]
+        assert sp.diff(L, ui).subs(dict(zip(u, w, strict=True))) == 2 * r * x[i] * w[i]
 
 
 @pytest.mark.parametrize("x,y,alpha,eta", CASES)
@@ -55,9 +55,9 @@ def test_gd_iterates_and_step_match_hand_iteration(x, y, alpha, eta):
     hand = _hand_gd(x, y, alpha, eta, K)
     got = list(islice(gd_iterates(x, y, alpha, eta), K + 1))
     assert len(got) == K + 1
-    for (w_h, r_h), (w_g, r_g) in zip(hand, got):
+    for (w_h, r_h), (w_g, r_g) in zip(hand, got, strict=True):
         assert tuple(w_g) == w_h and r_g == r_h
-    for (w0, _), (w1, _) in zip(hand, hand[1:]):
+    for (w0, _), (w1, _) in zip(hand, hand[1:], strict=False):
         assert gd_step(x, y, eta, w0) == w1
 
 
@@ -97,7 +97,7 @@ def test_effective_initialisation(x, y, alpha, eta):
             continue
         # G_i as written in the specification, one term per step
         G_spec = sum(-2 * sp.log(abs(sp.sympify(f))) - 4 * sp.sympify(F(eta) * r * F(xi))
-                     for f, r in zip(factors, residuals))
+                     for f, r in zip(factors, residuals, strict=True))
         assert sp.simplify(sp.exp(-e.G[i]) - sp.exp(-G_spec)) == 0
         assert abs(sp.N(e.G[i] - G_spec, 50)) < sp.Rational(1, 10**40)
         assert sp.simplify(e.alpha_eff_sq[i] - a2 * sp.exp(-e.G[i])) == 0

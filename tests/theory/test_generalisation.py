@@ -60,10 +60,10 @@ def test_uniform_prior_moments_equal_integrals_symbolic(d):
     y = sp.Symbol("y", positive=True)
     mean, cov, _ = _uniform_moments_by_integration(x, y)
     p = uniform_prior(x, y)
-    assert all(sp.simplify(a - b) == 0 for a, b in zip(p.mean, mean))
-    assert all(sp.simplify(a - b) == 0 for a, b in zip(p.cov, cov))
+    assert all(sp.simplify(a - b) == 0 for a, b in zip(p.mean, mean, strict=True))
+    assert all(sp.simplify(a - b) == 0 for a, b in zip(p.cov, cov, strict=True))
     # the specification's closed form of the mean: mu_i = y / (d x_i)
-    assert all(sp.simplify(m - y / (d * xi)) == 0 for m, xi in zip(p.mean, x))
+    assert all(sp.simplify(m - y / (d * xi)) == 0 for m, xi in zip(p.mean, x, strict=True))
 
 
 def test_expected_risk_under_uniform_prior_equals_integral():
@@ -75,7 +75,7 @@ def test_expected_risk_under_uniform_prior_equals_integral():
     for beta in [(1, 0), (0, 2), (F(1, 2), 1), (F(1, 3), F(4, 3))]:
         b = [_q(v) for v in beta]
         # spec: E ||beta - beta*||^2 = ||beta - mu||^2 + tr Cov(beta*)
-        direct = integrate(sum((bi - si) ** 2 for bi, si in zip(b, star)))
+        direct = integrate(sum((bi - si) ** 2 for bi, si in zip(b, star, strict=True)))
         assert sp.simplify(expected_risk(beta, prior) - direct) == 0
         # with noise and a non-identity Sigma
         Sig = sp.Matrix([[2, 1], [1, 3]])
@@ -105,19 +105,19 @@ DISCRETE = [
 def test_expected_risk_equals_average_population_risk(support, weights, Sigma, sigma2):
     d = len(support[0])
     pts = [[F(v) for v in p] for p in support]
-    mean = [sum(w * p[i] for w, p in zip(weights, pts)) for i in range(d)]
-    cov = [[sum(w * (p[i] - mean[i]) * (p[j] - mean[j]) for w, p in zip(weights, pts))
+    mean = [sum(w * p[i] for w, p in zip(weights, pts, strict=True)) for i in range(d)]
+    cov = [[sum(w * (p[i] - mean[i]) * (p[j] - mean[j]) for w, p in zip(weights, pts, strict=True))
             for j in range(d)] for i in range(d)]
     prior = Prior(tuple(_q(m) for m in mean), sp.ImmutableMatrix(cov), "discrete")
     betas = [tuple(F(k + 1, 3 + i) for i in range(d)) for k in range(3)] + [tuple(pts[0])]
     for beta in betas:
         risks = []
         for p in pts:
-            e = [b - s for b, s in zip(beta, p)]
+            e = [b - s for b, s in zip(beta, p, strict=True)]
             hand = _quad(e, Sigma) + F(sigma2)
             assert population_risk(beta, p, Sigma, sigma2) == hand
             risks.append(hand)
-        average = sum(w * r for w, r in zip(weights, risks))
+        average = sum(w * r for w, r in zip(weights, risks, strict=True))
         assert expected_risk(beta, prior, Sigma, sigma2) == average
 
 
@@ -141,7 +141,8 @@ def test_point_prior():
 )
 def test_mean_on_M_is_optimal(x, y, prior):
     prior = uniform_prior(x, y) if prior is None else prior
-    assert sum(F(a) * F(str(m)) for a, m in zip(x, prior.mean)) == y  # the mean is on M
+    # the mean is on M
+    assert sum(F(a) * F(str(m)) for a, m in zip(x, prior.mean, strict=True)) == y
     assert optimal_interpolator(x, y, prior) == tuple(prior.mean)
     Sig = sp.diag(*range(2, 2 + len(x)))
     assert optimal_interpolator(x, y, prior, Sig) == tuple(prior.mean)
@@ -174,7 +175,7 @@ def _kkt_holds(x, y, mu, Sigma, beta):
     d = len(x)
     b = [F(str(v)) for v in beta]
     xs = [F(v) for v in x]
-    if any(v < 0 for v in b) or sum(a * v for a, v in zip(xs, b)) != F(y):
+    if any(v < 0 for v in b) or sum(a * v for a, v in zip(xs, b, strict=True)) != F(y):
         return False
     g = [2 * sum(F(Sigma[i][j]) * (b[j] - F(mu[j])) for j in range(d)) for i in range(d)]
     support = [i for i in range(d) if b[i] > 0]

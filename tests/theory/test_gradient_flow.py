@@ -45,7 +45,7 @@ def _findroot_limit(x, y, alpha):
     lam = mpmath.findroot(f, guess)
     assert abs(f(lam)) < mpmath.mpf(10) ** (-mpmath.mp.dps + 5)
     beta = [a2 * mpmath.exp(lam * xi) for xi in xs]
-    S = 4 * sum(xi**2 * bi for xi, bi in zip(xs, beta))
+    S = 4 * sum(xi**2 * bi for xi, bi in zip(xs, beta, strict=True))
     return lam, beta, S
 
 
@@ -59,7 +59,7 @@ def test_default_instance_against_findroot():
     with mpmath.workdps(DPS):
         lam, beta, S = _findroot_limit(x, y, alpha)
         assert abs(_mp(g.lam) - lam) < TOL
-        for got, exp in zip(g.beta, beta):
+        for got, exp in zip(g.beta, beta, strict=True):
             assert abs(_mp(got) - exp) < TOL
         assert abs(_mp(g.sharpness) - S) < TOL
         assert abs(_mp(g.eta_c) - 2 / S) < TOL
@@ -90,12 +90,13 @@ def test_limit_solves_the_equation_exactly_and_lies_on_M(x, y, alpha):
     # the equation, written out by hand
     assert sp.simplify(sum(xi * a**2 * sp.exp(g.lam * xi) for xi in xs) - y) == 0
     # beta_i = alpha^2 exp(lambda x_i)
-    for xi, bi in zip(xs, g.beta):
+    for xi, bi in zip(xs, g.beta, strict=True):
         assert sp.simplify(bi - a**2 * sp.exp(g.lam * xi)) == 0
     # on M
-    assert sp.simplify(sum(xi * bi for xi, bi in zip(xs, g.beta)) - y) == 0
+    assert sp.simplify(sum(xi * bi for xi, bi in zip(xs, g.beta, strict=True)) - y) == 0
     assert all(sp.N(bi) > 0 for bi in g.beta)
-    assert sp.simplify(g.sharpness - 4 * sum(xi**2 * bi for xi, bi in zip(xs, g.beta))) == 0
+    S_hand = 4 * sum(xi**2 * bi for xi, bi in zip(xs, g.beta, strict=True))
+    assert sp.simplify(g.sharpness - S_hand) == 0
     assert sp.simplify(g.eta_c * g.sharpness - 2) == 0
     # the returned equation is the same equation
     lam = sp.Symbol("lam", real=True)
@@ -104,7 +105,7 @@ def test_limit_solves_the_equation_exactly_and_lies_on_M(x, y, alpha):
     with mpmath.workdps(DPS):
         lam_mp, beta_mp, _ = _findroot_limit(x, y, alpha)
         assert abs(_mp(g.lam) - lam_mp) < TOL
-        assert all(abs(_mp(b) - e) < TOL for b, e in zip(g.beta, beta_mp))
+        assert all(abs(_mp(b) - e) < TOL for b, e in zip(g.beta, beta_mp, strict=True))
 
 
 def test_limit_when_r0_is_zero_is_the_start():
@@ -125,8 +126,8 @@ def test_path_satisfies_the_gradient_flow_ode(x, y, alpha):
     a = sp.sympify(F(alpha))
     xs = [sp.sympify(F(v)) for v in x]
     w = [sp.sqrt(b) for b in path]  # w_i = sqrt(beta_i) > 0
-    r = sum(xi * wi**2 for xi, wi in zip(xs, w)) - y  # residual, by hand
-    for xi, wi in zip(xs, w):
+    r = sum(xi * wi**2 for xi, wi in zip(xs, w, strict=True)) - y  # residual, by hand
+    for xi, wi in zip(xs, w, strict=True):
         dw = sp.diff(wi, t).subs(sp.Derivative(R, t), r)  # R' = r
         assert sp.simplify(dw - (-2 * r * xi * wi)) == 0
     # initial condition w(0) = alpha 1 when R(0) = 0
@@ -150,7 +151,9 @@ def test_potential_formula_and_lagrange_condition():
     # numbers are hard for simplify): beta_1 / a^2 = (beta_2 / a^2)^2.
     assert sp.simplify(g.beta[0] / a**2 - (g.beta[1] / a**2) ** 2) == 0
     with mpmath.workdps(DPS):
-        ratios = [mpmath.log(_mp(bi) / _mp(a) ** 2) / xi for bi, xi in zip(g.beta, (1, mpmath.mpf(1) / 2))]
+        xm = (1, mpmath.mpf(1) / 2)
+        ratios = [mpmath.log(_mp(bi) / _mp(a) ** 2) / xi
+                  for bi, xi in zip(g.beta, xm, strict=True)]
         assert abs(ratios[0] - ratios[1]) < TOL
 
 
@@ -173,7 +176,7 @@ def test_potential_is_minimised_at_the_limit(x, y, alpha):
                 continue
             tot = sum(weights)
             # a random point of M: barycentric weights on the vertices (y / x_i) e_i
-            beta = [_mp(wi / tot * F(y) / F(xi)) for wi, xi in zip(weights, x)]
+            beta = [_mp(wi / tot * F(y) / F(xi)) for wi, xi in zip(weights, x, strict=True)]
             assert phi(beta) > best
 
 
@@ -190,7 +193,7 @@ def test_small_alpha_limit_by_sympy_limit_quadratic_case():
     for alpha in (F(1, 100), F(1, 10), F(1, 3), F(2)):
         g = gradient_flow_limit((1, F(1, 2)), 1, alpha)
         sub = {al: sp.sympify(alpha)}
-        assert all(sp.simplify(gb - b.subs(sub)) == 0 for gb, b in zip(g.beta, beta))
+        assert all(sp.simplify(gb - b.subs(sub)) == 0 for gb, b in zip(g.beta, beta, strict=True))
     lim = tuple(sp.limit(b, al, 0, "+") for b in beta)
     assert lim == (1, 0)
     assert gradient_flow_small_alpha_limit((1, F(1, 2)), 1) == lim
@@ -209,7 +212,7 @@ def test_small_alpha_limit_with_ties_is_the_centroid(x, y, expected):
     assert gradient_flow_small_alpha_limit(x, y) == expected
     with mpmath.workdps(80):
         _, beta, _ = _findroot_limit(x, y, F(1, 10**30))
-        for b, e in zip(beta, expected):
+        for b, e in zip(beta, expected, strict=True):
             assert abs(b - _mp(e)) < mpmath.mpf(10) ** -20  # error ~ alpha^(2 (1 - x_2/x_max))
 
 
@@ -227,8 +230,8 @@ def _path_sharpness_samples(x, y, alpha, n=400):
     for k in range(n + 1):
         R = R_end * k / n
         beta = [a2 * mpmath.exp(-4 * xi * R) for xi in xs]
-        r = sum(xi * bi for xi, bi in zip(xs, beta)) - _mp(y)
-        v = [xi * mpmath.sqrt(bi) for xi, bi in zip(xs, beta)]
+        r = sum(xi * bi for xi, bi in zip(xs, beta, strict=True)) - _mp(y)
+        v = [xi * mpmath.sqrt(bi) for xi, bi in zip(xs, beta, strict=True)]
         H = mpmath.matrix(d, d)
         for i in range(d):
             for j in range(d):
@@ -298,7 +301,8 @@ def test_large_degree_falls_back_to_implicit_form():
     assert g.lam in g.equation.free_symbols
     a2 = sp.Rational(1, 100)
     xs = (sp.Integer(1), sp.Rational(1, 401))
-    assert all(sp.simplify(b - a2 * sp.exp(g.lam * xi)) == 0 for b, xi in zip(g.beta, xs))
+    for b, xi in zip(g.beta, xs, strict=True):
+        assert sp.simplify(b - a2 * sp.exp(g.lam * xi)) == 0
     with mpmath.workdps(DPS):
         lam, beta, S = _findroot_limit(x, y, alpha)
         root = sp.Float(mpmath.nstr(lam, DPS), DPS)
@@ -323,4 +327,4 @@ def test_irrational_label_does_not_crash():
         else:
             root = sp.Float(mpmath.nstr(lam, DPS), DPS)
             got = [_mp(b.subs(g.lam, root)) for b in g.beta]
-        assert all(abs(u - v) < mpmath.mpf(10) ** -38 for u, v in zip(got, beta))
+        assert all(abs(u - v) < mpmath.mpf(10) ** -38 for u, v in zip(got, beta, strict=True))

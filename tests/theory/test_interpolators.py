@@ -81,7 +81,8 @@ def test_ties_give_a_face_and_its_centroid(x, y, which, vertices, centroid, l1, 
     for c in product(range(7), repeat=k):
         if sum(c) != 6:
             continue
-        p = [sum(F(ci, 6) * F(v[j]) for ci, v in zip(c, vertices)) for j in range(len(x))]
+        p = [sum(F(ci, 6) * F(v[j]) for ci, v in zip(c, vertices, strict=True))
+             for j in range(len(x))]
         nrm = sum(t * t for t in p)
         best = nrm if best is None else min(best, nrm)
     assert sum(F(t) ** 2 for t in centroid) <= best
@@ -103,8 +104,8 @@ a, b, c, y = sp.symbols("a b c y", positive=True)
 def test_symbolic_x_with_assumptions_decides_the_vertex():
     n = min_norm_interpolator((2 * a, a), y)
     s = min_sharpness_interpolator((2 * a, a), y)
-    assert all(sp.simplify(u - v) == 0 for u, v in zip(n.beta, (y / (2 * a), 0)))
-    assert all(sp.simplify(u - v) == 0 for u, v in zip(s.beta, (0, y / a)))
+    assert all(sp.simplify(u - v) == 0 for u, v in zip(n.beta, (y / (2 * a), 0), strict=True))
+    assert all(sp.simplify(u - v) == 0 for u, v in zip(s.beta, (0, y / a), strict=True))
     assert sp.simplify(n.sharpness - 8 * a * y) == 0 and sp.simplify(n.l1_norm - y / (2 * a)) == 0
     assert sp.simplify(s.sharpness - 4 * a * y) == 0 and sp.simplify(s.l1_norm - y / a) == 0
     # x = (a, a + b, a + 2b): the last entry is the largest for every a, b > 0
@@ -148,7 +149,7 @@ def _grid(x, y, N):
         if sum(k) > N:
             continue
         ks = (*k, N - sum(k))
-        yield tuple(F(ki, N) * F(y) / F(xi) for ki, xi in zip(ks, x))
+        yield tuple(F(ki, N) * F(y) / F(xi) for ki, xi in zip(ks, x, strict=True))
 
 
 @pytest.mark.parametrize("x,y", [((1, F(1, 2), F(1, 3)), 1), ((3, 2, 5), 2), ((2, 2, 1), 1)])
@@ -156,11 +157,11 @@ def test_brute_force_grid_has_nothing_better(x, y):
     n = min_norm_interpolator(x, y)
     s = min_sharpness_interpolator(x, y)
     pts = list(_grid(x, y, 30))
-    assert all(sum(F(a_) * b_ for a_, b_ in zip(x, p)) == y for p in pts)  # all on M
+    assert all(sum(F(a_) * b_ for a_, b_ in zip(x, p, strict=True)) == y for p in pts)  # all on M
     l1 = [sum(p) for p in pts]
-    S = [4 * sum(F(a_) ** 2 * b_ for a_, b_ in zip(x, p)) for p in pts]
+    S = [4 * sum(F(a_) ** 2 * b_ for a_, b_ in zip(x, p, strict=True)) for p in pts]
     assert min(l1) == n.l1_norm and min(S) == s.sharpness
     assert max(l1) == s.l1_norm and max(S) == n.sharpness  # R2/R3: opposite extremes
     # the returned points attain the optimum
     assert sum(n.beta) == min(l1)
-    assert 4 * sum(sp.sympify(F(a_)) ** 2 * bb for a_, bb in zip(x, s.beta)) == min(S)
+    assert 4 * sum(sp.sympify(F(a_)) ** 2 * bb for a_, bb in zip(x, s.beta, strict=True)) == min(S)

@@ -19,7 +19,7 @@ from theory import norm_sharpness_identity, pareto_front, zero_loss_bounds
 
 
 def _sharp(x, beta):
-    return 4 * sum(F(a) ** 2 * F(b) for a, b in zip(x, beta))
+    return 4 * sum(F(a) ** 2 * F(b) for a, b in zip(x, beta, strict=True))
 
 
 def _l1(beta):
@@ -32,7 +32,7 @@ def _grid(x, y, N):
         if sum(k) > N:
             continue
         ks = (*k, N - sum(k))
-        yield tuple(F(ki, N) * F(y) / F(xi) for ki, xi in zip(ks, x))
+        yield tuple(F(ki, N) * F(y) / F(xi) for ki, xi in zip(ks, x, strict=True))
 
 
 def _lp_least_l1(x, y, s):
@@ -136,8 +136,8 @@ def test_interpolator_at_is_on_M_with_sharpness_S_and_least_norm(x, y):
     for s in _sample_S(f):
         beta = f.interpolator_at(s)
         assert all(sp.sympify(b) >= 0 for b in beta)
-        assert sum(sp.sympify(F(a)) * b for a, b in zip(x, beta)) == y  # on M
-        assert 4 * sum(sp.sympify(F(a)) ** 2 * b for a, b in zip(x, beta)) == s
+        assert sum(sp.sympify(F(a)) * b for a, b in zip(x, beta, strict=True)) == y  # on M
+        assert 4 * sum(sp.sympify(F(a)) ** 2 * b for a, b in zip(x, beta, strict=True)) == s
         assert sum(beta) == f.l1_at(s)
         # independent: the linear program for the least l1 at sharpness s
         assert abs(float(f.l1_at(s)) - _lp_least_l1(x, y, s)) < 1e-9
@@ -195,6 +195,7 @@ def test_front_is_convex_and_decreasing():
     # Slopes between consecutive breakpoints are negative and increasing (convexity of 1/x).
     f = pareto_front((4, 1, 3, 2, F(5, 2)), 1)
     pts = [(F(str(s)), F(str(n))) for s, n, _ in f.breakpoints]
-    slopes = [(n1 - n0) / (s1 - s0) for (s0, n0), (s1, n1) in zip(pts, pts[1:])]
+    pairs = zip(pts, pts[1:], strict=False)
+    slopes = [(n1 - n0) / (s1 - s0) for (s0, n0), (s1, n1) in pairs]
     assert all(sl < 0 for sl in slopes)
     assert slopes == sorted(slopes) and len(set(slopes)) == len(slopes)

@@ -42,8 +42,9 @@ def _gd_jacobian_at(x, y, beta, eta):
     """I - eta Hess L at w = sqrt(beta), with Hess from sympy.hessian of the hand-written loss."""
     d = len(x)
     u = sp.symbols(f"u0:{d}", real=True)
-    L = sp.Rational(1, 2) * (sum(sp.sympify(F(a)) * ui**2 for a, ui in zip(x, u)) - y) ** 2
-    w = {ui: sp.sqrt(sp.sympify(F(b))) for ui, b in zip(u, beta)}
+    r = sum(sp.sympify(F(a)) * ui**2 for a, ui in zip(x, u, strict=True)) - y
+    L = sp.Rational(1, 2) * r**2
+    w = {ui: sp.sqrt(sp.sympify(F(b))) for ui, b in zip(u, beta, strict=True)}
     step = sp.Matrix(u) - sp.sympify(F(eta)) * sp.Matrix([sp.diff(L, ui) for ui in u])
     return step.jacobian(u).subs(w)
 
@@ -58,7 +59,7 @@ def _gd_jacobian_at(x, y, beta, eta):
     ],
 )
 def test_jacobian_eigenvalue_is_the_nontrivial_eigenvalue_of_the_gd_map(x, y, beta, eta):
-    S = 4 * sum(F(a) ** 2 * F(b) for a, b in zip(x, beta))  # R1 on M, by hand
+    S = 4 * sum(F(a) ** 2 * F(b) for a, b in zip(x, beta, strict=True))  # R1 on M, by hand
     J = _gd_jacobian_at(x, y, beta, eta)
     eig = J.eigenvals()
     expected = {sp.sympify(1 - F(eta) * S): 1}
@@ -119,7 +120,7 @@ LEAST_STABLE = [
 def test_least_norm_stable_interpolator(x, y, eta, expected):
     beta = least_norm_stable_interpolator(x, y, eta)
     assert beta == expected
-    S = 4 * sum(F(a) ** 2 * F(b) for a, b in zip(x, expected))
+    S = 4 * sum(F(a) ** 2 * F(b) for a, b in zip(x, expected, strict=True))
     assert is_linearly_stable(S, eta)
     assert abs(float(sum(F(b) for b in expected)) - _lp_least_stable(x, y, eta)) < 1e-9
 
