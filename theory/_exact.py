@@ -7,6 +7,7 @@ floats, whose exact value is rarely what the user meant. ``Fraction(0.1)`` state
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
@@ -48,6 +49,8 @@ def exact(value: object, name: str, *, claim: str | None = None) -> sp.Expr:
                 claim,
             ) from None
         return sp.Rational(number.numerator, number.denominator)
+    if isinstance(value, numbers.Real) and not math.isfinite(value):
+        raise DomainError(name, value, "a finite number is required", claim)
     if isinstance(value, numbers.Real):
         raise DomainError(
             name,
@@ -63,13 +66,13 @@ def exact_vector(
     values: object, name: str, *, claim: str | None = None, min_length: int = 1
 ) -> tuple[sp.Expr, ...]:
     """Convert a one-dimensional sequence to a tuple of exact expressions."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise DomainError(name, values, "a one-dimensional sequence of numbers is required", claim)
     if isinstance(values, sp.MatrixBase):
         if 1 not in values.shape:
             raise DomainError(name, values.shape, "a vector (one row or one column) is required",
                               claim)
         items = list(values)
+    elif isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise DomainError(name, values, "a one-dimensional sequence of numbers is required", claim)
     else:
         shape = getattr(values, "shape", None)
         if shape is not None and len(shape) != 1:
@@ -146,12 +149,34 @@ def same_length(values: Sequence, d: int, name: str, claim: str | None) -> None:
 
 
 def decide(condition: sp.Basic, what: str, claim: str | None) -> bool:
-    """Truth value of a sympy relation, or :class:`NotDecidable` when sympy cannot tell."""
-    value = sp.simplify(condition) if not isinstance(condition, bool) else condition
-    if value in (True, sp.true):
-        return True
-    if value in (False, sp.false):
-        return False
+    """Truth value of a sympy relation, or :class:`NotDecidable` when sympy cannot tell.
+
+    Tries sympy's own evaluation, then ``simplify``, then the sign of the factored difference
+    ``lhs - rhs`` under the symbols' assumptions.
+    """
+    if isinstance(condition, bool):
+        return condition
+    for value in (condition, sp.simplify(condition)):
+        if value in (True, sp.true):
+            return True
+        if value in (False, sp.false):
+            return False
+    if isinstance(condition, sp.core.relational.Relational):
+        diff = sp.factor(sp.simplify(condition.lhs - condition.rhs))
+        sign = {"positive": diff.is_positive, "negative": diff.is_negative,
+                "zero": diff.is_zero, "nonnegative": diff.is_nonnegative,
+                "nonpositive": diff.is_nonpositive}
+        table = {
+            sp.StrictLessThan: (("negative", True), ("nonnegative", False)),
+            sp.LessThan: (("nonpositive", True), ("positive", False)),
+            sp.StrictGreaterThan: (("positive", True), ("nonpositive", False)),
+            sp.GreaterThan: (("nonnegative", True), ("negative", False)),
+            sp.Equality: (("zero", True), ("positive", False), ("negative", False)),
+            sp.Unequality: (("zero", False), ("positive", True), ("negative", True)),
+        }
+        for fact, verdict in table.get(type(condition), ()):
+            if sign[fact]:
+                return verdict
     raise NotDecidable(what, claim)
 
 

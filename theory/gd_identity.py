@@ -88,6 +88,10 @@ def gd_iterates(x, y, alpha, eta) -> Iterator[tuple[tuple, sp.Expr]]:
     xs, ys = one_sample(x, y, CLAIM)
     a = positive_scalar(alpha, "alpha", CLAIM)
     e = positive_scalar(eta, "eta", CLAIM)
+    return _iterates(xs, ys, a, e)
+
+
+def _iterates(xs, ys, a, e):
     w = tuple(a for _ in xs)
     while True:
         r = sp.expand(sum(xi * wi**2 for xi, wi in zip(xs, w)) - ys)

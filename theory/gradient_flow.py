@@ -128,7 +128,7 @@ class GradientFlowLimit:
 
 def _exact_root(xs, ys, a):
     """``lambda`` exactly, via ``z = exp(lambda/q)`` when ``x_i = p_i / q`` are rationals."""
-    if not all(xi.is_Rational for xi in xs) or not is_numeric([ys, a]):
+    if not all(v.is_Rational for v in (*xs, ys, a**2)):
         return None
     q = lcm(*[int(xi.q) for xi in xs])
     powers = [int(xi * q) for xi in xs]
@@ -304,7 +304,9 @@ def sharpness_along_flow(x, y, alpha) -> SharpnessAlongFlow:
               \lambda_{\min}(H(t)) \ge 2 r(t) x_{\max} \ge 2 r(0) x_{\max}.
 
     Hence ``sup lambda_max = s_end`` whenever ``r(0) <= 0``, and ``sup S = s_end`` when also
-    ``2 |r(0)| x_max <= s_end``. Otherwise the supremum may sit inside the path or at ``t = 0``:
+    ``2 |r(0)| x_max <= s_end``. That test is first tried against the root-free lower bound
+    ``s_end >= 4 y sum x_i^2 / sum x_i`` (the limit's weights ``p_i ~ x_i exp(lambda x_i)``,
+    ``lambda >= 0``, tilt the mean of ``x`` upward). Otherwise the supremum may sit inside the path or at ``t = 0``:
     for ``r(0) > 0`` (large ``alpha``) the flow descends from a sharper start.
 
     Notes
@@ -329,9 +331,24 @@ def sharpness_along_flow(x, y, alpha) -> SharpnessAlongFlow:
     limit = gradient_flow_limit(xs, ys, a)
     r0 = sp.expand(a**2 * sum(xs) - ys)
     from ._exact import decide
+    from .errors import NotDecidable
 
-    if not decide(r0 <= 0, "the sign of r(0)", CLAIM):
+    try:
+        if not decide(r0 <= 0, "the sign of r(0)", CLAIM):
+            return SharpnessAlongFlow(limit.sharpness, r0, None, None)
+    except NotDecidable:
         return SharpnessAlongFlow(limit.sharpness, r0, None, None)
     xmax = sp.Max(*xs)
-    covered = decide(-2 * r0 * xmax <= limit.sharpness, "2 |r(0)| x_max <= s_end", CLAIM)
-    return SharpnessAlongFlow(limit.sharpness, r0, True, True if covered else None)
+    covered = None
+    # s_end = 4 y E_p[x] with p_i proportional to x_i exp(lambda x_i), lambda >= 0 when
+    # r(0) <= 0; tilting by exp(lambda x) raises the mean (its derivative is a variance), so
+    # s_end >= 4 y sum x_i^2 / sum x_i: a sufficient test that needs no root. Then the test
+    # against s_end itself, when sympy can decide it.
+    for bound in (4 * ys * sum(xi**2 for xi in xs) / sum(xs), limit.sharpness):
+        try:
+            if decide(-2 * r0 * xmax <= bound, "2 |r(0)| x_max <= s_end", CLAIM):
+                covered = True
+                break
+        except NotDecidable:
+            continue
+    return SharpnessAlongFlow(limit.sharpness, r0, True, covered)

@@ -169,10 +169,10 @@ class ParetoFront:
 
     def as_piecewise(self, S: sp.Symbol = S_SYMBOL) -> sp.Piecewise:
         """The front ``l1(S)`` as a sympy ``Piecewise`` on ``[4 y x_min, 4 y x_max]``."""
-        pieces = []
+        pieces = [(sp.nan, S < self.breakpoints[0][0])]
         for (s0, n0, _), (s1, n1, _) in self.segments:
             pieces.append((sp.expand(n0 + (n1 - n0) * (S - s0) / (s1 - s0)), S <= s1))
-        if not pieces:
+        if len(pieces) == 1:
             pieces.append((self.breakpoints[0][1], sp.Eq(S, self.breakpoints[0][0])))
         return sp.Piecewise(*pieces, (sp.nan, True))
 

@@ -70,13 +70,6 @@ def test_eos_interpolator_partially_symbolic():
 x2_, u_, v_, y_ = sp.symbols("x2 u v y", positive=True)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=NotDecidable,
-    reason="BUG (house style 'a symbolic condition raises only when it is definitely false'): "
-    "eos_interpolator raises NotDecidable for symbols x1 = x2 + u + v > x2 > 0, y > 0 and "
-    "eta = 1/(2 y (x2 + u)), which is provably inside [1/(2 y x1), 1/(2 y x2)]; _exact.decide "
-    "only calls simplify() on the relation and never factors lhs - rhs",
-)
 def test_eos_interpolator_fully_symbolic():
     x1 = x2_ + u_ + v_
     eta = 1 / (2 * y_ * (x2_ + u_))

@@ -270,12 +270,6 @@ def test_sharpness_along_flow_large_alpha_is_not_claimed():
     assert sp.N(top - s.end, 30) > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: sharpness_along_flow raises NotDecidable when gradient_flow_limit has no "
-    "explicit root (irrational x or degree > MAX_EXACT_DEGREE), instead of deciding with the "
-    "bound s_end >= 4 y x_min or returning None",
-)
 @pytest.mark.parametrize("x", [(sp.sqrt(2), 1), (1, F(1, 401))])
 def test_sharpness_along_flow_without_explicit_root(x):
     # alpha = 1/10, y = 1: r(0) = (x_1 + x_2)/100 - 1 < 0, so sup lambda_max is attained at the
@@ -311,12 +305,6 @@ def test_large_degree_falls_back_to_implicit_form():
         assert abs(_mp(g.sharpness.subs(g.lam, root)) - S) < mpmath.mpf(10) ** -38
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: gradient_flow_limit builds a polynomial with irrational coefficients when y (or "
-    "alpha^2) is irrational and sympy's rootof fails ('sign variation counting not supported "
-    "over EX'); it should fall back to the implicit form",
-)
 def test_irrational_label_does_not_crash():
     x, y, alpha = (1, F(1, 2)), sp.sqrt(2), F(1, 10)
     g = gradient_flow_limit(x, y, alpha)

@@ -147,16 +147,7 @@ def test_spectrum_equals_eigenvals_with_multiplicity(x, y, w):
             assert cp.rem(m).is_zero
 
 
-S_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: hessian_spectrum returns S = lambda_max when |lambda_max| == |lambda_min|, "
-    "which is negative when all eigenvalues are equal and negative (H = -2 I gives S = -2)",
-)
-S_POINTS = [
-    pytest.param(*p, marks=S_BUG) if p[2] == (0,) * len(p[0]) and len(set(p[0])) == 1
-    else pytest.param(*p)
-    for p in NUMERIC_POINTS
-]
+S_POINTS = [pytest.param(*p) for p in NUMERIC_POINTS]
 
 
 @pytest.mark.parametrize("x,y,w", S_POINTS, ids=_ids(NUMERIC_POINTS))
@@ -177,7 +168,7 @@ def test_sharpness_is_max_abs_eigenvalue_and_lambda_max(x, y, w):
     [
         ((1, F(1, 2)), 1, (F(1, 10), F(1, 10))),
         ((1, F(1, 2), F(1, 4)), 1, (0, 0, 0)),
-        pytest.param((1, 1, 1), 1, (0, 0, 0), marks=S_BUG),
+        pytest.param((1, 1, 1), 1, (0, 0, 0)),
     ],
 )
 def test_negative_eigenvalue_dominates_so_S_differs_from_lambda_max(x, y, w):
@@ -207,19 +198,13 @@ def test_docstring_example_off_M_by_hand():
     assert _is_zero(spec.S + low) and _is_zero(spec.lambda_max - high)
 
 
-IRRATIONAL_X_BUG = pytest.mark.xfail(
-    strict=True, raises=NotImplementedError,
-    reason="BUG: hessian_spectrum calls Poly.real_roots on a polynomial with irrational "
-    "coefficients, which sympy does not support (NotImplementedError: sorted roots not "
-    "supported over EX)",
-)
 
 
 @pytest.mark.parametrize(
     "x,y,w",
     [
-        pytest.param((sp.sqrt(2), 1), 1, (1, 1), marks=IRRATIONAL_X_BUG),
-        pytest.param((1, F(1, 2)), 1, (sp.root(2, 4), 1), marks=IRRATIONAL_X_BUG),
+        pytest.param((sp.sqrt(2), 1), 1, (1, 1)),
+        pytest.param((1, F(1, 2)), 1, (sp.root(2, 4), 1)),
     ],
 )
 def test_spectrum_with_irrational_coefficients(x, y, w):
@@ -300,12 +285,6 @@ def test_zero_loss_sharpness_symbolic():
     assert _is_zero(zero_loss_sharpness(x, y, beta) - expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: for symbolic input off M with d >= 3, hessian_spectrum sorts the roots found by "
-    "sympy.roots with default_sort_key (not by value) and takes the first/last as lambda_min/"
-    "lambda_max, so lambda_max and S are wrong; the docstring promises NotDecidable there",
-)
 @pytest.mark.parametrize("w", [("t", 0, 0), (0, "t", 0)])
 def test_symbolic_spectrum_off_M_d3_is_right_or_refused(w):
     t = sp.Symbol("t", positive=True)

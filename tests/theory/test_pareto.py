@@ -172,11 +172,6 @@ def test_as_piecewise_agrees_with_l1_at():
         assert pw.subs(S_sym, f.breakpoints[-1][0] + 1) is sp.nan
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ParetoFront.as_piecewise returns nan above 4 y x_max but extrapolates the first "
-    "segment below 4 y x_min (x=(1,1/2,1/4), y=1, S=1/2 gives 5, not nan)",
-)
 def test_as_piecewise_below_range_is_nan():
     f = pareto_front((1, F(1, 2), F(1, 4)), 1)
     pw = f.as_piecewise()
