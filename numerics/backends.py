@@ -114,7 +114,10 @@ class Float64(Backend):
         return np.array([float(v) for v in values], dtype=float)
 
     def to_fraction(self, value):
-        return Fraction(float(value))
+        value = float(value)
+        if not math.isfinite(value):
+            raise DomainError("value", value, "a finite number is required")
+        return Fraction(value)
 
     def to_float(self, value):
         return float(value)
@@ -162,8 +165,15 @@ class Mpmath(Backend):
         return self.ctx.mpf(value.numerator) / value.denominator
 
     def to_fraction(self, value):
-        man, exp = self.ctx.mpf(value).man_exp
-        return Fraction(int(man)) * (Fraction(2) ** int(exp)) if man else Fraction(0)
+        # ``mpf.man_exp`` drops the sign, so read the raw ``(sign, man, exp, bc)`` tuple.
+        x = self.ctx.mpf(value)
+        if not self.ctx.isfinite(x):
+            raise DomainError("value", value, "a finite number is required")
+        sign, man, exp, _ = x._mpf_
+        if not man:
+            return Fraction(0)
+        q = Fraction(int(man) << exp) if exp >= 0 else Fraction(int(man), 1 << -exp)
+        return -q if sign else q
 
     def to_float(self, value):
         return float(value)
@@ -204,6 +214,8 @@ class Flint(Backend):
     dtype = object
     #: below this n*d, Python-level dot products beat the conversion to ``arb_mat``
     SMALL = 64
+    #: how many prepared data matrices :meth:`data` keeps (per backend instance)
+    CACHE = 4
 
     def __init__(self, dps: float):
         import flint
@@ -212,13 +224,21 @@ class Flint(Backend):
         self.dps = int(dps)
         self.prec = dps_to_prec(dps)
         self._mid = np.frompyfunc(flint.arb.mid, 1, 1)
+        self._arb = flint.arb
+        self._fmpq = flint.fmpq
+        self._arb_mat = flint.arb_mat
+        self._data_cache: list = []
 
     def scope(self):
         return self.flint.ctx.workprec(self.prec)
 
     def scalar(self, value):
-        value = Fraction(value)
-        return self.flint.arb(self.flint.fmpq(value.numerator, value.denominator))
+        if type(value) is not Fraction:
+            value = Fraction(value)
+        return self._arb(self._fmpq(value.numerator, value.denominator))
+
+    def vector(self, values):
+        return np.fromiter((self.scalar(v) for v in values), dtype=object)
 
     def to_fraction(self, value):
         mid = value.mid()
@@ -227,7 +247,8 @@ class Flint(Backend):
         if not mid.is_finite():
             raise DomainError("value", value, "a finite number is required")
         man, exp = mid.man_exp()
-        return Fraction(int(man)) * (Fraction(2) ** int(exp))
+        man, exp = int(man), int(exp)
+        return Fraction(man << exp) if exp >= 0 else Fraction(man, 1 << -exp)
 
     def to_float(self, value):
         return float(value.mid())
@@ -244,28 +265,46 @@ class Flint(Backend):
         return bool(value.mid().is_finite())
 
     def abs_le(self, value, bound):
-        m = value.mid()
-        return bool(m.is_finite() and abs(m) <= bound)
+        # ``abs(nan) <= b`` and ``abs(+-inf) <= b`` are False for arb, as required.
+        return bool(abs(value.mid()) <= bound)
 
     def data(self, X):
+        """``X`` as ``arb_mat`` (and its transpose), rounded once at this precision.
+
+        The prepared matrices are cached per backend instance, keyed by the identity of ``X``
+        (a :class:`~numerics.problem.Problem` stores its data as an immutable tuple, so the
+        engine's repeated calls for one problem convert ``n d`` Fractions only once).
+        """
+        prec = self.prec
+        for key, key_prec, prepared in self._data_cache:
+            if key is X and key_prec == prec:
+                return prepared
         n, d = len(X), len(X[0])
-        rows = [[self.scalar(v) for v in row] for row in X]
+        scalar = self.scalar
+        rows = [[scalar(v) for v in row] for row in X]
         if n * d < self.SMALL:
-            return ("small", np.array(rows, dtype=object))
-        A = self.flint.arb_mat(rows)
-        return ("mat", A, A.transpose(), n, d)
+            prepared = ("small", np.array(rows, dtype=object))
+        else:
+            A = self._arb_mat(rows)
+            prepared = ("mat", A, A.transpose(), n, d)
+        if isinstance(X, tuple):  # immutable: safe to reuse by identity
+            self._data_cache.insert(0, (X, prec, prepared))
+            del self._data_cache[self.CACHE:]
+        return prepared
 
     def matvec(self, Xd, v):
         if Xd[0] == "small":
             return Xd[1] @ v
         _, A, _, n, d = Xd
-        return np.array((A * self.flint.arb_mat(d, 1, list(v))).entries(), dtype=object)
+        # one C call each way: list -> arb_mat, the product, arb_mat -> entries; np.fromiter
+        # avoids numpy's per-element sequence probing in np.array(list_of_arb).
+        return np.fromiter((A * self._arb_mat(d, 1, v)).entries(), dtype=object, count=n)
 
     def rmatvec(self, Xd, r):
         if Xd[0] == "small":
             return r @ Xd[1]
         _, _, AT, n, d = Xd
-        return np.array((AT * self.flint.arb_mat(n, 1, list(r))).entries(), dtype=object)
+        return np.fromiter((AT * self._arb_mat(n, 1, r)).entries(), dtype=object, count=d)
 
     def clean(self, v):
         return self._mid(v)
@@ -279,27 +318,56 @@ class Flint(Backend):
 
 
 def get_backend(backend: str = "float64", dps: float | None = None) -> Backend:
-    """The backend ``backend`` at ``dps`` decimal digits (``float64`` takes none).
+    """The arithmetic backend ``backend`` at ``dps`` decimal digits.
+
+    Parameters
+    ----------
+    backend : {"float64", "mpmath", "flint"}
+        ``float64``: numpy doubles; ``mpmath``: a private ``MPContext``; ``flint``: python-flint
+        ``arb`` used as midpoint (point) arithmetic.
+    dps : int, optional
+        Decimal digits, a whole number with ``5 <= dps <= 100000``; required for ``mpmath`` and
+        ``flint``. ``float64`` takes none (15 or 16 are tolerated as its own precision).
+
+    Returns
+    -------
+    Backend
+        ``prec`` (bits) is derived from ``dps`` as mpmath does (:func:`dps_to_prec`).
 
     Raises
     ------
     DomainError
-        Unknown backend, ``dps`` missing for a multiprecision backend, ``dps < 5`` or not an
-        integer, or ``dps`` given for ``float64`` with another value than its own.
+        Unknown backend, ``dps`` missing for a multiprecision backend, ``dps`` not a whole
+        number (a bool, a string, ``5.5``, NaN, infinite), ``dps < 5`` or ``dps > 100000``, or
+        ``dps`` given for ``float64`` with another value than its own.
+
+    Examples
+    --------
+    >>> get_backend("flint", 30).prec
+    103
+    >>> get_backend("float64").prec
+    53
     """
-    if backend not in BACKENDS:
+    if not isinstance(backend, str) or backend not in BACKENDS:
         raise DomainError("backend", backend, f"one of {', '.join(BACKENDS)}")
+    if dps is not None:
+        try:
+            value = None if isinstance(dps, (bool, str, bytes)) else float(dps)
+        except (TypeError, ValueError, OverflowError):
+            value = None
+        if value is None or not math.isfinite(value):
+            raise DomainError("dps", dps, "a whole number of decimal digits is required")
     if backend == "float64":
-        if dps is not None and int(dps) != 15 and int(dps) != 16:
+        if dps is not None and int(value) not in (15, 16):
             raise DomainError("dps", dps, "float64 has about 15.95 digits; use the mpmath or "
                               "flint backend for another precision")
         return Float64()
     if dps is None:
         raise DomainError("dps", dps, f"a precision in decimal digits is required for {backend}")
-    if isinstance(dps, bool) or not float(dps).is_integer() or not math.isfinite(float(dps)):
+    if not value.is_integer():
         raise DomainError("dps", dps, "a whole number of decimal digits is required")
-    if dps < 5:
+    if value < 5:
         raise DomainError("dps", dps, "dps >= 5 is required")
-    if dps > 100000:
+    if value > 100000:
         raise DomainError("dps", dps, "dps <= 100000 is required")
-    return Mpmath(dps) if backend == "mpmath" else Flint(dps)
+    return Mpmath(int(value)) if backend == "mpmath" else Flint(int(value))
