@@ -68,10 +68,18 @@ def load_data(path: str, name: str):
             data = np.load(p, allow_pickle=False)
         else:
             text = p.read_text()
+            if not text.strip():
+                raise DomainError(name, path, "a non-empty file of numbers is required")
             delimiter = "," if "," in text else None
             data = np.loadtxt(p, delimiter=delimiter, ndmin=1)
     except (ValueError, OSError) as exc:
-        raise DomainError(name, path, f"a numeric .csv or .npy file is required ({exc})") from None
+        reason = " ".join(str(exc).split())[:80]
+        raise DomainError(name, path, f"a numeric .csv or .npy file is required ({reason})"
+                          ) from None
+    if data.size == 0:
+        raise DomainError(name, path, "a non-empty file of numbers is required")
+    if data.dtype.kind not in "iuf":
+        raise DomainError(name, path, "numbers only (found a non-numeric array)")
     if not np.all(np.isfinite(data)):
         raise DomainError(name, path, "finite numbers only (found nan or inf)")
     return data
@@ -112,5 +120,7 @@ def problem_from_args(args):
                        beta_star=args.beta_star)
     if args.x is None:
         raise DomainError("--x", None, "the data: --x (one sample) or --X-file and --y-file")
+    if len(args.x) < 2:
+        raise DomainError("--x", ",".join(map(str, args.x)), "at least 2 features (d >= 2)")
     y = args.y if args.y is not None else Fraction(1)
     return Problem(args.x, y, args.alpha, param=args.param, beta_star=args.beta_star)

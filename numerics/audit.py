@@ -8,9 +8,9 @@ two agree. A quantity with no agreed digit is ``chaotic``, never a number.
 Counting rule. For scalars ``a`` (lower precision) and ``b`` (higher), the candidate count is
 ``floor(-log10(|a - b| / max(|a|, |b|)))`` capped at the lower precision; both values are
 rounded to that many significant digits and the count is lowered until the two roundings are
-identical, so every printed digit is one both precisions produced. Vectors use the same rule in
+equal, so every printed digit is one both precisions produced. Vectors use the same rule in
 the max norm, and are printed in fixed point at the resulting absolute position. A loss at which
-both runs converged is reported as an upper bound (``kind="bound"``), since its digits are
+either run converged is reported as an upper bound (``kind="bound"``), since its digits are
 rounding noise by construction.
 """
 
@@ -35,21 +35,26 @@ def _dec(q: Fraction, prec: int = 120) -> Decimal:
 
 
 def _round_sig(q: Fraction, digits: int) -> str:
-    """``q`` rounded to ``digits`` significant digits, as a decimal string (scientific)."""
+    """``q`` rounded to exactly ``digits`` significant digits (trailing zeros kept)."""
     if q == 0:
         return "0"
     with localcontext() as c:
         c.prec = max(1, digits)
         c.rounding = ROUND_HALF_EVEN
-        return format(+_dec(q), "e" if abs(q) < Fraction(1, 10**4) or abs(q) >= 10**6 else "f")
+        d = +_dec(q)
+    if abs(q) < Fraction(1, 10**4) or abs(q) >= 10**6:
+        return f"{d:.{max(0, digits - 1)}e}"
+    places = digits - 1 - d.adjusted()
+    return format(d.quantize(Decimal(1).scaleb(-places)) if places > 0 else d, "f")
 
 
 def _round_abs(q: Fraction, exponent: int) -> str:
-    """``q`` rounded to a multiple of ``10**exponent``, fixed point."""
+    """``q`` rounded to a multiple of ``10**exponent``, fixed point, without a sign on zero."""
     with localcontext() as c:
         c.prec = 200
-        return format(_dec(q, 200).quantize(Decimal(1).scaleb(exponent),
-                                            rounding=ROUND_HALF_EVEN), "f")
+        d = _dec(q, 200).quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
+    text = format(d, "f")
+    return text[1:] if text.startswith("-") and d == 0 else text
 
 
 def _rel(a: Fraction, b: Fraction) -> Fraction | None:
@@ -68,21 +73,37 @@ def _digits_from_rel(rel: Fraction | None, cap: int) -> int:
     return max(0, min(cap, math.floor(-_log10(rel)) if rel < 1 else 0))
 
 
+def _same(x: str, y: str) -> bool:
+    return Decimal(x) == Decimal(y)
+
+
+def vector_scale(a: tuple, b: tuple) -> Fraction:
+    """The max-norm scale of two vectors (None entries, dead coordinates, ignored)."""
+    return max((abs(v) for v in a + b if v is not None), default=Fraction(0))
+
+
 def agreed_digits(a, b, cap: int) -> int:
-    """Significant decimal digits (scalars) or max-norm digits (vectors) shared by ``a``, ``b``."""
+    """Significant decimal digits (scalars) or max-norm digits (vectors) shared by ``a``, ``b``.
+
+    For vectors, ``None`` marks a coordinate with no finite value (a dead coordinate's
+    logarithm); the two runs must agree on where those are, and the others are compared.
+    """
     if isinstance(a, tuple):
-        if any(v is None for v in a + b):
-            return 0 if any((u is None) != (v is None) for u, v in zip(a, b)) else cap
-        scale = max(max(abs(v) for v in a), max(abs(v) for v in b))
-        if scale == 0:
+        if len(a) != len(b) or any((u is None) != (v is None) for u, v in zip(a, b)):
+            return 0
+        pairs = [(u, v) for u, v in zip(a, b) if u is not None]
+        scale = vector_scale(a, b)
+        if not pairs or scale == 0:
             return cap
-        diff = max(abs(u - v) for u, v in zip(a, b))
+        diff = max(abs(u - v) for u, v in pairs)
         digits = _digits_from_rel(diff / scale, cap)
-        while digits > 0 and _vec_text(a, digits, scale) != _vec_text(b, digits, scale):
+        while digits > 0 and not all(
+                _same(s, t) for s, t in zip(_vec_text([u for u, _ in pairs], digits, scale),
+                                           _vec_text([v for _, v in pairs], digits, scale))):
             digits -= 1
         return digits
     digits = _digits_from_rel(_rel(a, b), cap)
-    while digits > 0 and _round_sig(a, digits) != _round_sig(b, digits):
+    while digits > 0 and not _same(_round_sig(a, digits), _round_sig(b, digits)):
         digits -= 1
     return digits
 
@@ -91,7 +112,7 @@ def _vec_exponent(digits: int, scale: Fraction) -> int:
     return math.floor(_log10(scale)) - digits + 1
 
 
-def _vec_text(v: tuple, digits: int, scale: Fraction) -> list[str]:
+def _vec_text(v, digits: int, scale: Fraction) -> list[str]:
     e = _vec_exponent(digits, scale)
     return [None if x is None else _round_abs(x, e) for x in v]
 
@@ -113,6 +134,7 @@ class Agreed:
     value: object
     digits: int
     kind: str = "agreed"
+    scale: Fraction | None = None
 
     @property
     def chaotic(self) -> bool:
@@ -127,13 +149,17 @@ class Agreed:
         if self.chaotic:
             return "chaotic"
         if isinstance(self.value, tuple):
-            scale = max(abs(v) for v in self.value if v is not None) if any(
-                v is not None for v in self.value) else Fraction(0)
+            scale = self._scale()
             if scale == 0:
                 return "(" + ", ".join("0" if v == 0 else "-inf" for v in self.value) + ")"
             return "(" + ", ".join("-inf" if t is None else t
                                    for t in _vec_text(self.value, self.digits, scale)) + ")"
         return _round_sig(self.value, self.digits)
+
+    def _scale(self) -> Fraction:
+        if self.scale is not None:
+            return self.scale
+        return vector_scale(self.value, self.value)
 
     def json(self):
         """A JSON value: number(s) rounded to the agreed digits, or the string ``"chaotic"``."""
@@ -144,7 +170,7 @@ class Agreed:
         if self.chaotic:
             return "chaotic"
         if isinstance(self.value, tuple):
-            scale = max((abs(v) for v in self.value if v is not None), default=Fraction(0))
+            scale = self._scale()
             if scale == 0:
                 return [0.0 if v == 0 else None for v in self.value]
             return [None if t is None else float(t)
@@ -167,7 +193,8 @@ def agree(name: str, a, b, cap: int, bound: bool = False) -> Agreed:
         return Agreed(name, None, 0)
     if bound:
         return Agreed(name, max(a, b), cap, "bound")
-    return Agreed(name, b, agreed_digits(a, b, cap))
+    scale = vector_scale(a, b) if isinstance(b, tuple) else None
+    return Agreed(name, b, agreed_digits(a, b, cap), scale=scale)
 
 
 def precision_pair(precision: int | None, backend: str = "flint") -> tuple:
@@ -185,8 +212,9 @@ def precision_pair(precision: int | None, backend: str = "flint") -> tuple:
 class AuditedRun:
     """Two runs of the same GD problem and the quantities they agree on.
 
-    ``status`` is the common status, or ``"chaotic"`` when the two precisions disagree on the
-    outcome itself (for instance one converges and the other does not).
+    ``status`` is the common status; ``"not_converged"`` when only the lower precision reached
+    its (coarser) tolerance; ``"chaotic"`` when the two precisions disagree on the outcome
+    itself (one diverges, the other does not).
     """
 
     status: str
@@ -264,11 +292,18 @@ def audited_gd(problem, eta, steps, *, precision: int | None = None, backend: st
     high = gradient_descent(problem, eta, steps, backend=b2, dps=p2, checkpoint=ck(b2, p2),
                             **kwargs)
     cap = _cap(low)
-    status = low.status if low.status == high.status else "chaotic"
+    statuses = {low.status, high.status}
+    if len(statuses) == 1:
+        status = low.status
+    elif statuses == {"converged", "not_converged"}:
+        # each precision has its own tolerance: the finer one has not got there yet
+        status = "not_converged"
+    else:
+        status = "chaotic"
     run = AuditedRun(status, low, high)
-    if "diverged" in (low.status, high.status):
+    if "diverged" in statuses:
         return run
-    converged = low.status == high.status == "converged"
+    converged = "converged" in statuses
     names = {"beta": "beta", "loss": "loss", "sharpness": "S", "lambda_max": "lambda_max",
              "l1_norm": "l1_norm", "param_norm_sq": "param_norm_sq", "risk": "risk",
              "gain": "gain"}

@@ -109,7 +109,10 @@ class Problem:
                  sigma2=0):
         if isinstance(X, (str, bytes)):
             raise DomainError("X", X, "an array of numbers is required")
-        dims = np.ndim(X)
+        try:
+            dims = np.ndim(X)
+        except ValueError:  # ragged nested sequences
+            raise DomainError("X", _short(X), "a rectangular n x d matrix is required") from None
         if dims == 1:
             rows = (_vector(X, "x"),)
             ys = (as_fraction(y, "y"),) if np.ndim(y) == 0 else _vector(y, "y")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from theory.errors import DomainError
+
 from .._args import add_data_args, nonnegative_int, number, positive_int, positive_number, \
     problem_from_args
 from ..output import emit_json, table
@@ -43,9 +45,12 @@ def run(args) -> int:
     from numerics.audit import audited_gd
 
     if args.precision is not None and args.precision < 5:
-        from theory.errors import DomainError
-
         raise DomainError("--precision", args.precision, "at least 5 digits are required")
+    if args.average_last > args.steps:
+        raise DomainError("--average-last", args.average_last,
+                          f"at most --steps = {args.steps} iterates can be averaged")
+    if args.decay_steps and not 0 < args.decay_to <= 1:
+        raise DomainError("--decay-to", args.decay_to, "0 < --decay-to <= 1 is required")
     problem = problem_from_args(args)
     bar = _progress(args, 2 * (args.steps + args.decay_steps))
     try:
@@ -117,5 +122,11 @@ def _print(problem, args, audit, out):
         print("diagnosis: " + ", ".join(f"{k}={v}" for k, v in audit.diagnosis.items()))
     cert = out.get("certified")
     if cert:
-        print("certified: " + ", ".join(f"{k}={v}" for k, v in cert.items()
-                                        if not isinstance(v, (dict, list))))
+        lo, hi = cert["sharpness"]
+        print(f"certified (Arb, {cert['method']['dps']} digits): interpolator near the final "
+              f"iterate exists and is unique in its box;")
+        print(f"  S in {cert['sharpness_ball']}: linearly {cert['stable']} for eta "
+              f"(2/eta = {cert['two_over_eta']})")
+        gap = cert.get("gd_limit_gap_estimate")
+        if gap is not None:
+            print(f"  distance of GD's limit from it: about {gap:.1e} (estimate, not certified)")

@@ -61,6 +61,9 @@ def _numbers(block: dict) -> dict:
 
 
 def run(args) -> int:
+    if args.beta_star is not None and len(args.beta_star) != len(args.x):
+        raise T.DomainError("--beta-star", ",".join(map(str, args.beta_star)),
+                            f"{len(args.x)} entries, one per entry of --x")
     res = compute(args.x, args.y, args.alpha, args.beta_star)
     blocks = [k for k in res if not k.startswith("_")]
     if args.json:

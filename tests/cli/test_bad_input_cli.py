@@ -52,8 +52,8 @@ BAD = [
     ("interp-alpha-zero", ["interpolators", *X, "--alpha", "0"], "--alpha"),
     ("interp-alpha-negative", ["interpolators", *X, "--alpha", "-0.01"], "--alpha"),
     ("interp-alpha-inf", ["interpolators", *X, "--alpha", "inf"], "--alpha"),
-    ("interp-beta-star-short", ["interpolators", *X, "--beta-star", "1"], "beta_star"),
-    ("interp-beta-star-long", ["interpolators", *X, "--beta-star", "1,2,3"], "beta_star"),
+    ("interp-beta-star-short", ["interpolators", *X, "--beta-star", "1"], "--beta-star"),
+    ("interp-beta-star-long", ["interpolators", *X, "--beta-star", "1,2,3"], "--beta-star"),
     ("interp-beta-star-nan", ["interpolators", *X, "--beta-star", "1,nan"], "--beta-star"),
     ("interp-missing-x", ["interpolators"], "--x"),
     ("interp-unknown-option", ["interpolators", *X, "--bogus"], "--bogus"),
@@ -118,11 +118,7 @@ def _assert_one_error_line(res, name):
 
 
 #: cases that expose a defect in code this suite does not own: id -> reason
-KNOWN_BUGS = {
-    "interp-beta-star-long": "BUG: interpolators --beta-star with the wrong length reports "
-    "'len(prior.mean) = 3' (a theory-internal name), not --beta-star; the command should check "
-    "len(beta_star) == len(x) itself",
-}
+KNOWN_BUGS: dict = {}
 
 
 def _cases(table):
@@ -187,9 +183,6 @@ def test_bad_data_files(cli, files, xkey, ykey, extra, name):
     _assert_one_error_line(cli(argv), name)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an empty data file makes np.loadtxt warn "
-                   "(UserWarning 'input contained no data') on stderr and then fails as 'd = 0' "
-                   "without naming --X-file; _args.load_data should refuse an empty file itself")
 def test_empty_data_file(cli, files):
     argv = ["gd", "--alpha", "0.01", "--eta", "0.5", "--steps", "10", "--no-certify",
             "--X-file", files["empty"], "--y-file", files["y2"]]

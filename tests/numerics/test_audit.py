@@ -80,9 +80,6 @@ def test_agreed_digits_scalars_by_hand(a, b, cap, expected, why):
     assert agreed_digits(Q(b), Q(a), cap) == expected, "symmetric"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _round_sig prints an exact short value ('1', '4') "
-                   "without trailing zeros, so the string comparison in agreed_digits fails "
-                   "against '1.00000000000000' and the count collapses to 1 digit")
 @pytest.mark.parametrize("a, b", [("1", "1.000000000000000000000000000001"),
                                   ("4", "3.99999999999999999999999"),
                                   ("1.5", "1.5000000000000000001")])
@@ -103,9 +100,6 @@ def test_agreed_digits_vectors_by_hand():
     assert agreed_digits((Q("0"), Q("0")), (Q("0"), Q("0")), 9) == 9
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a tiny component of opposite signs in the two runs "
-                   "prints '0.000' against '-0.000'; the string comparison then never agrees and "
-                   "the whole vector is reported chaotic")
 def test_agreed_digits_signed_zero_component():
     assert agreed_digits((Q("10"), Q("1e-30")), (Q("10.0001"), Q("-1e-30")), 15) == 5
 
@@ -116,9 +110,6 @@ def test_agreed_digits_vectors_with_none():
     assert agreed_digits((None, Q("1")), (Q("1"), None), 15) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: agreed_digits returns the cap whenever both vectors "
-                   "have None at the same places, ignoring the other components (a dead "
-                   "coordinate's gain is None, so the whole gain vector is then 'fully agreed')")
 def test_agreed_digits_none_components_do_not_hide_disagreement():
     assert agreed_digits((Q("1"), None), (Q("2"), None), 15) == 0
     assert agreed_digits((Q("1.23456"), None), (Q("1.23457"), None), 15) == 5
@@ -191,14 +182,12 @@ VECTOR_SCALE_BUG = ("BUG: Agreed.text/json print a vector at the position set by
                     "power of ten (1 vs 0.9999999) one more decimal is printed than agreed")
 
 
-@pytest.mark.xfail(strict=True, reason=VECTOR_SCALE_BUG)
 def test_vector_text_across_a_power_of_ten():
     q = agree("v", (Q("0"), Q("1")), (Q("0"), Q("0.9999999")), 15)
     assert q.digits == 7  # 1.000000 at position 1e-6 for both runs
     assert q.text() == "(0.000000, 1.000000)"
 
 
-@pytest.mark.xfail(strict=True, reason=VECTOR_SCALE_BUG)
 @given(v=st.lists(finite, min_size=2, max_size=4), rel=st.integers(1, 16),
        k=st.integers(-10**6, 10**6))
 @example(v=[F(0), F(1)], rel=1, k=-1)
@@ -211,9 +200,22 @@ def test_printed_vector_digits_are_shared(v, rel, k):
     text = q.text()
     parts = text.strip("()").split(", ")
     assert len(parts) == len(a)
-    places = len(parts[0].split(".")[1]) if "." in parts[0] else 0
+    # the print position: the decimal place of the leading digit of the larger run's max norm,
+    # then q.digits significant digits (positive exponents print as trailing zeros, '640')
+    scale = max(abs(x) for x in a + b)
+    places = q.digits - 1 - _leading_place(scale)
     for part, x, y in zip(parts, a, b, strict=True):
         assert Decimal(part) == round_abs(x, -places) == round_abs(y, -places)
+
+
+def _leading_place(q):
+    """floor(log10(q)) for a positive Fraction, by exact integer comparison."""
+    e = len(str(q.numerator)) - len(str(q.denominator))
+    while F(10) ** e > q:
+        e -= 1
+    while F(10) ** (e + 1) <= q:
+        e += 1
+    return e
 
 
 # ------------------------------------------------------------------------ precision pairs
@@ -285,17 +287,12 @@ def test_audited_run_not_converged_prints_only_agreed_digits():
     _check_printed(run)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: audited_gd runs each precision with its own default "
-                   "tol, so a smooth run at eta 0.6 that float64 calls converged and the 32-digit "
-                   "run has not yet reached 1e-29 is reported as 'chaotic' (status and loss)")
 def test_benign_run_is_not_called_chaotic():
     run = audited_gd(DEFAULT, F(3, 5), 1500)
     assert run.status in ("converged", "not_converged")
     assert not run.quantities["loss"].chaotic
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: float64 S, l1_norm, param_norm_sq are exactly 4, 1, 1 "
-                   "here; agreed_digits compares '4' with '4.00000000000000' and reports 1 digit")
 def test_exactly_representable_result_keeps_its_digits():
     run = audited_gd(Problem([1, F(1, 2)], 1, F(1, 10**20)), F(1, 4), 10000)
     assert run.status == "converged"

@@ -78,9 +78,6 @@ def test_bad_problem_raises_domain_error_naming_the_argument(changes, name):
     assert name.split("[")[0] in info.value.argument
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a ragged X ([[1, 2], [3]]) escapes as numpy's raw "
-                   "ValueError from np.ndim (numpy >= 1.24 refuses inhomogeneous arrays) instead "
-                   "of DomainError('X', ...)")
 def test_ragged_X_is_a_domain_error():
     with pytest.raises(DomainError) as info:
         Problem([[1, 2], [3]], [1, 1], F(1, 100))
