@@ -41,18 +41,21 @@ def _round_sig(q: Fraction, digits: int) -> str:
     with localcontext() as c:
         c.prec = max(1, digits)
         c.rounding = ROUND_HALF_EVEN
-        d = +_dec(q)
-    if abs(q) < Fraction(1, 10**4) or abs(q) >= 10**6:
-        return f"{d:.{max(0, digits - 1)}e}"
-    places = digits - 1 - d.adjusted()
-    return format(d.quantize(Decimal(1).scaleb(-places)) if places > 0 else d, "f")
+        d = +_dec(q, digits + 30)
+        if abs(q) < Fraction(1, 10**4) or abs(q) >= 10**6:
+            return f"{d:.{max(0, digits - 1)}e}"
+        places = digits - 1 - d.adjusted()
+        c.prec = digits + 10
+        return format(d.quantize(Decimal(1).scaleb(-places)) if places > 0 else d, "f")
 
 
 def _round_abs(q: Fraction, exponent: int) -> str:
     """``q`` rounded to a multiple of ``10**exponent``, fixed point, without a sign on zero."""
+    lead = math.floor(_log10(abs(q))) if q else 0
+    prec = max(50, lead - exponent + 20)
     with localcontext() as c:
-        c.prec = 200
-        d = _dec(q, 200).quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
+        c.prec = prec
+        d = _dec(q, prec).quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
     text = format(d, "f")
     return text[1:] if text.startswith("-") and d == 0 else text
 

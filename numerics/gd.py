@@ -295,12 +295,14 @@ def gradient_descent(
 
     traj = Trajectory()
     history: deque = deque(maxlen=128)
+    recent: deque = deque(maxlen=32)  # last iterates, to measure a periodic orbit's centre
     below, sums, start, theta0, G0 = 0, None, 0, None, None
     if saved is not None:
         start, below = saved["k"], saved["below"]
         theta0 = [[_undyadic(v) for v in t] for t in saved["theta"]]
         G0 = [_undyadic(v) for v in saved["G_sum"]]
         history.extend(saved["history"])
+        recent_saved = saved.get("recent", [])
         for key, values in saved["trajectory"].items():
             getattr(traj, key).extend(values)
         if saved["sums"] is not None:
@@ -313,6 +315,9 @@ def gradient_descent(
         X = [[be.scalar(v) for v in row] for row in problem.X]
         if sums is not None:
             sums = tuple(be.vector(t) for t in sums)
+        if saved is not None:
+            recent.extend(tuple(be.vector([_undyadic(v) for v in t]) for t in th)
+                          for th in recent_saved)
         status, diverged_at, last = "not_converged", None, None
         clock = time.monotonic()
         for state in iterate(problem, eta_fn, backend=be, theta0=theta0, start=start,
@@ -323,6 +328,7 @@ def gradient_descent(
                 break
             below = below + 1 if all(be.abs_le(ri, rtol_be) for ri in state.r) else 0
             history.append(be.to_float(state.r[0]))
+            recent.append(state.theta)
             done = below >= patience and stop_at_convergence
             if k % record_every == 0 or k == total or done:
                 _record(traj, problem, be, state, record_sharpness, record_gain, A, X)
@@ -342,18 +348,18 @@ def gradient_descent(
                 now = time.monotonic()
                 if now - clock >= checkpoint_seconds:
                     _save_checkpoint(checkpoint, settings, be, state, below, history, traj,
-                                     sums)
+                                     sums, recent)
                     clock = now
         if checkpoint is not None:
             _save_checkpoint(checkpoint, settings, be, last, below, history, traj, sums,
-                             exact_state=True)
+                             recent)
         return _finish(problem, be, eta, eta_fn, status, diverged_at, last, tol, traj,
                        history, sums, average_last, decay_steps, decay_to, final_sharpness,
-                       A, X)
+                       A, X, recent)
 
 
 def _finish(problem, be, eta, eta_fn, status, diverged_at, last, tol, traj, history, sums,
-            average_last, decay_steps, decay_to, final_sharpness, A, X) -> GDResult:
+            average_last, decay_steps, decay_to, final_sharpness, A, X, recent) -> GDResult:
     """Final measurements of a run (inside the backend's scope)."""
     F = be.to_fraction
     diagnosis: dict = {}
@@ -383,8 +389,20 @@ def _finish(problem, be, eta, eta_fn, status, diverged_at, last, tol, traj, hist
         _, lam, S = spectrum(problem, be, theta, g, zero_loss, A, X)
         form = "gram" if zero_loss else "full"
         if status == "not_converged":
-            ratio = be.to_float(S) * _eta_value(eta_fn, last.k) / 2
+            e_last = _eta_value(eta_fn, last.k)
+            ratio = be.to_float(S) * e_last / 2
             diagnosis["S_times_eta_over_2"] = ratio
+            period = diagnosis.get("period")
+            if period and not average_last and len(recent) >= period:
+                # the edge-of-stability statement is about the orbit's centre, not its ends
+                orbit = list(recent)[-period:]
+                centre = tuple(be.clean(sum(t[j] for t in orbit) / be.scalar(period))
+                               for j in range(len(theta)))
+                rc = be.matvec(Xd, beta_of(problem, centre)) - be.vector(problem.y)
+                gc = be.rmatvec(Xd, rc) * be.scalar(Fraction(1, problem.n))
+                _, _, Sc = spectrum(problem, be, centre, gc, False, A, X)
+                diagnosis["S_centre_times_eta_over_2"] = be.to_float(Sc) * e_last / 2
+                ratio = diagnosis["S_centre_times_eta_over_2"]
             diagnosis["near_edge"] = bool(abs(ratio - 1) <= 0.05)
     risk = _risk(problem, be, beta)
     gains = gain(problem, theta, be, G_sum)
@@ -462,8 +480,7 @@ def _undyadic(text: str) -> Fraction:
     return Fraction(m * 2**e) if e >= 0 else Fraction(m, 2**-e)
 
 
-def _save_checkpoint(path, settings, be, state, below, history, traj, sums,
-                     exact_state=False) -> None:
+def _save_checkpoint(path, settings, be, state, below, history, traj, sums, recent) -> None:
     """Write the exact state atomically (temporary file, fsync, rename)."""
     if state is None:
         return
@@ -479,6 +496,7 @@ def _save_checkpoint(path, settings, be, state, below, history, traj, sums,
             "history": list(history),
             "trajectory": traj.as_dict(),
             "sums": None if sums is None else [[_dyadic(F(v)) for v in t] for t in sums],
+            "recent": [[[_dyadic(F(v)) for v in t] for t in th] for th in recent],
         },
     }
     p = Path(path)
