@@ -1,0 +1,89 @@
+"""``normsharp sweep``: GD over a grid of learning rates, resumable, with confirmations."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from .._args import add_data_args, positive_int, positive_number, problem_from_args, vector
+from ..output import emit_json
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "sweep", help="learning-rate sweep: final sharpness, norm and risk against eta",
+        description="Run float64 GD for many learning rates at once (batched, on --jobs "
+        "processes), confirm the points near eta_c, the least risk and the stability limit "
+        "at two precisions, and detect the observed eta_c. With --out DIR the sweep is "
+        "resumable (DIR/sweep.jsonl) and writes DIR/sweep.csv and figures.")
+    add_data_args(p)
+    p.add_argument("--eta-min", dest="eta_min", type=positive_number, required=True,
+                   help="smallest learning rate")
+    p.add_argument("--eta-max", dest="eta_max", type=positive_number, required=True,
+                   help="largest learning rate")
+    p.add_argument("--num", type=positive_int, required=True,
+                   help="number of equally spaced learning rates")
+    p.add_argument("--steps", type=positive_int, required=True, help="step budget per run")
+    p.add_argument("--out", metavar="DIR", help="directory for the resumable log, the CSV and "
+                   "the figures (nothing is written without it)")
+    p.add_argument("--jobs", type=positive_int, default=min(2, os.cpu_count() or 1),
+                   help="worker processes (default: 2, or 1 on a one-core machine)")
+    p.add_argument("--precision", type=positive_int, default=None, metavar="DIGITS",
+                   help="confirm at DIGITS against 2*DIGITS digits (default: float64 "
+                   "against 32 digits)")
+    p.add_argument("--backend", choices=["flint", "mpmath"], default="flint",
+                   help="multiprecision backend of the confirmations (default flint)")
+    p.add_argument("--confirm", choices=["auto", "converged", "all", "none"], default="auto",
+                   help="which points to confirm at two precisions (default auto: near "
+                   "eta_c, the least risk and the stability limit)")
+    p.add_argument("--confirm-eta", dest="confirm_eta", type=vector, default=[],
+                   metavar="E1,E2", help="also confirm these learning rates (snapped to the "
+                   "nearest grid point)")
+    p.add_argument("--no-refine", dest="refine", action="store_false",
+                   help="skip the refinement runs that locate eta_c and the best eta")
+    p.add_argument("--no-figures", dest="figures", action="store_false",
+                   help="do not draw figures into --out")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return p
+
+
+def run(args) -> int:
+    from numerics.sweep import eta_grid, sweep
+
+    from ..report import Progress, sweep_summary_lines, sweep_table
+
+    if args.precision is not None and args.precision < 5:
+        from theory.errors import DomainError
+
+        raise DomainError("--precision", args.precision, "at least 5 digits are required")
+    problem = problem_from_args(args)
+    etas = eta_grid(args.eta_min, args.eta_max, args.num)
+    bar = Progress.maybe(enabled=not args.json)
+    try:
+        result = sweep(problem, etas, args.steps, out_dir=args.out, jobs=args.jobs,
+                       precision=args.precision, confirm=args.confirm,
+                       confirm_etas=args.confirm_eta, backend=args.backend,
+                       refine=args.refine, progress=bar)
+    finally:
+        if bar:
+            bar.close()
+    figures = {}
+    if args.out and args.figures:
+        from ..plots import sweep_figures
+
+        figures = sweep_figures(result, args.out)
+    if args.json:
+        obj = result.to_json()
+        obj["files"].update({f"figure_{k}": str(v) for k, v in figures.items()})
+        emit_json(obj)
+        return 0
+    for line in sweep_summary_lines(result):
+        print(line)
+    print()
+    print(sweep_table(result))
+    for note in result.to_json()["notes"]:
+        print(f"note: {note}")
+    for name, path in {**result.files, **figures}.items():
+        print(f"wrote {name}: {path}")
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,127 @@
+"""``normsharp sweep``: JSON contract, resumption after kill -9, refusal of other arguments."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from normsharp.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ["--x", "1,1/2", "--y", "1", "--alpha", "1/100", "--beta-star", "1/2,1"]
+
+
+def _run(argv):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+def _rows(path: Path) -> dict:
+    """The log's rows by (kind, eta); fails on a duplicate or a line that is not JSON."""
+    rows = {}
+    for line in path.read_bytes().splitlines():
+        row = json.loads(line)
+        key = (row["kind"], row["eta"])
+        assert key not in rows, f"duplicate row {key}"
+        rows[key] = row
+    return rows
+
+
+def test_json_has_the_documented_keys(tmp_path):
+    code, out, err = _run(["sweep", *DATA, "--eta-min", "0.4", "--eta-max", "1.1", "--num",
+                           "8", "--steps", "5000", "--jobs", "1", "--json", "--out", tmp_path])
+    assert code == 0, err
+    obj = json.loads(out)
+    for key in ("points", "eta_c_predicted", "eta_c_observed", "eta_best", "risk_best"):
+        assert key in obj
+    assert len(obj["points"]) == 8
+    for pt in obj["points"]:
+        for key in ("eta", "status", "steps", "beta", "S", "two_over_eta", "l1_norm",
+                    "param_norm_sq", "risk", "expected_risk", "distance_gf", "digits"):
+            assert key in pt
+    assert [pt["status"] for pt in obj["points"]][-1] == "diverged"
+    assert obj["eta_c_predicted"] == pytest.approx(0.50125, abs=1e-5)
+    # the least-risk point is confirmed at two precisions, so its risk has agreed digits
+    assert obj["best"]["confirmed"] is True and isinstance(obj["risk_best"], float)
+    for name in ("sweep.csv", "sweep.jsonl", "sweep.meta.json", "sharpness.png", "risk.png",
+                 "l1_norm.png", "path.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert err == ""  # no progress bar in --json mode (and none off a terminal)
+
+
+def test_mismatched_arguments_exit_2_with_one_line(tmp_path):
+    base = ["sweep", *DATA, "--eta-min", "0.5", "--eta-max", "0.6", "--num", "2", "--jobs",
+            "1", "--confirm", "none", "--no-figures", "--out", tmp_path]
+    code, _, err = _run([*base, "--steps", "1000"])
+    assert code == 0, err
+    code, out, err = _run([*base, "--steps", "2000"])
+    assert code == 2
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("normsharp: error:")
+    assert "steps" in lines[0] and str(tmp_path) in lines[0]
+    assert out == ""
+
+
+@pytest.mark.parametrize("extra", [["--eta-min", "0.6", "--eta-max", "0.5", "--num", "3"],
+                                   ["--eta-min", "0.5", "--eta-max", "0.6", "--num", "0"],
+                                   ["--eta-min", "-1", "--eta-max", "0.6", "--num", "3"]])
+def test_bad_ranges_exit_2(extra):
+    code, _, err = _run(["sweep", *DATA, *extra, "--steps", "10"])
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and err.startswith("normsharp: error:")
+
+
+def test_resume_after_kill_9(tmp_path):
+    """Kill a running sweep (and its workers) with SIGKILL; the rerun loses and repeats nothing."""
+    args = [*DATA, "--eta-min", "0.3", "--eta-max", "1.05", "--num", "16", "--steps", "10000",
+            "--no-figures", "--json"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    killed, reference = tmp_path / "killed", tmp_path / "reference"
+    proc = subprocess.Popen([sys.executable, "-m", "normsharp", "sweep", *args, "--jobs", "2",
+                             "--out", str(killed)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    log = killed / "sweep.jsonl"
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if log.exists() and log.read_bytes().count(b"\n") >= 1:
+                break
+            time.sleep(0.01)
+        assert proc.poll() is None, "the sweep finished before it could be killed"
+        os.killpg(proc.pid, signal.SIGKILL)  # the whole job: the CLI and its workers
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    partial = log.read_bytes()
+    with open(log, "ab") as fh:  # as if the kill had landed inside a write
+        fh.write(b'{"kind":"confirm","eta":"3/10","sta')
+
+    code, out, err = _run(["sweep", *args, "--jobs", "1", "--out", killed])
+    assert code == 0, err
+    resumed = json.loads(out)
+    code, out, err = _run(["sweep", *args, "--jobs", "1", "--out", reference])
+    assert code == 0, err
+    uninterrupted = json.loads(out)
+
+    rows_killed, rows_ref = _rows(log), _rows(reference / "sweep.jsonl")
+    assert rows_killed == rows_ref  # nothing lost, nothing duplicated, nothing different
+    assert len(partial.splitlines()) < len(rows_ref)  # it was killed mid-run
+    assert log.read_bytes().startswith(partial.rsplit(b"\n", 1)[0])  # finished rows kept
+    assert resumed["points"] == uninterrupted["points"]
+    for key in ("eta_c_observed", "eta_best", "risk_best"):
+        assert resumed[key] == uninterrupted[key]
+    assert (killed / "sweep.csv").read_text() == (reference / "sweep.csv").read_text()
