@@ -34,7 +34,7 @@ def main(argv=None) -> int:
     out = {
         "mp_engine": bench_mp_engine.main(rounds=25 if q else 60, repeats=2 if q else 3),
         "vs_float64": bench_vs_float64.main(rounds=100 if q else 300, repeats=3 if q else 5),
-        "batch": bench_batch.main(repeats=2 if q else 3),
+        "batch": bench_batch.main(repeats=2 if q else 5),
         "scaling": bench_scaling.main(),
     }
     a, b, c, d = (out[k] for k in ("mp_engine", "vs_float64", "batch", "scaling"))
