@@ -9,6 +9,16 @@ Every number leaving this package is exact, or audited by two precisions
 from .audit import Agreed, AuditedRun, agree, agreed_digits, audited_gd, precision_pair
 from .backends import BACKENDS, Backend, get_backend
 from .errors import DomainError, NoConvergence, PrecisionLoss
+from .flow import (
+    AuditedFlow,
+    FlowResult,
+    PathPoint,
+    audited_flow,
+    flow_at_times,
+    flow_state,
+    flow_time,
+    gradient_flow,
+)
 from .gd import (
     BatchResult,
     GDResult,
@@ -26,4 +36,6 @@ __all__ = [
     "BACKENDS", "Backend", "get_backend", "DomainError", "NoConvergence", "PrecisionLoss",
     "BatchResult", "GDResult", "State", "Trajectory", "default_tol", "gradient_descent",
     "gradient_descent_batch", "iterate", "DEFAULT_INSTANCE", "PARAMETRISATIONS", "Problem",
+    "AuditedFlow", "FlowResult", "PathPoint", "audited_flow", "flow_at_times", "flow_state",
+    "flow_time", "gradient_flow",
 ]
