@@ -115,8 +115,11 @@ def sweep_table(result, *, markdown: bool = False) -> str:
                 # when both precisions reproduce it to SHOW_STATE_DIGITS digits
                 cells = ["chaotic"] * len(keys)
                 dtext = f"not a limit; precisions agree on < {SHOW_STATE_DIGITS} digits"
+        elif pt["status"] == "converged":
+            dtext = "float64 only" if any(c != "-" for c in cells) else \
+                "float64 only; withheld (no confirmed neighbour agrees)"
         else:
-            dtext = "float64 only" if pt["status"] == "converged" else "-"
+            dtext = "-"
         rows.append([fmt(pt["eta"], 8), _status(pt), cells[0], fmt(pt["two_over_eta"], 7),
                      *cells[1:], dtext])
     if markdown:
@@ -174,7 +177,7 @@ def sweep_summary_lines(result) -> list[str]:
     if s.get("limit") is not None:
         above = s.get("statuses_above_limit", {})
         txt += (f"; above 1/(2 y x_min) = {_ff(s['limit'])}: "
-                + ", ".join(f"{n} {k}" for k, n in above.items() if n))
+                + (", ".join(f"{n} {k}" for k, n in above.items() if n) or "no grid point"))
     lines.append(txt)
     return lines
 

@@ -51,10 +51,10 @@ follow this rule:
   (``"chaotic"`` when none), ``audited: true`` and the ``digits`` per quantity;
 * an **unconfirmed converged** point reports each quantity rounded to ``U_q`` significant digits
   and ``audited: false``, where ``U_q = min(4, D_q - 2)`` and ``D_q`` is the fewest digits on
-  which, over the confirmed converged points of the same sweep, the float64 grid value of
-  quantity ``q`` agreed with the high-precision value (the float64-against-confirmation
-  evidence, less two digits of margin). Without such evidence (``U_q <= 0``) the value is
-  ``None``;
+  which, at the nearest confirmed converged point below and the nearest above (in ``eta``), the
+  float64 grid value of quantity ``q`` agreed with the high-precision value (the
+  float64-against-confirmation evidence of its neighbours, less two digits of margin). Without
+  such evidence (``U_q <= 0``) the value is ``None``;
 * an **unconfirmed** point that did not converge reports its status and steps only: its final
   state is not a limit, and near the stability limit float64 is chaotic.
 
@@ -267,8 +267,17 @@ def _theory_predictions(problem: Problem, out: dict) -> None:
     along = T.sharpness_along_flow(x, y, alpha)
     out["s_gf_at_end"] = along.S_at_end
     if along.S_at_end is not True:
-        out["notes"].append("eta_c = 2/S(beta_GF): theory does not prove that the path's "
-                            "largest sharpness is attained at its end for this alpha")
+        # theory does not place the path's largest sharpness at its end: ask the flow itself
+        flow = {"notes": []}
+        _flow_predictions(problem, flow)
+        if flow.get("s_gf") is not None:
+            out.update(s_gf=flow["s_gf"], eta_c=flow["eta_c"], s_gf_at_end=flow["s_gf_at_end"])
+            out["notes"].append("s_GF = sup along the gradient-flow path from numerics.flow "
+                                "(theory does not prove it is attained at the end here)")
+        else:
+            out["notes"].append("eta_c = 2/S(beta_GF): theory does not prove that the path's "
+                                "largest sharpness is attained at its end for this alpha")
+            out["notes"].extend(flow["notes"])
     t = T.stability_thresholds(x, y)
     out["eta_min_norm_unstable"] = F(t.eta_min_norm_unstable)
     out["eta_no_stable_interpolator"] = F(t.eta_no_stable_interpolator)
@@ -672,7 +681,8 @@ class SweepResult:
     stability : dict
         ``last_converged``, ``first_failed``, ``limit`` (predicted), ``converged_above_limit``.
     unaudited_digits : dict
-        ``U_q`` per quantity (see the module docstring).
+        The rule for unconfirmed converged points and how many confirmed points back it
+        (per-point digits are in each point's ``unaudited_digits``).
     files : dict
         Paths written (``jsonl``, ``meta``, ``csv``) when ``out_dir`` was given.
     """
@@ -864,8 +874,11 @@ def sweep(problem: Problem, etas: Iterable, steps: int, *, out_dir=None, jobs: i
     confirmed = {e: store.get("confirm", e) for e in targets}
     _finish_eta_c(eta_c, confirmed, store)
     _finish_best(best, confirmed, store, risk_name)
-    unaudited = _unaudited_digits(confirmed)
-    points = [_point(e, rows[e], confirmed.get(e), unaudited, problem) for e in grid]
+    evidence = _evidence(confirmed)
+    points = [_point(e, rows[e], confirmed.get(e), _unaudited_digits(e, evidence), problem)
+              for e in grid]
+    unaudited = {"rule": "min(4, D - 2), D from the nearest confirmed converged points",
+                 "evidence_points": len(evidence)}
     result = SweepResult(
         problem=problem, etas=grid, steps=steps, precision=precision, points=points,
         grid=rows, refine={Fraction(k[1]): v for k, v in store.rows.items()
@@ -1100,15 +1113,27 @@ def _targets(grid, rows, mode, extra, eta_c, best, stability, pred) -> list:
 
 
 # ---- assembling points --------------------------------------------------------------------
-def _unaudited_digits(confirmed: dict) -> dict:
-    """``U_q = min(4, D_q - 2)`` from the float64-against-confirmation agreement (docstring)."""
-    worst: dict = {}
-    for row in confirmed.values():
-        if row is None or row["status"] != "converged":
-            continue
-        for key, d in row["grid_digits"].items():
-            worst[key] = min(worst.get(key, d), d)
-    return {k: max(0, min(UNAUDITED_MAX_DIGITS, d - 2)) for k, d in worst.items()}
+def _evidence(confirmed: dict) -> list:
+    """``(eta, grid_digits)`` of the confirmed points both precisions saw converge, by eta."""
+    return sorted((e, row["grid_digits"]) for e, row in confirmed.items()
+                  if row is not None and row["status"] == "converged")
+
+
+def _unaudited_digits(eta: Fraction, evidence: list) -> dict:
+    """``U_q = min(4, D_q - 2)`` from the nearest confirmed converged points (module docstring).
+
+    ``D_q`` is the fewest digits on which the float64 value of ``q`` agreed with the
+    high-precision value at the nearest confirmed converged point below ``eta`` and the nearest
+    above (one of them at the ends of the grid).
+    """
+    below = [d for e, d in evidence if e <= eta]
+    above = [d for e, d in evidence if e >= eta]
+    near = ([below[-1]] if below else []) + ([above[0]] if above else [])
+    if not near:
+        return {}
+    keys = set().union(*near)
+    return {k: max(0, min(UNAUDITED_MAX_DIGITS, min(d.get(k, 0) for d in near) - 2))
+            for k in keys}
 
 
 def _rounded(value, digits: int):
@@ -1160,9 +1185,10 @@ def _notes(confirm, unaudited) -> list:
     notes = []
     if confirm != "all":
         notes.append("points with audited=false come from one float64 run: converged ones are "
-                     "rounded to min(4, D-2) digits (D: the fewest digits on which float64 "
-                     f"agreed with high precision at confirmed points; here {unaudited}); "
-                     "others report status only")
+                     "rounded to min(4, D-2) significant digits, D being the fewest digits on "
+                     "which float64 agreed with high precision at the nearest confirmed "
+                     "converged points below and above (none: withheld); points that did not "
+                     "converge report their status only")
     return notes
 
 

@@ -125,3 +125,15 @@ def test_resume_after_kill_9(tmp_path):
     for key in ("eta_c_observed", "eta_best", "risk_best"):
         assert resumed[key] == uninterrupted[key]
     assert (killed / "sweep.csv").read_text() == (reference / "sweep.csv").read_text()
+
+
+def test_three_coordinates_draw_the_simplex(tmp_path):
+    code, out, err = _run(["sweep", "--x", "1,1/2,1/4", "--y", "1", "--alpha", "1/100",
+                           "--eta-min", "0.3", "--eta-max", "0.8", "--num", "4", "--steps",
+                           "3000", "--jobs", "1", "--confirm", "none", "--out", tmp_path])
+    assert code == 0, err
+    for name in ("path.png", "sharpness.png", "l1_norm.png", "risk.png"):
+        data = (tmp_path / name).read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
+    # no beta*: the risk column is empty, the expected risk (uniform prior) is reported
+    assert "least expected risk" in out

@@ -122,7 +122,7 @@ def test_observed_eta_c_within_one_percent_of_predicted(default_problem):
     assert audited and all(isinstance(pt["digits"], dict) for pt in audited)
     for pt in res.points:
         if not pt["audited"] and pt["status"] == "converged" and pt["S"] is not None:
-            digits = res.unaudited_digits["S"]
+            digits = pt["unaudited_digits"]["S"]
             assert 1 <= digits <= 4
             assert pt["S"] == float(f"{pt['S']:.{digits}g}")
 
