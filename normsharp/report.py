@@ -147,7 +147,7 @@ def sweep_summary_lines(result) -> list[str]:
     c = result.eta_c
     pred = result.eta_c_predicted
     obs = result.eta_c_observed
-    text = f"eta_c: predicted 2/s_GF = {_ff(pred, 8)}" if pred is not None else \
+    text = f"eta_c: predicted 2/s_GF = {_ff(pred, 10)}" if pred is not None else \
         "eta_c: no prediction for this problem"
     if obs is not None:
         lo, hi = c["bracket"]
@@ -166,8 +166,9 @@ def sweep_summary_lines(result) -> list[str]:
         risk = b.get("risk_text") or (f"~{_ff(b.get('risk_float64'), 4)} (float64 only)")
         block = result.predicted.get("point" if b["risk_name"] == "risk" else "uniform")
         star = f"; predicted eta* = 2/S(optimum) = {_ff(block['eta_star'], 8)}" if block else ""
-        lines.append(f"least {b['risk_name'].replace('_', ' ')}: eta = {_ff(b['eta'], 8)} "
-                     f"(+- {_ff(b['resolution'], 2)}), {b['risk_name']} = {risk}"
+        res = "" if b.get("resolution") is None else f" (+- {_ff(b['resolution'], 2)})"
+        lines.append(f"least {b['risk_name'].replace('_', ' ')}: eta = {_ff(b['eta'], 8)}"
+                     f"{res}, {b['risk_name']} = {risk}"
                      f"{'' if b['interior'] else ' (at the edge of the sweep)'}{star}")
     s = result.stability
     txt = f"stability: last converged eta = {_ff(s['last_converged'])}"

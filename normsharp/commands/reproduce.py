@@ -222,60 +222,93 @@ def run(args) -> int:
 
 
 def _sections(result, ladder, summary, num, steps, args, timings) -> list:
-    pred = result.predicted
-    b = result.best
-    pt = pred["point"]
-    uni = pred["uniform"]
-    s = result.stability
-    c = result.eta_c
-    conf = sum(1 for p in result.points if p["audited"])
+    """The report's prose sections; a section whose data is missing says so."""
+    builders = [("Gradient flow and the critical learning rate", _flow_section),
+                ("The U-shape: which learning rate generalises best", _u_section),
+                ("The stability limit", _limit_section)]
     rows = []
-    rows.append(("Gradient flow and the critical learning rate", "\n".join([
-        f"- Predicted (R6, exact): s_GF = {float(pred['s_gf']):.12g}, eta_c = 2/s_GF = "
-        f"{float(pred['eta_c']):.12g}; the path's largest sharpness is attained at its end "
-        f"(proved: {pred['s_gf_at_end']}).",
-        f"- Observed: eta_c = {result.eta_c_observed:.8g}, the first learning rate whose final "
-        f"sharpness falls more than {float(c['tol']):.1%} below the plateau value S = "
-        f"{c['S_ref']:.6g} (bracket [{float(c['bracket'][0]):.8g}, {float(c['bracket'][1]):.8g}]"
-        f" after {len(c['refine_etas'])} refinement runs; the bracket's two ends are "
-        f"{'confirmed' if c['confirmed'] else 'NOT confirmed'} at two precisions).",
-        f"- Observed / predicted - 1 = {result.eta_c_observed / result.eta_c_predicted - 1:+.3%}"
-        " (GD at finite eta lands slightly flatter than gradient flow, so it stays stable a "
-        "little past 2/s_GF)."
-        if result.eta_c_observed is not None else "- no transition observed"])))
-    rows.append(("The U-shape: which learning rate generalises best", "\n".join([
-        f"- Against beta* = centroid (a point): min-norm risk {float(pt['risk_min_norm']):g}, "
-        f"min-sharpness risk {float(pt['risk_min_sharpness']):g} (equal here: both vertices "
-        f"are at squared distance 5/4 from the centroid), optimal interpolator "
-        f"{float(pt['risk_optimal']):g}.",
-        f"- Expected risk, beta* uniform on the zero-loss segment: min-norm "
-        f"{float(uni['risk_min_norm']):.6g}, min-sharpness {float(uni['risk_min_sharpness']):.6g}"
-        f" (5/3 each), optimal {float(uni['risk_optimal']):.6g} (5/12).",
-        f"- Observed: the least risk along eta is {b.get('risk_text')} at eta = "
-        f"{float(b['eta']):.6f} (resolution +- {float(b['resolution']):.1g}; confirmed at two "
-        f"precisions: {b['confirmed']}), strictly below both biases' risks, and the minimum "
-        f"is interior: {b['interior']}.",
-        f"- Predicted best learning rate (R8/R9): eta* = 2/S(optimum) = "
-        f"{float(pt['eta_star']):.6f}; observed {float(b['eta']):.6f} "
-        f"({float(b['eta']) / float(pt['eta_star']) - 1:+.2%}: GD stops slightly below 2/eta, "
-        f"so it reaches S(optimum) = {float(pt['sharpness_optimal']):g} at a slightly smaller "
-        f"eta)."])))
-    stat = ", ".join(f"{n} {k}" for k, n in s.get("statuses_above_limit", {}).items() if n)
-    rows.append(("The stability limit", "\n".join([
-        f"- Above 1/(2 y x_min) = {float(s['limit']):g} no interpolator is stable (R5). The "
-        f"grid runs above it: {stat}.",
-        f"- The last converged learning rate is {float(s['last_converged']):g}; from "
-        f"{float(s['first_failed']):g} to the limit runs do not converge within {steps} steps "
-        f"(stable interpolators exist there, yet GD keeps oscillating; float64 and 32 digits "
-        f"disagree on the state, so it is reported as chaotic, not as a number)."])))
+    for title, fn in builders:
+        try:
+            rows.append((title, fn(result, steps)))
+        except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
+            rows.append((title, f"- not available ({type(exc).__name__}: {exc})"))
+    conf = sum(1 for p in result.points if p["audited"])
     rows.append(("How to read the digits", "\n".join([
         f"- {conf} of {len(result.points)} grid points were re-run at two precisions "
         "(float64 against 32 digits, flint); their values carry only the digits the two runs "
-        "share. Every converged grid point is confirmed in this report.",
+        "share (`chaotic`: none). Every converged grid point is confirmed in this report.",
         "- Points that did not converge are confirmed near the stability limit only; their "
-        "final states are not limits, so the table shows their status.",
+        "final states are not limits, so the table shows their status (and `chaotic` when the "
+        "two precisions share fewer than 3 digits of the final state).",
         "- The refinement runs that locate eta_c and the best eta are float64; the bracket "
         "ends and the best point are confirmed at two precisions.",
         f"- Timings: {', '.join(f'{k} {v:.1f} s' for k, v in timings.items())} "
         f"({args.jobs} worker processes)."])))
     return rows
+
+
+def _flow_section(result, steps) -> str:
+    pred, c = result.predicted, result.eta_c
+    lines = [f"- Predicted (R6, exact): s_GF = {float(pred['s_gf']):.12g}, eta_c = 2/s_GF = "
+             f"{float(pred['eta_c']):.12g}; the path's largest sharpness is attained at its "
+             f"end (proved: {pred['s_gf_at_end']})."]
+    if result.eta_c_observed is None:
+        return "\n".join(lines + [f"- Observed: no transition ({c.get('note')})."])
+    lo, hi = c["bracket"]
+    lines += [
+        f"- Observed: eta_c = {result.eta_c_observed:.8g}, the first learning rate whose final "
+        f"sharpness falls more than {float(c['tol']):.1%} below the plateau value S = "
+        f"{c['S_ref']:.6g} (a run that does not converge in {steps} steps counts as having "
+        f"left it); bracket [{float(lo):.8g}, {float(hi):.8g}] after "
+        f"{len(c['refine_etas'])} refinement runs; the bracket's two ends are "
+        f"{'confirmed' if c['confirmed'] else 'NOT confirmed'} at two precisions.",
+        f"- Observed / predicted - 1 = {result.eta_c_observed / result.eta_c_predicted - 1:+.3%}"
+        " (GD at finite eta lands slightly flatter than gradient flow: its plateau sharpness "
+        f"is {c['S_ref']:.6g} < s_GF, so it stays stable a little past 2/s_GF)."]
+    return "\n".join(lines)
+
+
+def _u_section(result, steps) -> str:
+    pred, b = result.predicted, result.best
+    pt, uni = pred["point"], pred["uniform"]
+    rn, rs, ro = (pt[k] for k in ("risk_min_norm", "risk_min_sharpness", "risk_optimal"))
+    un, us, uo = (uni[k] for k in ("risk_min_norm", "risk_min_sharpness", "risk_optimal"))
+    eta_b, eta_s = float(b["eta"]), float(pt["eta_star"])
+    below = isinstance(b.get("risk"), float) and b["risk"] < float(min(rn, rs))
+    return "\n".join([
+        f"- Against beta* = the centroid (a point): min-norm risk {rn} = {float(rn):g}, "
+        f"min-sharpness risk {rs} = {float(rs):g}"
+        + (" (equal here: both vertices are equally far from the centroid)" if rn == rs else "")
+        + f", optimal interpolator {ro}.",
+        f"- Expected risk, beta* uniform on the zero-loss segment: min-norm {un}, "
+        f"min-sharpness {us}, optimal {uo}.",
+        f"- Observed: the least risk along eta is {b.get('risk_text')} at eta = {eta_b:.6f} "
+        f"(resolution +- {float(b['resolution']):.1g}; confirmed at two precisions: "
+        f"{b['confirmed']}); strictly below both biases' risks: {below}; interior minimum "
+        f"(the U-shape): {b['interior']}.",
+        f"- Predicted best learning rate (R8/R9): eta* = 2/S(optimum) = {pt['eta_star']} = "
+        f"{eta_s:.6f}; observed {eta_b:.6f} ({eta_b / eta_s - 1:+.2%}: GD stops slightly "
+        f"below 2/eta, so it reaches S(optimum) = {pt['sharpness_optimal']} at a slightly "
+        f"smaller eta)."])
+
+
+def _limit_section(result, steps) -> str:
+    s = result.stability
+    stat = ", ".join(f"{n} {k}" for k, n in s.get("statuses_above_limit", {}).items() if n)
+    lines = [f"- Above 1/(2 y x_min) = {s['limit']} no interpolator is stable (R5). The grid "
+             f"runs above it: {stat or 'none in the sweep'}."]
+    if s.get("first_failed") is not None:
+        conf = []
+        for pt in result.points:
+            if pt["audited"] and s["last_converged"] < Fraction(pt["eta_exact"]) <= s["limit"]:
+                dg = [v for v in (pt.get("digits") or {}).values() if isinstance(v, int)]
+                agree = min(dg) if dg else 0
+                conf.append(f"{pt['eta']:g}: {pt['status']}, the two precisions share "
+                            f"{agree} digit(s) of the final state"
+                            + (" (chaotic)" if agree < 3 else ""))
+        lines.append(
+            f"- The last converged learning rate is {float(s['last_converged']):g}; from "
+            f"{float(s['first_failed']):g} to the limit no run converges within {steps} steps, "
+            "although stable interpolators exist there. Confirmed at two precisions: "
+            + ("; ".join(conf) or "none") + ".")
+    return "\n".join(lines)
