@@ -72,16 +72,21 @@ class State:
 
 
 def iterate(problem: Problem, eta, *, backend: Backend | str = "float64", dps=None,
-            theta0: tuple | None = None, start: int = 0, G_sum0=None) -> Iterator[State]:
+            theta0: tuple | None = None, start: int = 0, G_sum0=None,
+            track_G_sum: bool | None = None) -> Iterator[State]:
     """Yield ``State`` for ``k = start, start + 1, ...``: ``theta_{k+1} = theta_k - eta_k grad L``.
 
-    ``eta`` is a positive number or a callable ``k -> eta_k`` (a schedule). The generator runs
-    inside the backend's precision scope; consume it within one thread. ``r`` and ``g`` are
-    those of ``theta_k``; ``G_sum = sum_{j<k} eta_j g_j``. ``theta0`` (tuple of sequences of
-    Fractions or backend numbers), ``start`` and ``G_sum0`` resume a run exactly.
+    ``eta`` is a positive number or a callable ``k -> eta_k`` (a schedule). ``r`` and ``g`` are
+    those of ``theta_k``; ``G_sum = sum_{j<k} eta_j g_j``, kept up to date when
+    ``track_G_sum`` (default: for the shared parametrisation, whose gain needs it). ``theta0``
+    (tuple of sequences of Fractions or backend numbers), ``start`` and ``G_sum0`` resume a run
+    exactly. The backend's precision is entered around each step's arithmetic and never held
+    across ``yield``: arithmetic on the yielded numbers belongs inside ``backend.scope()``.
     """
     be = backend if isinstance(backend, Backend) else get_backend(backend, dps)
     eta = _check_eta(eta)
+    if track_G_sum is None:
+        track_G_sum = problem.param == "shared"
     with be.scope():
         Xd = be.data(problem.X)
         y = be.vector(problem.y)
@@ -96,16 +101,19 @@ def iterate(problem: Problem, eta, *, backend: Backend | str = "float64", dps=No
             G_sum = np.array([be.scalar(0)] * problem.d, dtype=be.dtype)
         else:
             G_sum = be.vector(G_sum0) if _fractions(G_sum0) else np.asarray(G_sum0, be.dtype)
-        k = start
-        while True:
+    k = start
+    while True:
+        with be.scope():
             beta = beta_of(problem, theta)
             r = be.matvec(Xd, beta) - y
             g = be.rmatvec(Xd, r) * inv_n
-            yield State(k, theta, beta, r, g, G_sum)
+        yield State(k, theta, beta, r, g, G_sum)
+        with be.scope():
             e = const if const is not None else be.scalar(as_fraction(eta(k), f"eta({k})"))
             theta = tuple(be.clean(t) for t in step(problem, theta, g, e))
-            G_sum = be.clean(G_sum + e * g)
-            k += 1
+            if track_G_sum:
+                G_sum = be.clean(G_sum + e * g)
+        k += 1
 
 
 def _fractions(values) -> bool:
@@ -311,8 +319,9 @@ def gradient_descent(
     with be.scope():
         rtol_be = be.scalar(_fraction_sqrt(rtol2))
         r_max_be = be.scalar(r_max)
-        A = [[be.scalar(v) for v in row] for row in gram_matrix_A(problem)]
-        X = [[be.scalar(v) for v in row] for row in problem.X]
+        sharp = record_sharpness or final_sharpness
+        A = [[be.scalar(v) for v in row] for row in gram_matrix_A(problem)] if sharp else None
+        X = [[be.scalar(v) for v in row] for row in problem.X] if sharp else None
         if sums is not None:
             sums = tuple(be.vector(t) for t in sums)
         if saved is not None:
@@ -604,8 +613,13 @@ def gradient_descent_batch(problem: Problem, etas, steps: int, *, tol=None, pati
         while k <= steps and len(active):
             beta = beta_of(problem, th)
             r = beta @ X.T - y
-            bad = ~np.isfinite(r).all(axis=1) | (np.abs(r).max(axis=1) > r_max)
-            if k % check_every == 0 or k == steps or bad.any():
+            if np.abs(r).max() <= r_max:  # one reduction; nan and inf fail it too
+                bad = np.zeros(len(active), dtype=bool)
+                any_bad = False
+            else:
+                bad = ~np.isfinite(r).all(axis=1) | (np.abs(r).max(axis=1) > r_max)
+                any_bad = bool(bad.any())
+            if k % check_every == 0 or k == steps or any_bad:
                 ok = np.abs(r).max(axis=1) <= rtol
                 if k % check_every == 0 or k == steps:
                     below = np.where(ok, below + 1, 0)
