@@ -776,7 +776,9 @@ def sweep(problem: Problem, etas: Iterable, steps: int, *, out_dir=None, jobs: i
     steps : int, ``steps >= 1``: the step budget per run
     out_dir : path or None: resumable storage (``sweep.jsonl``, ``sweep.meta.json``,
         ``sweep.csv``)
-    jobs : int, ``jobs >= 1``: worker processes
+    jobs : int, ``jobs >= 1``: worker processes (``spawn``-started: a script that calls
+        :func:`sweep` with ``jobs > 1`` must guard its entry point with
+        ``if __name__ == "__main__":``, as :mod:`multiprocessing` requires)
     precision : None (float64 against 32 digits) or ``p >= 5`` (``p`` against ``2p`` digits)
     confirm : ``"auto"``, ``"converged"``, ``"all"`` or ``"none"`` (module docstring)
     confirm_etas : extra learning rates to confirm (snapped to the nearest grid point)
