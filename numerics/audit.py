@@ -8,7 +8,9 @@ two agree. A quantity with no agreed digit is ``chaotic``, never a number.
 Counting rule. For scalars ``a`` (lower precision) and ``b`` (higher), the candidate count is
 ``floor(-log10(|a - b| / max(|a|, |b|)))`` capped at the lower precision; both values are
 rounded to that many significant digits and the count is lowered until the two roundings are
-equal, so every printed digit is one both precisions produced. Vectors use the same rule in
+equal, so every printed digit is one both precisions produced. For a run that neither
+converged nor settled on a periodic orbit at both precisions, fewer than
+:data:`CHANCE_DIGITS` agreed digits count as chance and are reported as ``chaotic``. Vectors use the same rule in
 the max norm, and are printed in fixed point at the resulting absolute position. A loss at which
 either run converged is reported as an upper bound (``kind="bound"``), since its digits are
 rounding noise by construction.
@@ -200,6 +202,12 @@ def agree(name: str, a, b, cap: int, bound: bool = False) -> Agreed:
     return Agreed(name, b, agreed_digits(a, b, cap), scale=scale)
 
 
+#: agreed digits below this count as chance when a run neither converged nor settled on a
+#: common periodic orbit: values of a chaotic trajectory range over an O(1) interval, so
+#: their leading digits coincide often (1 in 2 for values spread over [0, 2]).
+CHANCE_DIGITS = 3
+
+
 def precision_pair(precision: int | None, backend: str = "flint") -> tuple:
     """The two (backend, dps) settings: float64 vs 32 digits, or p vs 2p digits."""
     if precision is None:
@@ -310,7 +318,14 @@ def audited_gd(problem, eta, steps, *, precision: int | None = None, backend: st
     names = {"beta": "beta", "loss": "loss", "sharpness": "S", "lambda_max": "lambda_max",
              "l1_norm": "l1_norm", "param_norm_sq": "param_norm_sq", "risk": "risk",
              "gain": "gain"}
+    settled = statuses == {"converged"} or (
+        status == "not_converged" and low.diagnosis.get("period") is not None
+        and low.diagnosis.get("period") == high.diagnosis.get("period"))
     for key, attr in names.items():
         a, b = getattr(low, attr), getattr(high, attr)
-        run.quantities[key] = agree(key, a, b, cap, bound=(key == "loss" and converged))
+        q = agree(key, a, b, cap, bound=(key == "loss" and converged))
+        if not settled and q.kind == "agreed" and 0 < q.digits < CHANCE_DIGITS:
+            # an unsettled (chaotic) run's O(1) values share a leading digit by chance often
+            q = Agreed(q.name, q.value, 0, q.kind, q.scale)
+        run.quantities[key] = q
     return run
