@@ -1,0 +1,90 @@
+"""``normsharp verify``: every registered claim gets a verdict from property-based search."""
+
+from __future__ import annotations
+
+import sys
+
+from .._args import nonnegative_int, positive_int
+from ..output import emit_json, table
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "verify", help="verify the claims (R1-R9, E1-E5) by property-based search",
+        description="Search each claim's domain for instances where theory and numerics "
+        "disagree; shrink any counterexample. Verdicts: verified, refuted (with the shrunk "
+        "counterexample), undecided (precision could not decide). Exit 0 when nothing is "
+        "refuted, 1 otherwise.")
+    p.add_argument("--claim", dest="claims", action="append", metavar="ID",
+                   help="a claim id (repeatable; default: all)")
+    p.add_argument("--examples", type=positive_int, default=None, metavar="N",
+                   help="base number of instances per check (default 20; each check scales "
+                   "it by its cost weight)")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return p
+
+
+def run(args) -> int:
+    from proofs_check import DEFAULT_EXAMPLES, REGISTRY, get_claim, verify
+
+    ids = args.claims or list(REGISTRY)
+    claims = [get_claim(i) for i in ids]
+    examples = args.examples or DEFAULT_EXAMPLES
+    progress = _Progress(sum(len(c.checks) for c in claims)) if (
+        not args.json and sys.stderr.isatty()) else None
+    try:
+        report = verify(examples=examples, seed=args.seed, claims=claims,
+                        progress=progress.step if progress else None)
+    finally:
+        if progress:
+            progress.close()
+    if args.json:
+        emit_json(report.to_json())
+        return report.exit_code
+    _print(report)
+    return report.exit_code
+
+
+class _Progress:
+    def __init__(self, total):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, unit="check", leave=False, file=sys.stderr)
+        self.started = False
+
+    def step(self, claim_id, check_name):
+        if self.started:
+            self.bar.update(1)
+        self.started = True
+        self.bar.set_description(f"{claim_id} {check_name}")
+
+    def close(self):
+        self.bar.close()
+
+
+def _err(v):
+    return "-" if v is None else f"{v:.1e}"
+
+
+def _print(report):
+    print(f"normsharp verify: seed {report.seed}, examples {report.examples}, "
+          f"{report.seconds:.1f} s")
+    rows = [["claim", "kind", "verdict", "examples", "undecided", "max |error|", "citation"]]
+    for c in report.claims:
+        rows.append([c.id, c.kind, c.verdict, str(c.examples), str(c.undecided),
+                     _err(c.max_abs_error), c.citation])
+    table(rows)
+    for c in report.claims:
+        if c.verdict == "refuted":
+            cx = c.counterexample
+            print(f"\n{c.id} REFUTED by check '{cx['check']}' on the shrunk instance:")
+            print(f"  {cx['description']}")
+            for k, v in cx["detail"].items():
+                print(f"  {k}: {v}")
+            print(f"  reproduce: {cx['reproduce']}")
+        elif c.verdict == "undecided":
+            print(f"\n{c.id} undecided: {c.reason}")
+    s = report.summary
+    print(f"\nsummary: {s['verified']} verified, {s['refuted']} refuted, "
+          f"{s['undecided']} undecided")

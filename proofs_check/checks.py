@@ -1,0 +1,929 @@
+"""Checks of the one-sample shared-model claims R1 to R9: each judges one generated instance.
+
+Every ``check_<id>_<what>`` takes one instance (an :class:`~proofs_check.strategies.Instance`
+or a :class:`~proofs_check.strategies.Transformed` one) and returns an
+:class:`~proofs_check.decide.Outcome`. Three families, as the issue asks:
+
+* *theory against numerics at two precisions* (``..._numerics``): the numerics engine computes
+  the same quantity at 30 and 60 digits (flint), or as two Richardson extrapolations of GD
+  (gradient flow), and :func:`~proofs_check.decide.two_precision_equal` judges;
+* *exact* checks (``..._exact``): an independent exact route (``sympy.diff``, vertex
+  enumeration, hand-iterated GD in Fractions, KKT over the vertices of ``M``) must agree with
+  the theory function exactly;
+* *metamorphic* checks (``..._metamorphic``): the answer on a transformed problem
+  (permuted coordinates, ``x -> c x`` and ``y -> c y``, a coordinate initialised at zero) must
+  move exactly as the theory says.
+
+Independent routes never call the function under test to produce an expected value.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from fractions import Fraction
+from itertools import islice
+
+import sympy as sp
+
+import theory as T
+from theory.errors import DomainError
+
+from .decide import (
+    Outcome,
+    combine,
+    exact_at_least,
+    exact_equal,
+    high_precision,
+    to_fraction,
+    two_precision_at_least,
+    two_precision_equal,
+)
+from .experiments import PRECISIONS, flint, full_spectrum, gf_limit_by_gd, mp, solve_increasing
+
+F = Fraction
+
+
+def _Q(v) -> sp.Rational:
+    v = Fraction(v)
+    return sp.Rational(v.numerator, v.denominator)
+
+
+def _fr(v) -> Fraction:
+    return to_fraction(v)
+
+
+def _S_on_M(x, beta) -> Fraction:
+    """``4 sum x_i^2 beta_i`` in Fractions (the zero-loss sharpness, computed here)."""
+    return 4 * sum(F(a) ** 2 * F(b) for a, b in zip(x, beta, strict=True))
+
+
+def _on_M(x, y, beta) -> bool:
+    return all(F(b) >= 0 for b in beta) and sum(F(a) * F(b) for a, b in zip(
+        x, beta, strict=True)) == F(y)
+
+
+def _vertices(x, y) -> list[tuple]:
+    d = len(x)
+    return [tuple(F(y) / F(x[i]) if j == i else F(0) for j in range(d)) for i in range(d)]
+
+
+def _face(x, y, which: str):
+    """Exact optimal face of ||beta||_1 (``which="max"``: min norm, R2) by vertex enumeration."""
+    verts = _vertices(x, y)
+    norms = [sum(v) for v in verts]
+    best = min(norms) if which == "max" else max(norms)
+    idx = [i for i, n in enumerate(norms) if n == best]
+    face = [verts[i] for i in idx]
+    centroid = tuple(sum(v[j] for v in face) / len(face) for j in range(len(x)))
+    return idx, face, centroid, best
+
+
+# ============================================================================== R1
+def _sympy_derivatives(x, y, w):
+    """Loss, gradient and Hessian by ``sympy.diff`` of ``1/2 (<x, w*w> - y)^2`` at ``w``."""
+    d = len(x)
+    ws = sp.symbols(f"w0:{d}", real=True)
+    L = sp.Rational(1, 2) * (sum(_Q(xi) * wi**2 for xi, wi in zip(x, ws, strict=True))
+                             - _Q(y)) ** 2
+    at = dict(zip(ws, [_Q(v) for v in w], strict=True))
+    grad = sp.Matrix([sp.diff(L, wi) for wi in ws]).subs(at)
+    H = sp.hessian(L, ws).subs(at)
+    return L.subs(at), sp.ImmutableMatrix(grad), sp.ImmutableMatrix(H)
+
+
+def check_R1_exact(inst) -> Outcome:
+    """R1 (identity): loss, gradient, Hessian and its characteristic polynomial against
+    ``sympy.diff`` and ``det(H - lambda I)``, exactly, at a point ``w`` of any sign."""
+    x, y, (w,) = inst.x, inst.y, inst.theta
+    L, grad, H = _sympy_derivatives(x, y, w)
+    outs = [exact_equal("loss", T.loss(x, y, w), L),
+            exact_equal("gradient", T.gradient(x, y, w), grad),
+            exact_equal("hessian", T.hessian(x, y, w), H)]
+    if len(x) <= 4:
+        lam = sp.Symbol("lambda")
+        ref = sp.expand((H - lam * sp.eye(len(x))).det())
+        outs.append(exact_equal("char_poly", T.hessian_char_poly(x, y, w, lam).as_expr(), ref))
+    return combine(outs)
+
+
+def check_R1_zero_loss_exact(inst) -> Outcome:
+    """R1 (identity): on ``M`` the Hessian (by ``sympy.diff``) has rank one and trace
+    ``4 sum x_i^2 beta_i``, which is ``S`` and ``lambda_max`` of the theory."""
+    x, y, (w,) = inst.x, inst.y, inst.theta
+    beta = tuple(F(v) ** 2 for v in w)
+    _, _, H = _sympy_derivatives(x, y, w)
+    trace = H.trace()
+    outs = [exact_equal("rank", H.rank(), 1),
+            exact_equal("trace = 4 sum x^2 beta", trace, _Q(_S_on_M(x, beta))),
+            exact_equal("zero_loss_sharpness", T.zero_loss_sharpness(x, y, beta), trace),
+            exact_equal("sharpness", T.sharpness(x, y, w), trace),
+            exact_equal("lambda_max", T.lambda_max(x, y, w), trace)]
+    return combine(outs)
+
+
+def check_R1_numerics(inst) -> Outcome:
+    """R1 (equality): ``S`` and ``lambda_max`` of the exact spectrum against the numerics
+    engine's full structured Hessian at 30 and 60 digits."""
+    x, y, (w,) = inst.x, inst.y, inst.theta
+    spec = T.hessian_spectrum(x, y, w)
+    problem = inst.problem()
+    lo = full_spectrum(problem, PRECISIONS[0], (w,))
+    hi = full_spectrum(problem, PRECISIONS[1], (w,))
+    floor = max(F(1, 10**6), max(abs(F(v)) for v in x) * 10**-6)
+    return combine([
+        two_precision_equal("S", high_precision(spec.S), lo[2], hi[2], floor=floor),
+        two_precision_equal("lambda_max", high_precision(spec.lambda_max), lo[1], hi[1],
+                            floor=floor)])
+
+
+def check_R1_metamorphic(case) -> Outcome:
+    """R1 (identity): ``H(c x, c y, w) = c^2 H(x, y, w)`` and ``H(P x, y, P w) = P H P^T``."""
+    inst, c, perm = case.instance, case.c, case.perm
+    x, y, (w,) = inst.x, inst.y, inst.theta
+    H = T.hessian(x, y, w)
+    Hc = T.hessian([c * v for v in x], c * y, w)
+    xp, wp = [x[i] for i in perm], [w[i] for i in perm]
+    Hp = T.hessian(xp, y, wp)
+    d = len(x)
+    P = sp.ImmutableMatrix(d, d, lambda i, j: 1 if perm[i] == j else 0)
+    return combine([exact_equal("H(cx, cy, w) - c^2 H", Hc, _Q(c) ** 2 * H),
+                    exact_equal("H(Px, y, Pw) - P H P^T", Hp, P * H * P.T)])
+
+
+# ============================================================================== R2 / R3
+def _extreme_check(inst, which: str) -> Outcome:
+    x, y = inst.x, inst.y
+    fn = T.min_norm_interpolator if which == "max" else T.min_sharpness_interpolator
+    got = fn(x, y)
+    idx, face, centroid, best = _face(x, y, which)
+    S_face = _S_on_M(x, face[0])
+    outs = [
+        exact_equal("l1_norm", got.l1_norm, _Q(best)),
+        exact_equal("param_norm_sq", got.param_norm_sq, _Q(best)),
+        exact_equal("sharpness", got.sharpness, _Q(S_face)),
+        exact_equal("beta (face centroid)", tuple(_fr(b) for b in got.beta), centroid),
+        exact_equal("vertices", sorted(tuple(_fr(b) for b in v) for v in got.vertices),
+                    sorted(face)),
+        exact_equal("on M", _on_M(x, y, [_fr(b) for b in got.beta]), True),
+        exact_equal("zero_loss_vertices", [tuple(_fr(b) for b in v)
+                                            for v in T.zero_loss_vertices(x, y)],
+                    _vertices(x, y)),
+    ]
+    if inst.beta_star is not None:  # a random point of M is never better
+        b = inst.beta_star
+        S_b = _S_on_M(x, b)
+        if which == "max":
+            outs += [exact_at_least("||beta||_1 >= min norm", sum(b), best),
+                     exact_at_least("S(beta^N) >= S(beta)", S_face, S_b)]
+        else:
+            outs += [exact_at_least("S(beta) >= min sharpness", S_b, S_face),
+                     exact_at_least("||beta^S||_1 >= ||beta||_1", best, sum(b))]
+    return combine(outs)
+
+
+def check_R2_exact(inst) -> Outcome:
+    """R2 (identity): the minimum-norm face by exact vertex enumeration of ``M``; a random
+    point of ``M`` has norm ``>=`` and sharpness ``<=`` those of ``beta^N``."""
+    return _extreme_check(inst, "max")
+
+
+def check_R3_exact(inst) -> Outcome:
+    """R3 (identity): the minimum-sharpness face by exact vertex enumeration; a random point of
+    ``M`` has sharpness ``>=`` and norm ``<=`` those of ``beta^S``."""
+    return _extreme_check(inst, "min")
+
+
+def _extreme_numerics(inst, which: str) -> Outcome:
+    x, y = inst.x, inst.y
+    fn = T.min_norm_interpolator if which == "max" else T.min_sharpness_interpolator
+    got = fn(x, y)
+    beta = [_fr(b) for b in got.beta]
+    problem = inst.problem()
+    lo = full_spectrum(problem, PRECISIONS[0], (beta,), sqrt=True)
+    hi = full_spectrum(problem, PRECISIONS[1], (beta,), sqrt=True)
+    return two_precision_equal("S at sqrt(beta)", _fr(got.sharpness), lo[2], hi[2])
+
+
+def check_R2_numerics(inst) -> Outcome:
+    """R2 (equality): ``S(beta^N) = 4 y x_max`` against the full Hessian at ``w = sqrt(beta^N)``
+    computed by the numerics engine at 30 and 60 digits."""
+    return _extreme_numerics(inst, "max")
+
+
+def check_R3_numerics(inst) -> Outcome:
+    """R3 (equality): ``S(beta^S) = 4 y x_min`` against the numerics engine at two precisions."""
+    return _extreme_numerics(inst, "min")
+
+
+def _extreme_metamorphic(case, which: str) -> Outcome:
+    inst, c, perm = case.instance, case.c, case.perm
+    x, y = inst.x, inst.y
+    fn = T.min_norm_interpolator if which == "max" else T.min_sharpness_interpolator
+    base = fn(x, y)
+    b = [_fr(v) for v in base.beta]
+    perm_res = fn([x[i] for i in perm], y)
+    both = fn([c * v for v in x], c * y)
+    only_x = fn([c * v for v in x], y)
+    return combine([
+        exact_equal("permuted beta", [_fr(v) for v in perm_res.beta], [b[i] for i in perm]),
+        exact_equal("beta(cx, cy)", [_fr(v) for v in both.beta], b),
+        exact_equal("S(cx, cy) = c^2 S", _fr(both.sharpness), c * c * _fr(base.sharpness)),
+        exact_equal("beta(cx, y) = beta / c", [_fr(v) for v in only_x.beta], [v / c for v in b]),
+        exact_equal("S(cx, y) = c S", _fr(only_x.sharpness), c * _fr(base.sharpness)),
+    ])
+
+
+def check_R2_metamorphic(case) -> Outcome:
+    """R2 (identity): ``beta^N`` permutes with ``x``; ``x -> c x, y -> c y`` keeps it and
+    multiplies ``S`` by ``c^2``; ``x -> c x`` alone divides it by ``c`` and multiplies ``S`` by
+    ``c``."""
+    return _extreme_metamorphic(case, "max")
+
+
+def check_R3_metamorphic(case) -> Outcome:
+    """R3 (identity): the same transformations for ``beta^S``."""
+    return _extreme_metamorphic(case, "min")
+
+
+# ============================================================================== R4
+def check_R4_exact(inst) -> Outcome:
+    """R4 (lower/upper): at a random point of ``M``, ``4 y x_min <= S <= 4 y x_max`` and
+    ``y/x_max <= ||beta||_1 <= y/x_min`` exactly; the Pareto front is a lower bound on the
+    norm at the point's sharpness and is attained; for ``d = 2`` the affine identity holds."""
+    x, y, b = inst.x, inst.y, inst.beta_star
+    verts = _vertices(x, y)
+    S_v = [_S_on_M(x, v) for v in verts]
+    n_v = [sum(v) for v in verts]
+    bounds = T.zero_loss_bounds(x, y)
+    S_b, l1 = _S_on_M(x, b), sum(b)
+    front = T.pareto_front(x, y)
+    l1_front = _fr(front.l1_at(_Q(S_b)))
+    attained = [_fr(v) for v in front.interpolator_at(_Q(S_b))]
+    outs = [
+        exact_equal("sharpness range", tuple(_fr(v) for v in bounds.sharpness),
+                    (min(S_v), max(S_v))),
+        exact_equal("norm range", tuple(_fr(v) for v in bounds.l1_norm), (min(n_v), max(n_v))),
+        exact_at_least("S >= 4 y x_min", S_b, min(S_v)),
+        exact_at_least("S <= 4 y x_max", max(S_v), S_b),
+        exact_at_least("l1 >= y / x_max", l1, min(n_v)),
+        exact_at_least("l1 <= y / x_min", max(n_v), l1),
+        exact_at_least("l1 >= front(S)", l1, l1_front),
+        exact_equal("front point on M", _on_M(x, y, attained), True),
+        exact_equal("front point sharpness", _S_on_M(x, attained), S_b),
+        exact_equal("front point norm", sum(attained), l1_front),
+    ]
+    if len(x) == 2:
+        outs.append(exact_equal("d = 2 identity", T.norm_sharpness_identity(x, y, _Q(S_b)),
+                                _Q(l1)))
+    return combine(outs)
+
+
+def check_R4_numerics(inst) -> Outcome:
+    """R4 (equality): the front's value at the sharpness of a random point of ``M`` against a
+    linear program (scipy HiGHS: min ``||beta||_1`` s.t. ``<x, beta> = y``,
+    ``4 sum x_i^2 beta_i = S``, ``beta >= 0``). LP tolerances are ``1e-9``: agreement to
+    ``1e-7`` (relative) passes, a gap above ``1e-5`` fails, in between is undecided."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    x, y, b = inst.x, inst.y, inst.beta_star
+    S_b = _S_on_M(x, b)
+    exact_front = _fr(T.pareto_front(x, y).l1_at(_Q(S_b)))
+    xf = np.array([float(v) for v in x])
+    res = linprog(np.ones(len(x)), A_eq=np.vstack([xf, 4 * xf**2]),
+                  b_eq=np.array([float(y), float(S_b)]), bounds=[(0, None)] * len(x),
+                  method="highs")
+    if res.status != 0:
+        return Outcome("undecided", None, {"reason": f"linprog status {res.status}"})
+    gap = abs(F(float(res.fun)) - exact_front) / max(exact_front, F(1, 10**9))
+    detail = {"quantity": "least l1 at S", "theory": float(exact_front), "lp": float(res.fun),
+              "relative_gap": float(gap)}
+    if gap <= F(1, 10**7):
+        return Outcome("pass", float(gap), detail)
+    if gap > F(1, 10**5):
+        return Outcome("fail", float(gap), detail)
+    detail["reason"] = "the LP's tolerance cannot decide"
+    return Outcome("undecided", float(gap), detail)
+
+
+def check_R4_metamorphic(case) -> Outcome:
+    """R4 (identity): under ``x -> c x, y -> c y`` the front's sharpness breakpoints scale by
+    ``c^2`` and its norms stay; permuting ``x`` leaves the front unchanged."""
+    inst, c, perm = case.instance, case.c, case.perm
+    x, y = inst.x, inst.y
+    f = T.pareto_front(x, y)
+    fc = T.pareto_front([c * v for v in x], c * y)
+    fp = T.pareto_front([x[i] for i in perm], y)
+    pts = [(_fr(s), _fr(n)) for s, n, _ in f.breakpoints]
+    return combine([
+        exact_equal("scaled front", [(_fr(s), _fr(n)) for s, n, _ in fc.breakpoints],
+                    [(c * c * s, n) for s, n in pts]),
+        exact_equal("permuted front", [(_fr(s), _fr(n)) for s, n, _ in fp.breakpoints], pts),
+    ])
+
+
+# ============================================================================== R5
+def check_R5_exact(inst) -> Outcome:
+    """R5 (identity): thresholds ``2 / S`` at the extreme vertices; the Jacobian eigenvalue is
+    exactly ``-1`` there; ``is_linearly_stable`` agrees with ``|1 - eta S| <= 1`` at a random
+    point of ``M``; the least-norm stable interpolator is stable, on ``M``, and no stable random
+    point has a smaller norm."""
+    x, y, eta, b = inst.x, inst.y, inst.eta, inst.beta_star
+    S_v = [_S_on_M(x, v) for v in _vertices(x, y)]
+    t = T.stability_thresholds(x, y)
+    lo, hi = 2 / max(S_v), 2 / min(S_v)
+    S_b = _S_on_M(x, b)
+    outs = [
+        exact_equal("thresholds", (_fr(t.eta_min_norm_unstable),
+                                   _fr(t.eta_no_stable_interpolator)), (lo, hi)),
+        exact_equal("1 - eta S at the min-norm threshold", T.jacobian_eigenvalue(
+            _Q(max(S_v)), _Q(lo)), -1),
+        exact_equal("1 - eta S at the last threshold", T.jacobian_eigenvalue(
+            _Q(min(S_v)), _Q(hi)), -1),
+        exact_equal("is_linearly_stable", T.is_linearly_stable(_Q(S_b), _Q(eta)),
+                    abs(1 - eta * S_b) <= 1),
+    ]
+    if eta > hi:
+        try:
+            T.least_norm_stable_interpolator(x, y, eta)
+            outs.append(Outcome("fail", None, {"quantity": "least_norm_stable_interpolator",
+                                               "reason": "no DomainError above 1/(2 y x_min)"}))
+        except DomainError:
+            pass
+    else:
+        s = [_fr(v) for v in T.least_norm_stable_interpolator(x, y, eta)]
+        outs += [exact_equal("least-norm stable point on M", _on_M(x, y, s), True),
+                 exact_at_least("it is stable: 2/eta >= S", 2 / eta, _S_on_M(x, s))]
+        if S_b <= 2 / eta:
+            outs.append(exact_at_least("no stable point has less norm", sum(b), sum(s)))
+    return combine(outs)
+
+
+def _gd_map(problem, be, w, eta):
+    """One step of the numerics engine's GD map at ``w`` (shared model)."""
+    from numerics.params import step
+
+    from .experiments import state
+
+    theta = (w,)
+    _, _, g = state(problem, be, theta)
+    return step(problem, theta, g, be.scalar(eta))[0]
+
+
+def check_R5_numerics(inst) -> Outcome:
+    """R5 (equality): the spectrum of the Jacobian of the actual GD map
+    ``w -> w - eta grad L(w)`` (central finite differences of ``numerics.params.step`` at 30
+    and 60 digits, steps ``1e-12`` and ``1e-27``) at ``w = sqrt(beta)``, ``beta`` a random point
+    of ``M``, against ``{1 - eta S, 1, ..., 1}``."""
+    import numpy as np
+
+    x, eta, b = inst.x, inst.eta, inst.beta_star
+    problem = inst.problem()
+    S_b = _S_on_M(x, b)
+    expected = sorted([1 - eta * S_b] + [F(1)] * (len(x) - 1))
+    results = []
+    for dps, h in ((PRECISIONS[0], F(1, 10**12)), (PRECISIONS[1], F(1, 10**27))):
+        be = flint(dps)
+        with be.scope():
+            w = np.array([be.sqrt(be.scalar(v)) for v in b], dtype=object)
+            hb = be.scalar(h)
+            d = len(x)
+            cols = []
+            for j in range(d):
+                e = np.array([hb if i == j else be.scalar(0) for i in range(d)], dtype=object)
+                cols.append((_gd_map(problem, be, w + e, eta) - _gd_map(problem, be, w - e, eta))
+                            / (2 * hb))
+            J = [[(cols[j][i] + cols[i][j]) / 2 for j in range(d)] for i in range(d)]
+            results.append([to_fraction(v) for v in be.eigvalsh(J)])
+    return two_precision_equal("spectrum of the GD map's Jacobian", tuple(expected),
+                               tuple(results[0]), tuple(results[1]), floor=F(1))
+
+
+def check_R5_metamorphic(case) -> Outcome:
+    """R5 (identity, equality): ``x -> c x, y -> c y`` multiplies the loss by ``c^2``, so the
+    thresholds move to ``t / c^2`` exactly and GD with ``eta / c^2`` on the scaled problem
+    retraces GD with ``eta`` on the original: the exact iterates (theory) against the numerics
+    engine on the scaled problem at 30 and 60 digits, after 5 steps."""
+    from numerics.gd import gradient_descent
+
+    inst, c = case.instance, case.c
+    x, y, eta, alpha = inst.x, inst.y, inst.eta, inst.alpha
+    t = T.stability_thresholds(x, y)
+    tc = T.stability_thresholds([c * v for v in x], c * y)
+    outs = [exact_equal("thresholds scale as 1/c^2",
+                        (_fr(tc.eta_min_norm_unstable), _fr(tc.eta_no_stable_interpolator)),
+                        (_fr(t.eta_min_norm_unstable) / c**2,
+                         _fr(t.eta_no_stable_interpolator) / c**2))]
+    K = 5
+    (wK, _), = list(islice(T.gd_iterates(x, y, alpha, eta), K, K + 1))
+    exact_beta = tuple(_fr(v) ** 2 for v in wK)
+    scaled = inst.replace(X=(tuple(c * v for v in x),), y=c * y).problem()
+    runs = [gradient_descent(scaled, eta / c**2, K, backend="flint", dps=p, tol=F(1, 10**200),
+                             stop_at_convergence=False, final_sharpness=False,
+                             record_sharpness=False) for p in PRECISIONS]
+    if any(r.status == "diverged" for r in runs):
+        outs.append(Outcome("undecided", None, {"reason": "the scaled run diverged"}))
+    else:
+        outs.append(two_precision_equal("beta_5 on the scaled problem", exact_beta,
+                                        runs[0].beta, runs[1].beta))
+    return combine(outs)
+
+
+# ============================================================================== R6
+#: largest polynomial degree for which the exact (CRootOf) limit of theory is evaluated
+EXACT_DEGREE = 48
+
+
+def _degree(x) -> int:
+    from math import lcm
+
+    q = lcm(*[F(v).denominator for v in x])
+    return max(int(F(v) * q) for v in x)
+
+
+def gf_limit_reference(x, y, alpha, digits: int = 60) -> tuple:
+    """The R6 limit from theory: ``theory.gradient_flow_limit`` (exact algebraic numbers) when
+    its polynomial has degree ``<= EXACT_DEGREE``, else the theory's equation
+    ``sum x_i alpha^2 exp(lambda x_i) = y`` solved by bisection in a private context."""
+    if _degree(x) <= EXACT_DEGREE:
+        g = T.gradient_flow_limit(x, y, alpha)
+        if g.exact:
+            return tuple(high_precision(b, digits + 10) for b in g.beta)
+    ctx = mp(digits + 20)
+    xs = [ctx.mpf(F(v).numerator) / F(v).denominator for v in x]
+    a2 = (ctx.mpf(F(alpha).numerator) / F(alpha).denominator) ** 2
+    yy = ctx.mpf(F(y).numerator) / F(y).denominator
+    f = lambda lam: sum(xi * a2 * ctx.exp(lam * xi) for xi in xs) - yy  # noqa: E731
+    lam = solve_increasing(f, 0, 1, ctx)
+    return tuple(_mp_fraction(a2 * ctx.exp(lam * xi)) for xi in xs)
+
+
+def _mp_fraction(v) -> Fraction:
+    sign, man, exp, _ = v._mpf_
+    q = Fraction(int(man)) * Fraction(2) ** int(exp) if man else Fraction(0)
+    return -q if sign else q
+
+
+def check_R6_numerics(inst) -> Outcome:
+    """R6 (equality): the theory's gradient-flow limit against gradient descent with
+    ``eta -> 0`` (Richardson extrapolations from ``eta, eta/2`` and ``eta/2, eta/4``; see
+    :mod:`proofs_check.experiments`)."""
+    x, y, alpha = inst.x, inst.y, inst.alpha
+    ref = gf_limit_reference(x, y, alpha)
+    run = gf_limit_by_gd(inst.problem())
+    if run is None:
+        return Outcome("undecided", None, {"reason": "GD with small eta did not converge in "
+                                           "its budget"})
+    return two_precision_equal("beta^GF", ref, run["ext1"], run["ext2"],
+                               labels=("richardson(eta, eta/2)", "richardson(eta/2, eta/4)"))
+
+
+def _phi(ctx, alpha, beta):
+    a2 = (ctx.mpf(F(alpha).numerator) / F(alpha).denominator) ** 2
+    total = ctx.mpf(0)
+    for b in beta:
+        bb = ctx.mpf(F(b).numerator) / F(b).denominator
+        if bb != 0:
+            total += bb * ctx.log(bb / a2)
+        total -= bb
+    return total
+
+
+def check_R6_potential(inst) -> Outcome:
+    """R6 (lower): the limit minimises ``Phi_alpha`` on ``M``: ``Phi(beta) - Phi(beta^GF) >= 0``
+    at a random point of ``M`` (mpmath at 30 and 60 digits, certified slack); and the theory's
+    ``gradient_flow_potential`` agrees with a direct evaluation at two precisions."""
+    x, y, alpha, b = inst.x, inst.y, inst.alpha, inst.beta_star
+    ref = gf_limit_reference(x, y, alpha, 90)
+    margins, direct = [], []
+    for p in PRECISIONS:
+        ctx = mp(p)
+        margins.append(_mp_fraction(_phi(ctx, alpha, b) - _phi(ctx, alpha, ref)))
+        direct.append(_mp_fraction(_phi(ctx, alpha, b)))
+    scale = max(abs(direct[1]), F(1, 10**20))
+    phi_theory = high_precision(T.gradient_flow_potential(alpha, b))
+    return combine([
+        two_precision_at_least("Phi(beta) - Phi(beta^GF)", margins[0], margins[1], scale),
+        two_precision_equal("Phi (theory vs direct)", phi_theory, direct[0], direct[1],
+                            floor=F(1, 10**20)),
+    ])
+
+
+def check_R6_small_alpha(inst) -> Outcome:
+    """R6 (identity, qualitative): the ``alpha -> 0`` limit is the centroid of the minimum-norm
+    face (exact vertex enumeration), and ``beta^GF(alpha)`` approaches it at the rate the
+    closed form predicts. Decision: with ``x_2`` the largest entry below ``x_max``,
+    ``beta^GF_j ~ alpha^(2 - 2 x_j / x_max)``, so the distance behaves like
+    ``alpha^(2 (1 - x_2/x_max))``; the distances at ``alpha = 1e-8, 1e-12, 1e-16`` (theory's
+    equation at 60 digits) must decrease and the measured exponent between the last two must
+    be within 10% of ``2 (1 - x_2/x_max)``. All ``x`` tied: the limit is exact for every
+    ``alpha``."""
+    x, y = inst.x, inst.y
+    _, _, centroid, _ = _face(x, y, "max")
+    outs = [exact_equal("small-alpha limit", [_fr(v) for v in
+                                               T.gradient_flow_small_alpha_limit(x, y)],
+                        list(centroid))]
+    xs = [F(v) for v in x]
+    xmax = max(xs)
+    below = [v for v in xs if v < xmax]
+    alphas = (F(1, 10**8), F(1, 10**12), F(1, 10**16))
+    dists = []
+    for a in alphas:
+        ref = gf_limit_reference(x, y, a)
+        dists.append(max(abs(p - q) for p, q in zip(ref, centroid, strict=True)))
+    detail = {"quantity": "distance to the limit at alpha = 1e-8, 1e-12, 1e-16",
+              "distances": [float(v) for v in dists]}
+    if not below:
+        ok = max(dists) <= max(centroid) * F(1, 10**50)
+        outs.append(Outcome("pass" if ok else "fail", float(max(dists)), detail))
+        return combine(outs)
+    import math
+
+    predicted = 2 * (1 - max(below) / xmax)
+    measured = math.log(dists[1] / dists[2]) / math.log(alphas[1] / alphas[2]) \
+        if dists[2] > 0 and dists[1] > 0 else math.inf
+    detail.update(predicted_exponent=float(predicted), measured_exponent=measured)
+    ok = dists[0] > dists[1] > dists[2] and abs(measured - float(predicted)) <= \
+        0.1 * float(predicted)
+    outs.append(Outcome("pass" if ok else "fail", abs(measured - float(predicted)), detail))
+    return combine(outs)
+
+
+def check_R6_flow(inst) -> Outcome:
+    """R6 (equality): where theory proves the path's largest sharpness sits at its end
+    (``r(0) <= 0`` and ``2 |r(0)| x_max <= s_end``, :func:`theory.sharpness_along_flow`), the
+    numerics flow (:func:`numerics.flow.audited_flow`, 10 against 20 digits) must find it there,
+    with ``eta_c = 2 / s_GF`` equal to the theory's."""
+    from numerics.flow import audited_flow
+
+    x, y, alpha = inst.x, inst.y, inst.alpha
+    th = T.sharpness_along_flow(x, y, alpha)
+    if th.S_at_end is not True:
+        return Outcome("undecided", None, {"reason": "theory's sufficient condition does not "
+                                           "hold here (see conjecture s-gf-attained-at-end)"})
+    run = audited_flow(inst.problem(), precision=10)
+    g = T.gradient_flow_limit(x, y, alpha)
+    eta_c = high_precision(g.eta_c) if g.exact else 2 / _S_on_M(x, gf_limit_reference(
+        x, y, alpha))
+    outs = [two_precision_equal("eta_c", eta_c, run.low.eta_c, run.high.eta_c)]
+    if run.s_gf_at_end is None:
+        outs.append(Outcome("undecided", None, {"reason": "the two precisions disagree on "
+                                                "where s_GF is attained"}))
+    else:
+        outs.append(exact_equal("s_GF attained at the end", run.s_gf_at_end, True))
+    return combine(outs)
+
+
+def check_R6_metamorphic(case) -> Outcome:
+    """R6 (equality): ``x -> c x, y -> c y`` only rescales time, so ``beta^GF`` is unchanged and
+    ``eta_c`` moves to ``eta_c / c^2``; permuting ``x`` permutes ``beta^GF`` (60 digits)."""
+    inst, c, perm = case.instance, case.c, case.perm
+    x, y, alpha = inst.x, inst.y, inst.alpha
+    ref = gf_limit_reference(x, y, alpha, 80)
+    scaled = gf_limit_reference([c * v for v in x], c * y, alpha, 80)
+    permuted = gf_limit_reference([x[i] for i in perm], y, alpha, 80)
+    tol = F(1, 10**50) * max(ref)
+    err = max(max(abs(a - b) for a, b in zip(ref, scaled, strict=True)),
+              max(abs(ref[i] - p) for i, p in zip(perm, permuted, strict=True)))
+    detail = {"quantity": "beta^GF under scaling and permutation", "max_difference": float(err)}
+    return Outcome("pass" if err <= tol else "fail", float(err), detail)
+
+
+# ============================================================================== R7
+def _hand_gd(x, y, alpha, eta, K):
+    """Exact GD with the gradient from ``sympy.diff`` (not from theory): ``[(w_k, r_k)]``."""
+    d = len(x)
+    ws = sp.symbols(f"w0:{d}", real=True)
+    r_expr = sum(_Q(xi) * wi**2 for xi, wi in zip(x, ws, strict=True)) - _Q(y)
+    grads = [sp.diff(r_expr**2 / 2, wi) for wi in ws]
+    w = [F(alpha)] * d
+    out = []
+    for _ in range(K + 1):
+        r = sum(F(a) * v * v for a, v in zip(x, w, strict=True)) - F(y)
+        out.append((tuple(w), r))
+        at = {wi: _Q(v) for wi, v in zip(ws, w, strict=True)}
+        g = [_fr(gr.xreplace(at)) for gr in grads]
+        w = [v - F(eta) * gi for v, gi in zip(w, g, strict=True)]
+    return out
+
+
+def check_R7_exact(inst) -> Outcome:
+    """R7 (identity): exact GD iterates (gradient from ``sympy.diff``, Fractions) against
+    ``gd_iterates``; ``beta_K = alpha^2 prod (1 - 2 eta r_k x)^2`` and the effective
+    initialisation ``beta_K = alpha_eff^2 exp(-4 x R)``, ``alpha_eff^2 = alpha^2 exp(-G)``,
+    exactly (``sympy.simplify`` to zero), for ``K = 4`` steps."""
+    x, y, alpha, eta = inst.x, inst.y, inst.alpha, inst.eta
+    K = 4
+    hand = _hand_gd(x, y, alpha, eta, K)
+    got = list(islice(T.gd_iterates(x, y, alpha, eta), K + 1))
+    outs = [exact_equal(f"w_{k}", tuple(_fr(v) for v in gw), hw)
+            for k, ((gw, _), (hw, _)) in enumerate(zip(got, hand, strict=True))]
+    outs += [exact_equal(f"r_{k}", _fr(gr), hr)
+             for k, ((_, gr), (_, hr)) in enumerate(zip(got, hand, strict=True))]
+    rs = [r for _, r in hand[:K]]
+    betaK = tuple(v * v for v in hand[K][0])
+    outs.append(exact_equal("product identity", tuple(_fr(v) for v in T.gd_product_identity(
+        x, alpha, eta, rs)), betaK))
+    eff = T.effective_initialisation(x, alpha, eta, rs)
+    for i, xi in enumerate(x):
+        if eff.G[i] == sp.oo:
+            outs.append(exact_equal(f"dead coordinate {i}", (betaK[i], _fr(eff.alpha_eff_sq[i])),
+                                    (F(0), F(0))))
+            continue
+        outs.append(exact_equal(f"alpha_eff^2 exp(-4 x_{i} R) = beta_K[{i}]",
+                                eff.alpha_eff_sq[i] * sp.exp(-4 * _Q(xi) * eff.R), _Q(betaK[i])))
+        outs.append(exact_equal(f"alpha_eff^2 = alpha^2 exp(-G_{i})", eff.alpha_eff_sq[i],
+                                _Q(alpha) ** 2 * sp.exp(-eff.G[i])))
+    return combine(outs)
+
+
+def check_R7_dead_factor(inst) -> Outcome:
+    """R7 (identity, equality): with ``eta = 1/(2 r_0 x_i)`` the factor ``1 - 2 eta r_0 x_i`` is
+    exactly zero: exact GD kills coordinate ``i`` for good (``w_k[i] = 0``, ``G_i = oo``,
+    ``alpha_eff_i = 0``); the numerics engine (30 and 60 digits, 8 steps) keeps it at zero to
+    its precision."""
+    from numerics.gd import gradient_descent
+
+    x, y, alpha, eta = inst.x, inst.y, inst.alpha, inst.eta
+    K = 3
+    hand = _hand_gd(x, y, alpha, eta, K)
+    r0 = hand[0][1]
+    dead = [i for i, xi in enumerate(x) if 1 - 2 * eta * r0 * F(xi) == 0]
+    outs = [exact_equal("a factor is exactly zero", bool(dead), True)]
+    eff = T.effective_initialisation(x, alpha, eta, [r for _, r in hand[:K]])
+    for i in dead:
+        outs.append(exact_equal(f"w_k[{i}] = 0 for k >= 1", [w[i] for w, _ in hand[1:]],
+                                [F(0)] * K))
+        outs.append(exact_equal(f"G_{i} = oo", eff.G[i] == sp.oo, True))
+        outs.append(exact_equal(f"alpha_eff^2[{i}] = 0", _fr(eff.alpha_eff_sq[i]), F(0)))
+    runs = [gradient_descent(inst.problem(), eta, 8, backend="flint", dps=p,
+                             tol=F(1, 10**200), stop_at_convergence=False,
+                             final_sharpness=False, record_sharpness=False)
+            for p in PRECISIONS]
+    if any(r.status == "diverged" for r in runs):
+        outs.append(Outcome("undecided", None, {"reason": "diverged within 8 steps"}))
+    else:
+        scale = max(max(abs(v) for v in r.beta) for r in runs)
+        for i in dead:
+            outs.append(two_precision_equal(f"beta[{i}] after 8 steps", F(0), runs[0].beta[i],
+                                            runs[1].beta[i], floor=max(scale, F(1, 10**6))))
+    return combine(outs)
+
+
+def check_R7_numerics(inst) -> Outcome:
+    """R7 (equality): along a 60-step trajectory of the numerics engine (30 and 60 digits) the
+    product identity ``beta_K = alpha^2 prod (1 - 2 eta r_k x)^2`` (evaluated at 150 digits from
+    the run's own residuals) and the engine's gain ``log(alpha_eff^2/alpha^2) = -G`` hold to the
+    working precision: error ``<= K 10^-(p-6)`` relative at both precisions passes; an error
+    above ``10^-(p/2)`` at both fails; otherwise undecided. Runs are cut at ``|r| > 1e6``."""
+    from numerics.gd import iterate
+
+    x, alpha, eta = inst.x, inst.alpha, inst.eta
+    problem = inst.problem()
+    K = 60
+    verdicts = []
+    detail = {}
+    for p in PRECISIONS:
+        be = flint(p)
+        rs, last = [], None
+        with closing(iterate(problem, eta, backend=be)) as states:
+            for st in states:
+                r = to_fraction(st.r[0])
+                if st.k == K or abs(r) > 10**6:
+                    last = st
+                    break
+                rs.append(r)
+        beta = [to_fraction(v) for v in last.beta]
+        G_sum = [to_fraction(v) for v in last.G_sum]
+        ctx = mp(150)
+        a2 = ctx.mpf(F(alpha).numerator) / F(alpha).denominator
+        a2 = a2 * a2
+        err_beta, err_gain = F(0), F(0)
+        scale = max(max(abs(v) for v in beta), F(1, 10**30))
+        for i, xi in enumerate(x):
+            prod = ctx.mpf(1)
+            for r in rs:
+                prod *= (1 - 2 * ctx.mpf(eta.numerator) / eta.denominator
+                         * (ctx.mpf(r.numerator) / r.denominator) * (ctx.mpf(F(xi).numerator)
+                                                                       / F(xi).denominator))
+            pred = _mp_fraction(a2 * prod * prod)
+            err_beta = max(err_beta, abs(pred - beta[i]) / scale)
+            if pred > scale * F(1, 10**20) and beta[i] > 0:
+                # gain = log(w^2 / alpha^2) + 4 eta sum g = 2 log|prod| + 4 eta x sum r = -G
+                w2 = ctx.mpf(beta[i].numerator) / beta[i].denominator
+                gain_engine = ctx.log(w2 / a2) + 4 * (ctx.mpf(G_sum[i].numerator)
+                                                      / G_sum[i].denominator)
+                eta_m = ctx.mpf(eta.numerator) / eta.denominator
+                x_m = ctx.mpf(F(xi).numerator) / F(xi).denominator
+                G_theory = -2 * ctx.log(abs(prod)) - 4 * eta_m * x_m * sum(
+                    ctx.mpf(r.numerator) / r.denominator for r in rs)
+                err_gain = max(err_gain, abs(_mp_fraction(gain_engine + G_theory))
+                               / max(F(1), abs(_mp_fraction(G_theory))))
+        tol_pass = len(rs) * F(10) ** -(p - 6) + F(10) ** -(p - 6)
+        tol_fail = F(10) ** -(p // 2)
+        err = max(err_beta, err_gain)
+        detail[f"relative_error_{p}_digits"] = float(err)
+        detail[f"steps_{p}_digits"] = len(rs)
+        verdicts.append("pass" if err <= tol_pass else "fail" if err > tol_fail else "?")
+    detail["quantity"] = "product identity and gain along the engine's trajectory"
+    err = detail[f"relative_error_{PRECISIONS[1]}_digits"]
+    if verdicts == ["pass", "pass"]:
+        return Outcome("pass", err, detail)
+    if verdicts == ["fail", "fail"]:
+        return Outcome("fail", err, detail)
+    detail["reason"] = "the identity's residual is between the pass and fail tolerances"
+    return Outcome("undecided", err, detail)
+
+
+def check_R7_metamorphic(inst) -> Outcome:
+    """R7 (identity): adding a coordinate initialised at ``w = 0`` (any ``x``) changes nothing:
+    the multiplicative update keeps it at zero, so the other coordinates' trajectory is the
+    original one, bit for bit, in the numerics engine (float64, 200 steps), and exactly in
+    theory (``gd_product_identity`` with the added coordinate gives ``0``)."""
+    import numpy as np
+
+    from numerics.gd import iterate
+
+    x, alpha, eta = inst.x, inst.alpha, inst.eta
+    extra = min(x) / 2
+    big = inst.replace(X=(tuple(x) + (extra,),)).problem()
+    theta0 = (np.array([float(alpha)] * len(x) + [0.0]),)
+    K = 200
+    with np.errstate(all="ignore"):
+        orig = list(islice(iterate(inst.problem(), eta), K + 1))[-1]
+        grown = list(islice(iterate(big, eta, theta0=theta0), K + 1))[-1]
+    same = bool(np.array_equal(orig.beta, grown.beta[:-1]) and grown.beta[-1] == 0) or (
+        not np.all(np.isfinite(orig.beta)) and not np.all(np.isfinite(grown.beta[:-1])))
+    outs = [Outcome("pass" if same else "fail", 0.0 if same else None,
+                    {"quantity": "trajectory with a zero-initialised coordinate added",
+                     "original": [float(v) for v in orig.beta],
+                     "with_extra": [float(v) for v in grown.beta]})]
+    ident = T.gd_product_identity(list(x) + [extra], alpha, eta, [F(1, 3), F(-1, 2)])
+    base = T.gd_product_identity(x, alpha, eta, [F(1, 3), F(-1, 2)])
+    outs.append(exact_equal("identity with the added coordinate", tuple(ident[:-1]),
+                            tuple(base)))
+    return combine(outs)
+
+
+# ============================================================================== R8
+def _uniform_moments(x, y):
+    """Mean and covariance of the uniform law on ``M`` from the vertices (independent route):
+    ``mu = mean of vertices``, ``Cov = sum_i (v_i - mu)(v_i - mu)^T / (d (d + 1))``."""
+    verts = _vertices(x, y)
+    d = len(x)
+    mu = tuple(sum(v[j] for v in verts) / d for j in range(d))
+    cov = [[sum((v[i] - mu[i]) * (v[j] - mu[j]) for v in verts) / (d * (d + 1))
+            for j in range(d)] for i in range(d)]
+    return mu, cov
+
+
+def check_R8_exact(inst) -> Outcome:
+    """R8 (identity): the uniform prior's moments (vertex route; for ``d = 2`` also
+    ``sympy.integrate`` on the segment) and the expected risk
+    ``E||beta - beta*||^2 = sum_ij E[l_i l_j] (beta - v_i).(beta - v_j)``,
+    ``E[l_i l_j] = (1 + delta_ij) / (d (d + 1))`` (Dirichlet(1) weights), exactly."""
+    x, y, b = inst.x, inst.y, inst.beta_star
+    d = len(x)
+    prior = T.uniform_prior(x, y)
+    mu, cov = _uniform_moments(x, y)
+    outs = [exact_equal("mean", tuple(_fr(v) for v in prior.mean), mu),
+            exact_equal("covariance", [[_fr(prior.cov[i, j]) for j in range(d)]
+                                       for i in range(d)], cov)]
+    if d == 2:
+        t = sp.Symbol("t")
+        v1, v2 = _vertices(x, y)
+        path = [t * _Q(a) + (1 - t) * _Q(c) for a, c in zip(v1, v2, strict=True)]
+        m_int = [sp.integrate(p, (t, 0, 1)) for p in path]
+        c_int = [[sp.integrate(p * q, (t, 0, 1)) - mi * mj for q, mj in zip(path, m_int,
+                                                                             strict=True)]
+                 for p, mi in zip(path, m_int, strict=True)]
+        outs.append(exact_equal("mean (integral)", tuple(_fr(v) for v in m_int), mu))
+        outs.append(exact_equal("covariance (integral)", [[_fr(v) for v in row]
+                                                          for row in c_int], cov))
+    verts = _vertices(x, y)
+    for name, beta in (("random point", b), ("beta^N", T.min_norm_interpolator(x, y).beta)):
+        beta = [_fr(v) for v in beta]
+        ref = sum((F(1 + (i == j), d * (d + 1)))
+                  * sum((beta[k] - verts[i][k]) * (beta[k] - verts[j][k]) for k in range(d))
+                  for i in range(d) for j in range(d))
+        outs.append(exact_equal(f"expected risk at {name}", _fr(T.expected_risk(beta, prior)),
+                                ref))
+    return combine(outs)
+
+
+def check_R8_optimality(inst) -> Outcome:
+    """R8 (lower): ``optimal_interpolator`` for a point prior at ``mu`` (on or off ``M``) and a
+    diagonal ``Sigma``: on ``M`` and first-order optimal against every vertex of ``M``
+    (``grad f . (v_j - beta) >= 0``, exact; ``f`` convex, so globally optimal). With the
+    uniform prior and distinct ``x``: both implicit biases are strictly worse, with gaps
+    ``||beta^N - mu||^2`` and ``||beta^S - mu||^2``, and the optimum lies strictly between."""
+    x, y, mu = inst.x, inst.y, inst.beta_star
+    d = len(x)
+    sig = [F(1 + (i % 3), 1 + (i % 2)) for i in range(d)]
+    Sigma = [[sig[i] if i == j else F(0) for j in range(d)] for i in range(d)]
+    opt = [_fr(v) for v in T.optimal_interpolator(x, y, T.point_prior(mu), Sigma)]
+    grad = [2 * sig[i] * (opt[i] - F(mu[i])) for i in range(d)]
+    outs = [exact_equal("optimum on M", _on_M(x, y, opt), True)]
+    for j, v in enumerate(_vertices(x, y)):
+        outs.append(exact_at_least(f"KKT against vertex {j}",
+                                   sum(g * (a - o) for g, a, o in zip(grad, v, opt,
+                                                                        strict=True)), 0))
+    if len(set(x)) == d:
+        gaps = T.bias_gaps(x, y)
+        m, _ = _uniform_moments(x, y)
+        bn = [_fr(v) for v in T.min_norm_interpolator(x, y).beta]
+        bs = [_fr(v) for v in T.min_sharpness_interpolator(x, y).beta]
+        outs += [
+            exact_equal("gap of beta^N", _fr(gaps.gap_min_norm),
+                        sum((a - c) ** 2 for a, c in zip(bn, m, strict=True))),
+            exact_equal("gap of beta^S", _fr(gaps.gap_min_sharpness),
+                        sum((a - c) ** 2 for a, c in zip(bs, m, strict=True))),
+            exact_equal("neither bias optimal", gaps.neither_optimal, True),
+            exact_equal("optimum strictly between", gaps.strictly_between, True),
+        ]
+    return combine(outs)
+
+
+def check_R8_numerics(inst) -> Outcome:
+    """R8 (equality): the numerics engine's population risk (30 and 60 digits, with a diagonal
+    ``Sigma`` and noise ``sigma^2``) against the theory's exact risk of the engine's own
+    ``beta``."""
+    from numerics.gd import gradient_descent
+
+    x, b, eta = inst.x, inst.beta_star, inst.eta
+    d = len(x)
+    Sigma = [[F(1 + (i % 3), 1 + (i % 2)) if i == j else F(0) for j in range(d)]
+             for i in range(d)]
+    problem = inst.problem(Sigma=Sigma, sigma2=F(1, 10))
+    runs = [gradient_descent(problem, eta, 3, backend="flint", dps=p, tol=F(1, 10**200),
+                             stop_at_convergence=False, final_sharpness=False,
+                             record_sharpness=False) for p in PRECISIONS]
+    if any(r.status == "diverged" or r.risk is None for r in runs):
+        return Outcome("undecided", None, {"reason": "diverged"})
+    ref = _fr(T.population_risk(runs[1].beta, b, Sigma, F(1, 10)))
+    return two_precision_equal("population risk", ref, runs[0].risk, runs[1].risk)
+
+
+# ============================================================================== R9
+def check_R9_exact(inst) -> Outcome:
+    """R9 (identity): for ``d = 2`` and ``1/(2 y x_max) <= eta <= 1/(2 y x_min)`` the
+    interpolator ``eos_interpolator`` is on ``M`` with sharpness exactly ``2/eta``; the
+    predicted best learning rate is ``2 / S(mu)`` with ``S(mu) = 4 y mean(x)`` (uniform
+    prior)."""
+    x, y, eta = inst.x, inst.y, inst.eta
+    b = [_fr(v) for v in T.eos_interpolator(x, y, eta)]
+    best = T.predicted_best_learning_rate(x, y)
+    return combine([exact_equal("on M", _on_M(x, y, b), True),
+                    exact_equal("S = 2/eta", _S_on_M(x, b), 2 / eta),
+                    exact_equal("eta* = 2 / (4 y mean x)", _fr(best.eta_star),
+                                2 / (4 * F(y) * sum(F(v) for v in x) / len(x)))])
+
+
+#: R9's quantitative reading: above eta_c GD stops within this fraction below 2/eta ...
+EOS_BAND = F(1, 10)
+#: ... and below eta_c within this fraction of s_GF.
+FLOW_BAND = F(1, 20)
+#: the GD budget of the R9 check
+R9_STEPS = 60000
+
+
+def check_R9_numerics(inst) -> Outcome:
+    """R9 (qualitative). Decision procedure, on ``d = 2`` instances: run
+    :func:`numerics.audit.audited_gd` (float64 against 32 digits, ``R9_STEPS`` steps).
+    Not converged, chaotic or diverged at the two precisions: undecided (the claim speaks of
+    a limit; divergence is reported by the conjecture
+    ``gd-limit-reachable-up-to-stability-limit``). Converged: with ``S`` the final sharpness
+    (agreed digits) and ``c = eta S / 2``:
+
+    * ``eta_c < eta < 1/(2 y x_min)``: pass iff ``1 - EOS_BAND <= c <= 1`` (GD stops slightly
+      below ``2/eta``; in ``d = 2`` ``S`` fixes the point of ``M``, so this is closeness to the
+      interpolator with ``S = 2/eta``);
+    * ``eta <= eta_c``: pass iff ``|S - s_GF| <= FLOW_BAND s_GF`` (flow-aligned);
+
+    both with the slack of the agreed digits; a violation both precisions share fails."""
+    from numerics.audit import audited_gd
+
+    x, y, alpha, eta = inst.x, inst.y, inst.alpha, inst.eta
+    ref = gf_limit_reference(x, y, alpha)
+    s_gf = _S_on_M(x, ref)
+    eta_c = 2 / s_gf
+    run = audited_gd(inst.problem(), eta, R9_STEPS, record_sharpness=False)
+    detail = {"eta": str(eta), "eta_c": float(eta_c), "status": run.status}
+    if run.status != "converged":
+        detail["reason"] = f"GD {run.status} at the two precisions: no limit to compare"
+        return Outcome("undecided", None, detail)
+    S_lo, S_hi = run.low.S, run.high.S
+    if eta > eta_c:
+        lo_m = [1 - eta * S / 2 for S in (S_lo, S_hi)]          # c <= 1
+        hi_m = [eta * S / 2 - (1 - EOS_BAND) for S in (S_lo, S_hi)]  # c >= 1 - band
+        detail["regime"] = "edge of stability"
+        detail["eta_S_over_2"] = float(eta * S_hi / 2)
+        outs = [two_precision_at_least("final S <= 2/eta", lo_m[0], lo_m[1], 1),
+                two_precision_at_least("final S >= (1 - band) 2/eta", hi_m[0], hi_m[1], 1)]
+    else:
+        m = [FLOW_BAND * s_gf - abs(S - s_gf) for S in (S_lo, S_hi)]
+        detail["regime"] = "flow-aligned"
+        detail["S_over_s_GF"] = float(S_hi / s_gf)
+        outs = [two_precision_at_least("|S - s_GF| <= band s_GF", m[0], m[1], s_gf)]
+    out = combine(outs)
+    return Outcome(out.status, out.error, {**detail, **out.detail})

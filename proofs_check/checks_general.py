@@ -1,0 +1,471 @@
+"""Checks of the general diagonal-network claims E1 to E5 (``product`` and ``difference``).
+
+Same conventions as :mod:`proofs_check.checks`: one instance in, one
+:class:`~proofs_check.decide.Outcome` out; exact routes are independent of the statements in
+:mod:`proofs_check.general` (``sympy.diff``, hand-iterated GD in Fractions).
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from . import general as E
+from .decide import (
+    Outcome,
+    combine,
+    exact_at_least,
+    exact_equal,
+    high_precision,
+    to_fraction,
+    two_precision_at_least,
+    two_precision_equal,
+)
+from .experiments import (
+    PRECISIONS,
+    eigenvalues,
+    flint,
+    full_spectrum,
+    gf_limit_by_gd,
+    mp,
+    solve_increasing,
+)
+
+F = Fraction
+
+
+def _Q(v) -> sp.Rational:
+    v = Fraction(v)
+    return sp.Rational(v.numerator, v.denominator)
+
+
+def _mpf(ctx, v):
+    v = Fraction(v)
+    return ctx.mpf(v.numerator) / v.denominator
+
+
+def _mp_fraction(v) -> Fraction:
+    sign, man, exp, _ = v._mpf_
+    q = Fraction(int(man)) * Fraction(2) ** int(exp) if man else Fraction(0)
+    return -q if sign else q
+
+
+def _beta(param, u, v):
+    if param == "product":
+        return [F(a) * F(b) for a, b in zip(u, v, strict=True)]
+    return [F(a) ** 2 - F(b) ** 2 for a, b in zip(u, v, strict=True)]
+
+
+def _top_exact(M: sp.ImmutableMatrix) -> Fraction:
+    """The largest eigenvalue of a small exact symmetric matrix, to 90 digits."""
+    if M.is_zero_matrix:
+        return F(0)
+    lam = sp.Symbol("lam")
+    poly = sp.Poly(M.charpoly(lam).as_expr(), lam)
+    return high_precision(max(poly.real_roots()))
+
+
+# ============================================================================== E1
+def _sympy_hessian(inst):
+    X, y, (u, v), param = inst.X, inst.ys, inst.theta, inst.param
+    n, d = len(X), len(X[0])
+    us = sp.symbols(f"u0:{d}", real=True)
+    vs = sp.symbols(f"v0:{d}", real=True)
+    beta = [a * b for a, b in zip(us, vs, strict=True)] if param == "product" else [
+        a * a - b * b for a, b in zip(us, vs, strict=True)]
+    L = sum((sum(_Q(X[m][i]) * beta[i] for i in range(d)) - _Q(y[m])) ** 2
+            for m in range(n)) / (2 * n)
+    at = {**{a: _Q(b) for a, b in zip(us, u, strict=True)},
+          **{a: _Q(b) for a, b in zip(vs, v, strict=True)}}
+    return sp.ImmutableMatrix(sp.hessian(L, list(us) + list(vs)).xreplace(at))
+
+
+def check_E1_exact(inst) -> Outcome:
+    """E1 (identity): the closed-form Hessian ``J^T J + [[0, diag g], [diag g, 0]]`` (and its
+    ``difference`` analogue) against ``sympy.hessian`` of the loss, exactly, at any point."""
+    X, y, (u, v) = inst.X, inst.ys, inst.theta
+    return exact_equal("hessian", E.hessian_formula(X, y, u, v, inst.param),
+                       _sympy_hessian(inst))
+
+
+def check_E1_numerics(inst) -> Outcome:
+    """E1 (equality): at a zero-loss point, the full ``2d x 2d`` Hessian's top eigenvalue
+    (numerics engine, 30 and 60 digits) equals the exact top eigenvalue of the ``n x n`` Gram
+    form; the Hessian has exactly ``2d - rank J`` zero eigenvalues (exact ranks; at 60 digits
+    the count of eigenvalues below ``1e-25`` relative), ``2d - n`` when ``rank J = n``."""
+    X, (u, v), param = inst.X, inst.theta, inst.param
+    n, d = len(X), len(X[0])
+    G = E.gram_form(X, u, v, param)
+    top = _top_exact(G)
+    problem = inst.problem()
+    lo = full_spectrum(problem, PRECISIONS[0], (u, v))
+    hi = full_spectrum(problem, PRECISIONS[1], (u, v))
+    scale = max(abs(top), F(1, 10**6))
+    outs = [two_precision_equal("S (full Hessian) vs Gram top eigenvalue", top, lo[2], hi[2],
+                                floor=scale)]
+    H = E.hessian_formula(X, inst.ys, u, v, param)
+    Xm = sp.Matrix([[_Q(a) for a in row] for row in X])
+    if param == "product":  # J = X [diag v | diag u] (up to 1/sqrt(n))
+        J = Xm * sp.diag(*[_Q(b) for b in v]).row_join(sp.diag(*[_Q(a) for a in u]))
+    else:  # J = X [diag 2u | diag -2v]
+        J = Xm * sp.diag(*[2 * _Q(a) for a in u]).row_join(sp.diag(*[-2 * _Q(b) for b in v]))
+    rankJ = J.rank()
+    outs.append(exact_equal("rank H = rank J at zero loss", H.rank(), rankJ))
+    be_vals = eigenvalues(H.tolist(), PRECISIONS[1])
+    zeros = sum(1 for e in be_vals if abs(e) <= F(1, 10**25) * max(F(1), abs(top)))
+    outs.append(exact_equal("multiplicity of 0 (60 digits)", zeros, 2 * d - rankJ))
+    out = combine(outs)
+    return Outcome(out.status, out.error, {**out.detail, "n": n, "d": d, "rank_J": rankJ,
+                                           "zero_eigenvalues": 2 * d - rankJ})
+
+
+# ============================================================================== E2
+def check_E2_exact(inst) -> Outcome:
+    """E2 (lower): ``u^2 + v^2 - 2|uv| = (|u| - |v|)^2 >= 0`` with equality iff ``|u| = |v|``;
+    depth 3 with factors ``(u, v, u + v)``: ``(sum f_k^2 / 3)^3 >= beta^2`` (least parameter
+    norm ``3 |beta|^(2/3)``) and ``(J^2 / 3)^3 >= beta^4``, ``J^2 = sum_k prod_(j != k) f_j^2``
+    (least sharpness weight ``3 |beta|^(4/3)``), all exactly in Fractions."""
+    (u, v) = inst.theta
+    outs = []
+    for i, (a, b) in enumerate(zip(u, v, strict=True)):
+        a, b = F(a), F(b)
+        gap = a * a + b * b - 2 * abs(a * b)
+        outs.append(exact_equal(f"gap[{i}] = (|u| - |v|)^2", gap, (abs(a) - abs(b)) ** 2))
+        outs.append(exact_at_least(f"u^2 + v^2 >= 2|uv| [{i}]", gap, 0))
+        outs.append(exact_equal(f"equality iff balanced [{i}]", gap == 0, abs(a) == abs(b)))
+        f = (a, b, a + b)
+        beta = a * b * (a + b)
+        outs.append(exact_at_least(f"depth-3 norm AM-GM [{i}]",
+                                   (sum(t * t for t in f) / 3) ** 3, beta * beta))
+        J2 = sum((f[(k + 1) % 3] * f[(k + 2) % 3]) ** 2 for k in range(3))
+        outs.append(exact_at_least(f"depth-3 sharpness AM-GM [{i}]", (J2 / 3) ** 3, beta**4))
+    beta2 = [F(a) * F(b) for a, b in zip(u, v, strict=True)]
+    outs.append(exact_at_least("sum u^2 + v^2 >= least_param_norm (D = 2)",
+                               sum(F(a) ** 2 + F(b) ** 2 for a, b in zip(u, v, strict=True)),
+                               to_fraction(E.least_param_norm(beta2, 2))))
+    return combine(outs)
+
+
+def _lam_max(M, dps) -> Fraction:
+    return eigenvalues([[to_fraction(v) for v in row] for row in M.tolist()], dps)[-1]
+
+
+def check_E2_numerics(inst) -> Outcome:
+    """E2 (equality, lower): at a zero-loss ``(u, v)`` with ``beta = u v``: the full Hessian at
+    the balanced factorisation ``(sqrt|beta|, sign(beta) sqrt|beta|)`` (numerics engine, 30/60
+    digits) has ``S = (2/n) lambda_max(X diag|beta| X^T)`` (exact); the unbalanced ``(u, v)``
+    is at least as sharp (two-precision one-sided); for ``n = 1`` the least sharpness is the
+    weighted l1 norm ``2 sum x_i^2 |beta_i|``; and ``beta -> lambda_max(X diag|beta| X^T)`` is
+    midpoint-convex between ``beta = u`` and ``beta = v`` (two-precision one-sided)."""
+    X, (u, v) = inst.X, inst.theta
+    n = len(X)
+    beta = [F(a) * F(b) for a, b in zip(u, v, strict=True)]
+    Mbal = E.least_sharpness_matrix(X, beta)
+    top = _top_exact(Mbal)
+    problem = inst.problem()
+    signs = (tuple(1 for _ in beta), tuple(1 if b >= 0 else -1 for b in beta))
+    absb = [abs(b) for b in beta]
+    lo = full_spectrum(problem, PRECISIONS[0], (absb, absb), sqrt=True, signs=signs)
+    hi = full_spectrum(problem, PRECISIONS[1], (absb, absb), sqrt=True, signs=signs)
+    scale = max(abs(top), F(1, 10**6))
+    outs = [two_precision_equal("S at the balanced factorisation", top, lo[2], hi[2],
+                                floor=scale)]
+    Mun = E.gram_form(X, u, v, "product")
+    margins = [_lam_max(Mun, p) - _lam_max(Mbal, p) for p in PRECISIONS]
+    outs.append(two_precision_at_least("lambda_max(unbalanced) - least", margins[0],
+                                       margins[1], scale))
+    if n == 1:
+        outs.append(exact_equal("n = 1: weighted l1 norm", top,
+                                2 * sum(F(a) ** 2 * abs(b) for a, b in zip(X[0], beta,
+                                                                             strict=True))))
+    f = lambda b, p: _lam_max(E.least_sharpness_matrix(X, b) / 2, p)  # noqa: E731
+    mid = [(F(a) + F(b)) / 2 for a, b in zip(u, v, strict=True)]
+    conv = [(f(u, p) + f(v, p)) / 2 - f(mid, p) for p in PRECISIONS]
+    outs.append(two_precision_at_least("midpoint convexity", conv[0], conv[1],
+                                       max(scale, F(1, 10**6))))
+    return combine(outs)
+
+
+# ============================================================================== E3
+def _hand_product_gd(inst, K):
+    """Exact product GD in the scaled variables ``u = sqrt2 a``, ``v = sqrt2 b`` (Fractions):
+    ``beta = 2 a b``, ``a <- a - eta g b``, ``b <- b - eta g a``; returns ``(a, b, [g_k])``."""
+    X, y, eta = inst.X, inst.ys, inst.eta
+    n, d = len(X), len(X[0])
+    a = [F(inst.alpha)] * d
+    b = [F(0)] * d
+    gs = []
+    for _ in range(K):
+        beta = [2 * p * q for p, q in zip(a, b, strict=True)]
+        r = [sum(F(X[m][i]) * beta[i] for i in range(d)) - F(y[m]) for m in range(n)]
+        g = [sum(F(X[m][i]) * r[m] for m in range(n)) / n for i in range(d)]
+        gs.append(g)
+        a, b = ([p - eta * gi * q for p, q, gi in zip(a, b, g, strict=True)],
+                [q - eta * gi * p for p, q, gi in zip(a, b, g, strict=True)])
+    return a, b, gs
+
+
+def check_E3_exact(inst) -> Outcome:
+    """E3 (identity): exact product GD (Fractions, ``K = 5``, from ``u_0 = sqrt2 alpha``,
+    ``v_0 = 0``) against the invariants: ``(u+v)_K``, ``(u-v)_K``, ``alpha_K^2 = |u_K^2 -
+    v_K^2|/2``, ``beta_K / alpha_K^2 = (|P| - 1/|P|)/2``; where every ``|eta g_k| < 1`` also the
+    specification's ``arcsinh`` form ``exp(-2 sum artanh(eta g_k)) = P`` (sympy, exactly)."""
+    K = 5
+    a, b, gs = _hand_product_gd(inst, K)
+    d = len(a)
+    r2 = sp.sqrt(2)
+    inv = E.product_gd_invariants([r2 * _Q(inst.alpha)] * d, [0] * d, inst.eta, gs)
+    outs = [exact_equal("(u+v)_K", sp.Matrix([r2 * _Q(p + q) for p, q in zip(a, b, strict=True)]),
+                        sp.Matrix(inv["s"])),
+            exact_equal("(u-v)_K", sp.Matrix([r2 * _Q(p - q) for p, q in zip(a, b, strict=True)]),
+                        sp.Matrix(inv["t"]))]
+    alpha_sq = [abs(p * p - q * q) for p, q in zip(a, b, strict=True)]  # |u^2 - v^2| / 2
+    outs.append(exact_equal("alpha_K^2", tuple(alpha_sq),
+                            tuple(to_fraction(v) for v in inv["alpha_sq"])))
+    eg = [[inst.eta * g[i] for g in gs] for i in range(d)]
+    for i in range(d):
+        if alpha_sq[i] == 0 or inv["P"][i] in (0, sp.zoo):
+            continue
+        beta = 2 * a[i] * b[i]
+        outs.append(exact_equal(f"beta_K/alpha_K^2 [{i}]", beta / alpha_sq[i],
+                                to_fraction(inv["sinh_arg"][i])))
+        if all(abs(q) < 1 for q in eg[i]):
+            lhs = sp.exp(-2 * sum(sp.atanh(_Q(q)) for q in eg[i])).rewrite(sp.log)
+            outs.append(exact_equal(f"exp(-2 sum artanh) = P [{i}]", sp.powsimp(
+                sp.expand_log(lhs, force=True)), inv["P"][i]))
+    return combine(outs)
+
+
+def check_E3_numerics(inst) -> Outcome:
+    """E3 (equality): along 300 steps of the numerics engine's product GD (flint, 30 and 60
+    digits) ``arcsinh(beta_K / alpha_K^2) + 2 sum_k artanh(eta g_k) = 0`` and the engine's gain
+    ``log(alpha_K^2 / alpha^2) = sum_k log|1 - eta^2 g_k^2|`` (sums accumulated at the working
+    precision): error ``<= K 10^-(p-6)`` at both precisions passes, above ``10^-(p/2)`` at both
+    fails. Undecided when some ``|eta g_k| >= 1`` (outside the specification's form) or the run
+    leaves ``|r| <= 1e6``."""
+    from numerics.gd import iterate
+    from numerics.params import gain
+
+    problem = inst.problem()
+    eta = inst.eta
+    K = 300
+    verdicts, detail = [], {"quantity": "E3 invariants along the engine's trajectory"}
+    for p in PRECISIONS:
+        be = flint(p)
+        A = L = None
+        err = F(0)
+        with closing(iterate(problem, eta, backend=be)) as states:
+            for st in states:
+                with be.scope():  # the engine does not hold its precision across yield
+                    eg = [be.scalar(eta) * gi for gi in st.g]
+                    if any(abs(to_fraction(q)) >= 1 for q in eg) or any(
+                            abs(to_fraction(r)) > 10**6 for r in st.r):
+                        return Outcome("undecided", None, {"reason": "|eta g| >= 1 or |r| > 1e6:"
+                                                           " outside the stated form"})
+                    if st.k == K:
+                        u, v = st.theta
+                        a2 = be.scalar(F(inst.alpha)) ** 2
+                        gains = gain(problem, st.theta, be, st.G_sum)
+                        for i in range(problem.d):
+                            ak2 = abs(u[i] * u[i] - v[i] * v[i]) / 2
+                            lhs = (st.beta[i] / ak2).asinh()
+                            e1 = abs(to_fraction(lhs + 2 * A[i])) / max(
+                                F(1), abs(to_fraction(A[i])))
+                            e2 = abs(to_fraction(gains[i] - L[i])) / max(
+                                F(1), abs(to_fraction(L[i])))
+                            e3 = abs(to_fraction((ak2 / a2).log() - L[i]))
+                            err = max(err, e1, e2, e3)
+                        break
+                    A = [q.atanh() for q in eg] if A is None else [
+                        s + q.atanh() for s, q in zip(A, eg, strict=True)]
+                    terms = [abs(1 - q * q).log() for q in eg]
+                    L = terms if L is None else [s + t for s, t in zip(L, terms, strict=True)]
+        detail[f"relative_error_{p}_digits"] = float(err)
+        verdicts.append("pass" if err <= K * F(10) ** -(p - 6) else
+                        "fail" if err > F(10) ** -(p // 2) else "?")
+    err = detail[f"relative_error_{PRECISIONS[1]}_digits"]
+    if verdicts == ["pass", "pass"]:
+        return Outcome("pass", err, detail)
+    if verdicts == ["fail", "fail"]:
+        return Outcome("fail", err, detail)
+    detail["reason"] = "the residual is between the pass and fail tolerances"
+    return Outcome("undecided", err, detail)
+
+
+# ============================================================================== E4
+def woodworth_minimiser(X, y, alpha, dps: int = 60, *, nu0=None, with_dual: bool = False):
+    """``argmin Q_alpha(beta)`` s.t. ``X beta = y`` by damped Newton on the concave dual.
+
+    KKT: ``arcsinh(beta / (2 alpha^2)) = X^T nu``, i.e. ``beta(nu) = 2 alpha^2 sinh(X^T nu)``;
+    the dual ``D(nu) = y.nu - 2 alpha^2 sum cosh((X^T nu)_i)`` is maximised (its gradient is
+    ``y - X beta(nu)``). Stops when the Newton decrement is below ``10^-(2 dps)``. Requires
+    ``X`` of full row rank. ``nu0`` warm-starts (continuation in ``alpha``).
+    """
+    ctx = mp(dps + 20)
+    n, d = len(X), len(X[0])
+    Xr = [[_mpf(ctx, a) for a in row] for row in X]
+    yv = [_mpf(ctx, a) for a in y]
+    a2 = _mpf(ctx, alpha) ** 2
+    nu = [ctx.mpf(0)] * n if nu0 is None else [_mpf(ctx, v) for v in nu0]
+
+    def parts(nu):
+        s = [ctx.fsum(Xr[m][i] * nu[m] for m in range(n)) for i in range(d)]
+        dual = ctx.fsum(yv[m] * nu[m] for m in range(n)) - 2 * a2 * ctx.fsum(
+            ctx.cosh(si) for si in s)
+        return s, dual
+
+    s, dual = parts(nu)
+    eps = ctx.mpf(10) ** (-2 * dps)
+    for _ in range(500):
+        beta = [2 * a2 * ctx.sinh(si) for si in s]
+        grad = [yv[m] - ctx.fsum(Xr[m][i] * beta[i] for i in range(d)) for m in range(n)]
+        w = [2 * a2 * ctx.cosh(si) for si in s]
+        Hm = ctx.matrix([[ctx.fsum(Xr[m][i] * w[i] * Xr[k][i] for i in range(d))
+                          for k in range(n)] for m in range(n)])
+        step = ctx.lu_solve(Hm, ctx.matrix(grad))
+        dec = ctx.fsum(grad[m] * step[m] for m in range(n))  # Newton decrement squared
+        if dec <= eps * (1 + abs(dual)):
+            break
+        t = ctx.mpf(1)
+        while True:
+            cand = [nu[m] + t * step[m] for m in range(n)]
+            s2, dual2 = parts(cand)
+            if dual2 >= dual + t * dec / 4 or t < ctx.mpf(2) ** -60:
+                break
+            t /= 2
+        nu, s, dual = cand, s2, dual2
+    beta = tuple(_mp_fraction(2 * a2 * ctx.sinh(si)) for si in s)
+    return (beta, [_mp_fraction(v) for v in nu]) if with_dual else beta
+
+
+def _full_row_rank(X) -> bool:
+    return sp.Matrix([[_Q(a) for a in row] for row in X]).rank() == len(X)
+
+
+def check_E4_numerics(inst) -> Outcome:
+    """E4 (equality): gradient flow on ``difference`` from ``u_0 = v_0 = alpha`` (the GD
+    ``eta -> 0`` Richardson experiment) against ``argmin Q_alpha`` s.t. ``X beta = y`` (damped
+    Newton on the dual at 60 digits)."""
+    X, y, alpha = inst.X, inst.ys, inst.alpha
+    if not _full_row_rank(X):
+        return Outcome("undecided", None, {"reason": "X is rank-deficient"})
+    ref = woodworth_minimiser(X, y, alpha)
+    run = gf_limit_by_gd(inst.problem())
+    if run is None:
+        return Outcome("undecided", None, {"reason": "GD with small eta did not converge"})
+    return two_precision_equal("GF limit vs argmin Q_alpha", ref, run["ext1"], run["ext2"],
+                               labels=("richardson(eta, eta/2)", "richardson(eta/2, eta/4)"))
+
+
+def check_E4_potential(inst) -> Outcome:
+    """E4 (lower, qualitative): ``Q_alpha(beta + t delta) >= Q_alpha(beta)`` along exact
+    null-space directions of ``X`` (mpmath, 30/60 digits, certified slack; ``Q`` also against
+    :func:`~proofs_check.general.woodworth_potential` by sympy); ``alpha -> oo`` approaches the
+    minimum-l2 interpolator (distance decreasing over ``alpha = 10, 100, 1000``, the last below
+    ``1e-3`` relative) and ``alpha -> 0`` the least l1 norm (gap to the LP optimum decreasing
+    over ``alpha = 1e-2, 1e-4, 1e-8``, the last below ``1e-2`` relative)."""
+    from scipy.optimize import linprog
+
+    X, y, alpha = inst.X, inst.ys, inst.alpha
+    if not _full_row_rank(X):
+        return Outcome("undecided", None, {"reason": "X is rank-deficient"})
+    d = len(X[0])
+    ref = woodworth_minimiser(X, y, alpha, 70)
+    Xm = sp.Matrix([[_Q(a) for a in row] for row in X])
+    outs = []
+
+    def Q(ctx, beta):
+        a2 = _mpf(ctx, alpha) ** 2
+        tot = ctx.mpf(0)
+        for b in beta:
+            z = _mpf(ctx, b) / a2
+            tot += 2 - ctx.sqrt(4 + z * z) + z * ctx.asinh(z / 2)
+        return a2 * tot
+
+    for k, delta in enumerate(Xm.nullspace()[:2]):
+        dl = [to_fraction(v) for v in delta]
+        scale_t = max(abs(b) for b in ref) / max(abs(v) for v in dl) / 4
+        for t in (scale_t, -scale_t / 8):
+            pt = [b + t * v for b, v in zip(ref, dl, strict=True)]
+            m = [_mp_fraction(Q(mp(p), pt) - Q(mp(p), ref)) for p in PRECISIONS]
+            outs.append(two_precision_at_least(f"Q(beta + t delta_{k}) - Q(beta)", m[0], m[1],
+                                               max(F(1, 10**20), abs(_mp_fraction(
+                                                   Q(mp(60), ref))))))
+    q_sym = high_precision(E.woodworth_potential(alpha, ref[:d]))
+    outs.append(two_precision_equal("Q_alpha (sympy vs mpmath)", q_sym,
+                                    _mp_fraction(Q(mp(PRECISIONS[0]), ref)),
+                                    _mp_fraction(Q(mp(PRECISIONS[1]), ref)),
+                                    floor=F(1, 10**20)))
+    XX = Xm * Xm.T
+    l2 = [to_fraction(v) for v in Xm.T * XX.inv() * sp.Matrix([_Q(a) for a in y])]
+    dist = []
+    for a in (10, 100, 1000):
+        b = woodworth_minimiser(X, y, F(a), 30)
+        dist.append(max(abs(p - q) for p, q in zip(b, l2, strict=True)))
+    sc = max(max(abs(v) for v in l2), F(1, 10**9))
+    tiny = sc * F(1, 10**20)  # X square: the constraint set is one point, all distances ~ 0
+    ok = dist[0] + tiny >= dist[1] and dist[1] + tiny >= dist[2] and dist[2] <= sc / 1000
+    outs.append(Outcome("pass" if ok else "fail", float(dist[2] / sc),
+                        {"quantity": "alpha -> oo: distance to min-l2",
+                         "distances": [float(v) for v in dist]}))
+    Xf = np.array([[float(a) for a in row] for row in X])
+    lp = linprog(np.ones(2 * d), A_eq=np.hstack([Xf, -Xf]),
+                 b_eq=np.array([float(a) for a in y]), bounds=[(0, None)] * (2 * d),
+                 method="highs")
+    if lp.status == 0:
+        l1 = F(float(lp.fun))
+        gaps, nu = [], None
+        for a in (F(1, 100), F(1, 10**4), F(1, 10**8)):
+            b, nu = woodworth_minimiser(X, y, a, 30, nu0=nu, with_dual=True)
+            gaps.append(sum(abs(v) for v in b) - l1)
+        sc1 = max(l1, F(1, 10**9))
+        tol = sc1 * F(1, 10**8)  # the LP's own tolerance
+        ok = (gaps[0] + tol >= gaps[1] and gaps[1] + tol >= gaps[2]
+              and abs(gaps[2]) <= sc1 / 100)
+        outs.append(Outcome("pass" if ok else "fail", float(gaps[2]),
+                            {"quantity": "alpha -> 0: l1 gap to the LP optimum",
+                             "gaps": [float(v) for v in gaps]}))
+    return combine(outs)
+
+
+# ============================================================================== E5
+def flow_limit_reference(x, y, alpha, param, dps: int = 60, with_root: bool = False):
+    """E5's limit: the root ``R`` of ``<x, beta(R)> = y`` (strictly decreasing in ``R``) by
+    bisection at ``dps`` digits, then ``beta(R)``; both from the closed forms."""
+    ctx = mp(dps + 20)
+    xs = [_mpf(ctx, v) for v in x]
+    a2 = _mpf(ctx, alpha) ** 2
+    yy = _mpf(ctx, y)
+
+    def beta(R):
+        if param == "shared":
+            return [a2 * ctx.exp(-4 * xi * R) for xi in xs]
+        if param == "product":
+            return [-a2 * ctx.sinh(2 * xi * R) for xi in xs]
+        return [-2 * a2 * ctx.sinh(4 * xi * R) for xi in xs]
+
+    f = lambda R: yy - sum(xi * b for xi, b in zip(xs, beta(R), strict=True))  # noqa: E731
+    R = solve_increasing(f, -1, 1, ctx)
+    out = tuple(_mp_fraction(b) for b in beta(R))
+    return (out, _mp_fraction(R)) if with_root else out
+
+
+def check_E5_numerics(inst) -> Outcome:
+    """E5 (equality): the one-sample flow limit from the one-scalar root of the closed form
+    (shared, product and difference) against gradient descent with ``eta -> 0`` (Richardson)."""
+    x, alpha = inst.X[0], inst.alpha
+    y = inst.ys[0]
+    ref, R = flow_limit_reference(x, y, alpha, inst.param, with_root=True)
+    # the statement's own form, evaluated by sympy at the root, must vanish
+    resid = abs(high_precision(E.one_sample_flow_residual(x, y, alpha, _Q(R), inst.param), 60))
+    if resid > F(1, 10**40) * max(F(1), abs(F(y))):
+        return Outcome("fail", float(resid), {"quantity": "residual of E5's equation at its root",
+                                              "R": float(R)})
+    run = gf_limit_by_gd(inst.problem())
+    if run is None:
+        return Outcome("undecided", None, {"reason": "GD with small eta did not converge"})
+    return two_precision_equal("one-sample GF limit", ref, run["ext1"], run["ext2"],
+                               labels=("richardson(eta, eta/2)", "richardson(eta/2, eta/4)"))

@@ -1,0 +1,256 @@
+"""How one generated instance is judged: exact, two-precision and one-sided decisions.
+
+A check returns an :class:`Outcome` for one instance: ``pass``, ``fail`` or ``undecided``.
+The rules below turn numbers into outcomes, one rule per kind of claim:
+
+``identity`` (:func:`exact_equal`)
+    Exact zero of the difference (Fractions, or ``sympy.simplify``). Nothing else passes.
+``equality`` (:func:`two_precision_equal`)
+    The experiment is run at two precisions. ``D`` is the number of decimal digits (relative to a
+    scale) on which the two runs agree. The theory value must agree with the higher-precision run
+    to at least ``D - 2`` digits (two digits of slack for the rounding of the last agreed digit
+    and the evaluation of the theory value). ``D < MIN_DIGITS`` is ``undecided``: the precision
+    could not decide. Otherwise a larger discrepancy is ``fail``: a disagreement on digits both
+    precisions share is a property of the mathematics, not of the arithmetic.
+``upper`` / ``lower`` (:func:`exact_at_least`, :func:`two_precision_at_least`)
+    One-sided: the margin (bound minus value, or value minus bound) must be ``>= 0``. Exact
+    margins decide outright. A numerical margin passes when it is ``>= -slack``, where ``slack``
+    is ten times the two precisions' disagreement (certified slack: the precision's own error
+    estimate); it fails when it is below ``-slack`` at the higher precision and negative at
+    both; otherwise ``undecided``.
+``qualitative``
+    Each check documents its decision procedure and returns an :class:`Outcome` itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import sympy as sp
+
+__all__ = [
+    "Outcome", "PASS", "exact_equal", "exact_at_least", "two_precision_equal",
+    "two_precision_at_least", "to_fraction", "high_precision", "digits_between", "MIN_DIGITS",
+    "combine",
+]
+
+#: fewest agreed digits with which a two-precision comparison decides anything
+MIN_DIGITS = 4
+#: digits of a sympy number evaluated as the "exact" reference
+REFERENCE_DIGITS = 90
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The judgement of one check on one instance.
+
+    Attributes
+    ----------
+    status : ``"pass"``, ``"fail"`` or ``"undecided"``
+    error : float or None
+        The discrepancy that was judged (absolute error, or the violation of a bound); for
+        reports only.
+    detail : dict
+        JSON-able data explaining the judgement: the theory value, the two numerical values, the
+        digits they agree on, the reason for ``undecided``.
+    """
+
+    status: str
+    error: float | None = None
+    detail: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "fail"
+
+
+PASS = Outcome("pass", 0.0)
+
+
+def combine(outcomes) -> Outcome:
+    """The first failure, else the first undecided, else a pass with the largest error."""
+    outcomes = list(outcomes)
+    for status in ("fail", "undecided"):
+        for o in outcomes:
+            if o.status == status:
+                return o
+    errors = [o.error for o in outcomes if o.error is not None]
+    return Outcome("pass", max(errors) if errors else 0.0,
+                   {} if not outcomes else dict(outcomes[-1].detail))
+
+
+def to_fraction(value) -> Fraction:
+    """Exact Fraction of an int, Fraction, float, sympy Rational, mpmath mpf or flint arb midpoint.
+
+    Irrational sympy numbers are evaluated to :data:`REFERENCE_DIGITS` digits first (see
+    :func:`high_precision`).
+    """
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, bool):
+        raise TypeError("bool is not a number")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(value)
+    if isinstance(value, sp.Basic):
+        if value.is_Rational:
+            return Fraction(int(value.p), int(value.q))
+        return high_precision(value)
+    mid = getattr(value, "mid", None)
+    if mid is not None and hasattr(value, "rad"):  # flint arb
+        m = value.mid()
+        man, exp = m.man_exp()
+        return Fraction(int(man)) * Fraction(2) ** int(exp)
+    man_exp = getattr(value, "man_exp", None)
+    if man_exp is not None:  # mpmath mpf
+        man, exp = man_exp
+        return Fraction(int(man)) * Fraction(2) ** int(exp) if man else Fraction(0)
+    return Fraction(value)
+
+
+def high_precision(expr, digits: int = REFERENCE_DIGITS) -> Fraction:
+    """A rational within ``10^-digits`` (relative) of the exact sympy number ``expr``."""
+    expr = sp.sympify(expr)
+    if expr.is_Rational:
+        return Fraction(int(expr.p), int(expr.q))
+    value = sp.N(expr, digits)
+    if not value.is_real or not value.is_finite:
+        raise ValueError(f"not a finite real number: {expr}")
+    text = sp.sstr(value, full_prec=True)
+    return Fraction(text)
+
+
+def _as_tuple(value) -> tuple:
+    """Flatten nested tuples and lists of numbers into one tuple of Fractions."""
+    if isinstance(value, (tuple, list)):
+        return tuple(f for v in value for f in _as_tuple(v))
+    return (to_fraction(value),)
+
+
+def digits_between(a, b, scale: Fraction) -> float:
+    """Decimal digits of agreement of ``a`` and ``b`` (max norm), relative to ``scale`` > 0."""
+    a, b = _as_tuple(a), _as_tuple(b)
+    diff = max(abs(u - v) for u, v in zip(a, b, strict=True))
+    if diff == 0:
+        return math.inf
+    return -math.log10(float(diff / scale)) if diff / scale < 10**300 else -300.0
+
+
+def _scale(values, floor) -> Fraction:
+    s = max((abs(v) for vec in values for v in _as_tuple(vec)), default=Fraction(0))
+    return max(s, Fraction(floor))
+
+
+def _show(value):
+    v = _as_tuple(value)
+    return [float(u) for u in v] if len(v) > 1 or isinstance(value, (tuple, list)) else float(v[0])
+
+
+def exact_equal(name: str, got, expected) -> Outcome:
+    """``identity``: exact equality (Fractions, tuples of them, sympy expressions or matrices,
+    booleans)."""
+    if isinstance(got, bool) or isinstance(expected, bool):
+        if got == expected:
+            return Outcome("pass", 0.0)
+        return Outcome("fail", None, {"quantity": name, "got": got, "expected": expected})
+    if isinstance(got, sp.MatrixBase) or isinstance(expected, sp.MatrixBase):
+        a, b = sp.Matrix(got), sp.Matrix(expected)
+        if a.shape == b.shape and (a - b).applyfunc(sp.simplify).is_zero_matrix:
+            return Outcome("pass", 0.0)
+        return Outcome("fail", None, {"quantity": name, "got": str(got),
+                                      "expected": str(expected)})
+    if isinstance(got, sp.Basic) or isinstance(expected, sp.Basic):
+        diff = sp.simplify(sp.sympify(got) - sp.sympify(expected))
+        if diff == 0:
+            return Outcome("pass", 0.0)
+        if diff.is_zero is None and diff.free_symbols:
+            return Outcome("undecided", None, {"quantity": name, "reason":
+                                               f"sympy cannot decide {diff} == 0"})
+        return Outcome("fail", _abs_float(diff), {"quantity": name, "got": str(got),
+                                                  "expected": str(expected)})
+    g, e = _as_tuple(got), _as_tuple(expected)
+    if len(g) != len(e):
+        return Outcome("fail", None, {"quantity": name, "got": [str(v) for v in g],
+                                      "expected": [str(v) for v in e],
+                                      "reason": "lengths differ"})
+    if g == e:
+        return Outcome("pass", 0.0)
+    err = max(abs(u - v) for u, v in zip(g, e, strict=True))
+    return Outcome("fail", float(err), {"quantity": name, "got": [str(v) for v in g],
+                                        "expected": [str(v) for v in e]})
+
+
+def _abs_float(expr) -> float | None:
+    try:
+        return abs(float(sp.N(expr, 20)))
+    except (TypeError, ValueError):
+        return None
+
+
+def exact_at_least(name: str, value, bound) -> Outcome:
+    """``lower`` (or ``upper`` with the sides swapped): exact ``value >= bound``."""
+    v, b = to_fraction(value), to_fraction(bound)
+    margin = v - b
+    if margin >= 0:
+        return Outcome("pass", 0.0)
+    return Outcome("fail", float(-margin), {"quantity": name, "value": str(v), "bound": str(b),
+                                            "violation": float(-margin)})
+
+
+def two_precision_equal(name: str, theory_value, low, high, *, floor=Fraction(1, 10**12),
+                        labels=("low", "high")) -> Outcome:
+    """``equality``: the theory value agrees with the digits two precisions share.
+
+    Parameters
+    ----------
+    theory_value : exact number (Fraction or sympy) or tuple of them
+    low, high : the experiment at the lower and the higher precision (numbers or tuples)
+    floor : the smallest scale used for relative digits (so that values near zero are compared
+        absolutely at that scale)
+    """
+    t = _as_tuple(theory_value)
+    lo, hi = _as_tuple(low), _as_tuple(high)
+    scale = _scale([t, hi], floor)
+    D = digits_between(lo, hi, scale)
+    Dt = digits_between(t, hi, scale)
+    err = float(max(abs(u - v) for u, v in zip(t, hi, strict=True)))
+    detail = {"quantity": name, "theory": _show(theory_value), labels[0]: _show(low),
+              labels[1]: _show(high), "agreed_digits": _digits(D), "theory_digits": _digits(Dt)}
+    if D < MIN_DIGITS:
+        detail["reason"] = f"the two precisions agree on only {_digits(D)} digits"
+        return Outcome("undecided", err, detail)
+    if Dt >= D - 2:
+        return Outcome("pass", err, detail)
+    return Outcome("fail", err, detail)
+
+
+def two_precision_at_least(name: str, margin_low, margin_high, scale, *,
+                           labels=("low", "high")) -> Outcome:
+    """One-sided numerical test of ``margin >= 0`` with certified slack from two precisions.
+
+    The slack is ten times the two runs' disagreement (the lower precision's error estimate,
+    conservative for the higher one), plus ``1e-25`` of ``scale``. Pass: the high-precision
+    margin is ``>= -slack`` and either the runs agree on ``MIN_DIGITS`` digits or the margin
+    exceeds the slack (its sign is then certain). Fail: both margins are negative and the high
+    one is below ``-slack``. Otherwise undecided.
+    """
+    ml, mh = to_fraction(margin_low), to_fraction(margin_high)
+    sc = max(to_fraction(scale), Fraction(1, 10**30))
+    D = digits_between(ml, mh, sc)
+    slack = 10 * abs(ml - mh) + sc / 10**25
+    detail = {"quantity": name, f"margin_{labels[0]}": float(ml),
+              f"margin_{labels[1]}": float(mh), "agreed_digits": _digits(D),
+              "slack": float(slack)}
+    if mh >= -slack and (D >= MIN_DIGITS or mh >= slack):
+        return Outcome("pass", float(max(Fraction(0), -mh)), detail)
+    if mh < -slack and ml < 0:
+        return Outcome("fail", float(-mh), detail)
+    detail["reason"] = "the margin is within the precisions' disagreement"
+    return Outcome("undecided", float(-mh), detail)
+
+
+def _digits(D: float):
+    return "all" if D == math.inf else round(D, 1)

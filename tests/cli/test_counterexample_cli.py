@@ -1,0 +1,77 @@
+"""``normsharp counterexample``: built-in conjectures, a user's ``--predicate``, JSON keys,
+exit codes (1 counterexample found, 0 none, 2 bad input) and determinism under ``--seed``."""
+
+from __future__ import annotations
+
+import pytest
+
+from proofs_check.strategies import problems
+
+KEYS = {"name", "statement", "outcome", "examples", "counterexample", "seed"}
+
+
+def label_below_one(case):
+    """y <= 1 (false for y > 1)."""
+    return case.y <= 1
+
+
+label_below_one.strategy = problems(d_max=3)
+
+
+def always_true(case):
+    """Holds everywhere."""
+    return True
+
+
+always_true.strategy = problems(d_max=2)
+
+
+def test_builtin_refuted_exit_1(cli):
+    res = cli(["counterexample", "min-sharpness-generalises-better", "--examples", "20",
+               "--json"])
+    assert res.code == 1, res.err
+    obj = res.json()
+    assert set(obj) >= KEYS
+    assert obj["outcome"] == "refuted"
+    assert len(obj["counterexample"]["instance"]["x"]) == 3
+    assert res.err == ""
+
+
+def test_user_predicate(cli):
+    res = cli(["counterexample", "--predicate", f"{__name__}:label_below_one", "--examples",
+               "20", "--json"])
+    assert res.code == 1
+    obj = res.json()
+    assert obj["counterexample"]["instance"]["y"] == "2"  # the simplest label above 1
+    ok = cli(["counterexample", "--predicate", f"{__name__}:always_true", "--examples", "5",
+              "--json"])
+    assert ok.code == 0 and ok.json()["outcome"] == "not refuted"
+
+
+def test_deterministic_under_seed(cli):
+    argv = ["counterexample", "s-gf-attained-at-end", "--examples", "5", "--seed", "3",
+            "--json"]
+    a, b = cli(argv).json(), cli(argv).json()
+    a.pop("seconds"), b.pop("seconds")
+    assert a == b
+
+
+def test_text_output(cli):
+    res = cli(["counterexample", "s-gf-attained-at-end", "--examples", "5"])
+    assert res.code == 1
+    assert "outcome: refuted" in res.out and "shrunk counterexample: x=(1, 1)" in res.out
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["counterexample", "no-such-conjecture"], "NAME"),
+    (["counterexample"], "NAME"),
+    (["counterexample", "s-gf-attained-at-end", "--predicate", "a:b"], "NAME"),
+    (["counterexample", "--predicate", "nomodule"], "--predicate"),
+    (["counterexample", "--predicate", "no_such_module_xyz:f"], "--predicate"),
+    (["counterexample", "s-gf-attained-at-end", "--examples", "0"], "--examples"),
+])
+def test_bad_input_exits_2(cli, argv, needle):
+    res = cli(argv)
+    assert res.code == 2
+    assert len(res.err_lines) == 1 and needle in res.err_lines[0]
+    assert "Traceback" not in res.err and res.out == ""

@@ -1,0 +1,177 @@
+"""Built-in conjectures give stable, documented outcomes; counterexamples are re-checked here by
+independent routes (exact arithmetic, hand-computed spectra)."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import pytest
+import sympy as sp
+
+import theory as T
+from proofs_check import instance_from_key
+from proofs_check.conjectures import (
+    CONJECTURES,
+    Case,
+    Conjecture,
+    load_predicate,
+    search_conjecture,
+)
+from proofs_check.strategies import problems
+
+SEED = 0
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {name: search_conjecture(c, examples=30, seed=SEED) for name, c in
+            CONJECTURES.items()}
+
+
+@pytest.mark.parametrize("name", list(CONJECTURES))
+def test_outcome_is_the_documented_one(results, name):
+    res = results[name]
+    assert res.outcome == CONJECTURES[name].expected, res.to_json()
+    assert not res.truncated
+    if res.outcome == "refuted":
+        cx = res.counterexample
+        assert set(cx) >= {"instance", "description", "detail", "shrunk_from", "reproduce"}
+        # confirmed at both precisions
+        assert set(cx["detail"]) == {"float64", "flint:32"}
+
+
+def test_predictor_unchanged_counterexample_is_real(results):
+    """Found by the search (not hard-coded): eta is above eta_c = 2/S(beta^GF) (exact theory)
+    and GD's limit is far from beta^GF at both precisions."""
+    cx = results["predictor-unchanged-above-eta-c"].counterexample
+    inst = instance_from_key(cx["instance"])
+    g = T.gradient_flow_limit(inst.x, inst.y, inst.alpha)
+    eta_c = g.eta_c.evalf(30)
+    assert inst.eta > eta_c
+    assert inst.eta < F(1) / (2 * inst.y * min(inst.x))  # a stable interpolator exists
+    beta_gf = [b.evalf(30) for b in g.beta]
+    for prec in ("float64", "flint:32"):
+        d = cx["detail"][prec]
+        assert d["status"] == "converged"
+        dist = max(abs(a - b) for a, b in zip(d["beta_GD"], beta_gf, strict=True))
+        assert dist > F(1, 10) * max(beta_gf)
+        # and GD landed at the edge of stability instead: S just below 2/eta (R9)
+        assert 0.9 < d["final_S"] * float(inst.eta) / 2 <= 1
+    # the shrunk instance is simple
+    assert len(inst.x) == 2 and inst.eta.denominator <= 40
+
+
+def test_predictor_counterexamples_exist_for_other_seeds():
+    res = search_conjecture(CONJECTURES["predictor-unchanged-above-eta-c"], examples=15,
+                            seed=5)
+    assert res.outcome == "refuted"
+
+
+def test_min_sharpness_counterexample_by_hand(results):
+    """Uniform prior: risk(vertex face) = sum mu^2 + (y/x)^2 (1/k - 2/d) + tr Cov, with k the
+    size of the face; d = 2 gives equal risks, so the minimal counterexample has d = 3."""
+    cx = results["min-sharpness-generalises-better"].counterexample
+    inst = instance_from_key(cx["instance"])
+    x, y, d = inst.x, inst.y, len(inst.x)
+    assert d == 3
+
+    def excess(value):
+        k = x.count(value)
+        return (y / value) ** 2 * (F(1, k) - F(2, d))
+
+    assert excess(min(x)) > excess(max(x))
+    assert F(cx["detail"]["float64"]["risk_min_sharpness"]) - F(
+        cx["detail"]["float64"]["risk_min_norm"]) == excess(min(x)) - excess(max(x))
+
+
+def test_s_gf_counterexample_by_hand(results):
+    """The flow starts sharper than it ends: S(0) from the exact Hessian at w = alpha 1."""
+    cx = results["s-gf-attained-at-end"].counterexample
+    inst = instance_from_key(cx["instance"])
+    x, y, a = inst.x, inst.y, inst.alpha
+    w = [a] * len(x)
+    S0 = max(abs(e) for e in sp.Matrix(T.hessian(x, y, w)).eigenvals())
+    s_end = T.gradient_flow_limit(x, y, a).sharpness
+    assert sp.N(S0 - s_end, 30) > 0
+    assert cx["detail"]["flint:32"]["at_end"] is False
+    assert abs(cx["detail"]["flint:32"]["s_gf"] - float(S0)) < 1e-9 * float(S0)
+
+
+def test_gd_reachable_counterexample_diverges_in_exact_arithmetic(results):
+    """Exact GD (Fractions) from alpha 1 at the shrunk eta: the residual explodes."""
+    cx = results["gd-limit-reachable-up-to-stability-limit"].counterexample
+    inst = instance_from_key(cx["instance"])
+    x, y, a, eta = inst.x, inst.y, inst.alpha, inst.eta
+    assert eta < F(1) / (2 * y * min(x))  # strictly inside: beta^S is stable
+    w = [a] * len(x)
+    k = cx["detail"]["flint:32"]["diverged_at"]
+    for _ in range(k):
+        r = sum(xi * wi * wi for xi, wi in zip(x, w, strict=True)) - y
+        w = [wi * (1 - 2 * eta * r * xi) for xi, wi in zip(x, w, strict=True)]
+    r = sum(xi * wi * wi for xi, wi in zip(x, w, strict=True)) - y
+    assert abs(r) > 10**8
+
+
+def test_final_sharpness_search_decides_most_of_what_it_can(results):
+    res = results["final-sharpness-below-2-over-eta"]
+    assert res.counterexample is None and res.examples >= 25
+    assert res.examples - res.undecided >= 5  # converged runs were checked
+
+
+def test_outcomes_are_deterministic_under_a_seed(results):
+    again = search_conjecture(CONJECTURES["gd-limit-reachable-up-to-stability-limit"],
+                              examples=30, seed=SEED)
+    first = results["gd-limit-reachable-up-to-stability-limit"]
+    assert again.counterexample["instance"] == first.counterexample["instance"]
+    assert again.examples == first.examples
+
+
+# ------------------------------------------------------------------- user predicates
+def norm_at_most_one(case):
+    """||beta^N||_1 <= 1 (false: y / x_max can exceed 1)."""
+    return case.y / max(case.x) <= 1
+
+
+norm_at_most_one.strategy = problems(d_max=3)
+
+
+def gd_loss_small(case):
+    """GD converges within 2000 steps (false at large eta)."""
+    run = case.gd(2000)
+    if run.status == "not_converged":
+        return None, {"reason": "budget"}
+    return run.status == "converged", {"status": run.status}
+
+
+def test_user_predicate_is_searched_and_shrunk():
+    conj = load_predicate(f"{__name__}:norm_at_most_one")
+    res = search_conjecture(conj, examples=20, seed=0)
+    assert res.outcome == "refuted"
+    assert res.counterexample["instance"]["x"] == ["1", "1"]
+    assert res.counterexample["instance"]["y"] == "2"
+
+
+def test_user_predicate_over_a_gd_result_uses_both_precisions():
+    conj = Conjecture("gd-converges", "GD converges", gd_loss_small,
+                      problems(d_max=3, with_eta=True))
+    res = search_conjecture(conj, examples=20, seed=0)
+    assert res.outcome == "refuted"
+    assert res.counterexample["detail"]["flint:32"]["status"] == "diverged"
+
+
+def test_case_api():
+    inst = instance_from_key({"x": ["1", "1/2"], "y": "1", "alpha": "1/100", "eta": "3/5"})
+    case = Case(inst)
+    assert case.precision == "float64" and case.dps == 15
+    run = case.gd(5000)
+    assert run is case.gd(5000)  # cached
+    assert run.status == "converged"
+    assert Case(inst, ("flint", 32)).dps == 32
+
+
+def test_bad_predicate_specs():
+    from theory.errors import DomainError
+
+    for spec in ("no_colon", "no.such.module:f", f"{__name__}:missing"):
+        with pytest.raises(DomainError):
+            load_predicate(spec)
