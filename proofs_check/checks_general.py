@@ -357,7 +357,8 @@ def check_E4_numerics(inst) -> Outcome:
     if run is None:
         return Outcome("undecided", None, {"reason": "GD with small eta did not converge"})
     return two_precision_equal("GF limit vs argmin Q_alpha", ref, run["ext1"], run["ext2"],
-                               labels=("richardson(eta, eta/2)", "richardson(eta/2, eta/4)"))
+                               labels=("richardson(eta, eta/2)", "richardson(eta/2, eta/4)"),
+                               cap=run["digits_cap"])
 
 
 def check_E4_potential(inst) -> Outcome:
@@ -468,4 +469,5 @@ def check_E5_numerics(inst) -> Outcome:
     if run is None:
         return Outcome("undecided", None, {"reason": "GD with small eta did not converge"})
     return two_precision_equal("one-sample GF limit", ref, run["ext1"], run["ext2"],
-                               labels=("richardson(eta, eta/2)", "richardson(eta/2, eta/4)"))
+                               labels=("richardson(eta, eta/2)", "richardson(eta/2, eta/4)"),
+                               cap=run["digits_cap"])

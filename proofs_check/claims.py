@@ -158,6 +158,14 @@ FLOW_POINT = S.problems(d_max=4, alpha=S.alphas(large=False, max_value=Fraction(
                         with_beta_star=True)
 
 
+def _no_dead_factor(inst) -> bool:
+    """No first-step factor ``1 - 2 eta r_0 x_i`` is exactly zero: a dead coordinate is a
+    non-generic exact cancellation that any perturbation of the data (a tiny extra coordinate
+    changes ``r_0``) undoes, so the tiny-coordinate relation is singular there."""
+    r0 = inst.alpha ** 2 * sum(inst.x) - inst.y
+    return all(1 - 2 * inst.eta * r0 * xi != 0 for xi in inst.x)
+
+
 def _r0_nonpositive(inst) -> bool:
     return inst.alpha ** 2 * sum(inst.x) <= inst.y
 
@@ -350,6 +358,9 @@ def _build() -> list[Claim]:
                   "exact", 0.3),
                ck("numerics", C.check_R7_numerics, ONE_ETA, "numerics", 0.3),
                ck("metamorphic", C.check_R7_metamorphic, S.problems(d_max=6, with_eta=True),
+                  "metamorphic", 0.3),
+               ck("tiny_coordinate", C.check_R7_tiny_coordinate,
+                  S.problems(d_max=5, with_eta=True, max_factor=1).filter(_no_dead_factor),
                   "metamorphic", 0.3),
            ]),
         _R("R8", "With beta* random on M with mean mu (Sigma = I) the expected error of an "

@@ -16,13 +16,15 @@ Writing a predicate
   ``case.y``, ``case.alpha``, ``case.eta``, ``case.beta_star``, ``case.problem`` (a
   :class:`numerics.Problem`).
 * ``case.gd(steps=None, **kw)`` runs :func:`numerics.gd.gradient_descent` at the case's
-  precision (``case.precision``: ``"float64"`` while searching, ``"flint:32"`` when a
-  counterexample is confirmed), cached per arguments.
+  precision (``case.precision``: ``"float64"`` while searching), cached per arguments. To
+  confirm a counterexample the predicate is evaluated again on the two runs of
+  :func:`numerics.audit.audited_gd` (float64 and ``"flint:32"``).
 * ``case.dps`` is the number of decimal digits of that precision (15 or 32), for your own
   computations (``numerics.flow.gradient_flow(case.problem, case.dps)``).
 
-A counterexample is reported only when the predicate returns ``False`` at *both* precisions;
-when the higher precision disagrees (chaotic or precision-starved digits) it is ``undecided``.
+A counterexample is reported only when the predicate returns ``False`` at *both* precisions
+and no audited GD run it used is ``chaotic``; otherwise (chaotic or precision-starved digits)
+it is ``undecided``.
 
 The predicate may carry its own strategy as ``predicate.strategy`` (default:
 :func:`proofs_check.strategies.problems` with a learning rate). From the command line:
@@ -62,14 +64,21 @@ PRECISIONS = (("float64", None), ("flint", 32))
 
 
 class Case:
-    """What a predicate sees: one instance at one precision (see the module notes)."""
+    """What a predicate sees: one instance at one precision (see the module notes).
 
-    def __init__(self, instance, precision=("float64", None), steps: int = DEFAULT_STEPS):
+    When a counterexample is confirmed, the float64 case and the ``flint:32`` case share their
+    GD runs through :func:`numerics.audit.audited_gd` (``audits``), so the two predicates see
+    the two runs of one precision audit.
+    """
+
+    def __init__(self, instance, precision=("float64", None), steps: int = DEFAULT_STEPS,
+                 audits: dict | None = None):
         self.instance = instance
         self.backend, self._dps = precision
         self.steps = steps
         self._cache: dict = {}
         self._problem = None
+        self._audits = audits
 
     @property
     def precision(self) -> str:
@@ -96,9 +105,16 @@ class Case:
         from numerics.gd import gradient_descent
 
         steps = self.steps if steps is None else steps
+        kw.setdefault("record_sharpness", False)
         key = (steps, tuple(sorted(kw.items())))
+        if self._audits is not None:
+            from numerics.audit import audited_gd
+
+            if key not in self._audits:
+                self._audits[key] = audited_gd(self.problem, self.instance.eta, steps, **kw)
+            run = self._audits[key]
+            return run.low if self._dps is None else run.high
         if key not in self._cache:
-            kw.setdefault("record_sharpness", False)
             self._cache[key] = gradient_descent(self.problem, self.instance.eta, steps,
                                                 backend=self.backend, dps=self._dps, **kw)
         return self._cache[key]
@@ -173,31 +189,49 @@ def _call(predicate, case):
 
 
 def _judge(conjecture: Conjecture):
+    """The search's judge: the predicate at float64 only (fast); see :func:`_confirm`."""
+
     def judge(instance) -> Outcome:
         low = Case(instance, PRECISIONS[0], conjecture.steps)
-        v_low, d_low = _call(conjecture.predicate, low)
-        if v_low is None:
-            return Outcome("undecided", None, {"reason": d_low.get("reason", "the predicate "
-                                                                   "could not decide"),
-                                               **d_low})
-        if v_low:
-            return Outcome("pass", None, d_low)
-        high = Case(instance, PRECISIONS[1], conjecture.steps)
-        v_high, d_high = _call(conjecture.predicate, high)
-        detail = {low.precision: d_low, high.precision: d_high}
-        if v_high is False:
-            return Outcome("fail", None, detail)
-        detail["reason"] = (f"false at {low.precision} but {v_high} at {high.precision}: "
-                            "the decisive digits are not reproducible")
-        return Outcome("undecided", None, detail)
+        verdict, detail = _call(conjecture.predicate, low)
+        if verdict is None:
+            return Outcome("undecided", None, {"reason": detail.get(
+                "reason", "the predicate could not decide"), **detail})
+        return Outcome("pass" if verdict else "fail", None, {low.precision: detail})
 
     return judge
 
 
+def _confirm(conjecture: Conjecture, instance) -> Outcome:
+    """Re-judge a candidate on the two runs of one precision audit (float64 and flint:32, via
+    :func:`numerics.audit.audited_gd`): a counterexample only if the predicate is ``False`` at
+    both and no audited run is ``chaotic``."""
+    audits: dict = {}
+    low = Case(instance, PRECISIONS[0], conjecture.steps, audits)
+    high = Case(instance, PRECISIONS[1], conjecture.steps, audits)
+    v_low, d_low = _call(conjecture.predicate, low)
+    v_high, d_high = _call(conjecture.predicate, high)
+    detail = {low.precision: d_low, high.precision: d_high}
+    if audits:
+        detail["audit"] = [{"steps": k[0], "status": a.status, "digits": a.digits}
+                           for k, a in audits.items()]
+    chaotic = [a for a in audits.values() if a.status == "chaotic"]
+    if v_low is False and v_high is False and not chaotic:
+        return Outcome("fail", None, detail)
+    detail["reason"] = (f"{v_low} at {low.precision}, {v_high} at {high.precision}"
+                        + (" (audit: chaotic)" if chaotic else "")
+                        + ": the decisive digits are not reproducible")
+    return Outcome("undecided", None, detail)
+
+
 def search_conjecture(conjecture: Conjecture, *, examples: int = 30, seed: int = 0,
-                      max_shrinks: int = 60, time_budget: float | None = 30.0
+                      max_shrinks: int = 40, time_budget: float | None = 30.0
                       ) -> ConjectureResult:
     """Search ``conjecture`` for a counterexample, shrink it and confirm it.
+
+    The search judges with float64 GD; the shrunk candidate (else the first one found) is
+    then confirmed on a two-precision audit. An unconfirmed candidate makes the outcome
+    ``undecided``, never ``refuted``.
 
     Parameters
     ----------
@@ -220,23 +254,33 @@ def search_conjecture(conjecture: Conjecture, *, examples: int = 30, seed: int =
                  seed_value=derive_seed(seed, "conjecture", conjecture.name),
                  max_shrinks=max_shrinks, time_budget=time_budget)
     cex = None
+    reasons = list(res.undecided_reasons)
+    confirmed = None
     if res.found:
+        for candidate in (res.instance, res.first_failure):
+            out = _confirm(conjecture, candidate)
+            if out.status == "fail":
+                confirmed = (candidate, out)
+                break
+            reasons.append(f"candidate {candidate.describe()} not confirmed: "
+                           f"{out.detail['reason']}")
+    if confirmed is not None:
         outcome = "refuted"
-        inst = res.instance
+        inst, out = confirmed
         cex = {"instance": inst.key(), "description": inst.describe(),
-               "detail": res.outcome.detail, "shrunk_from": res.first_failure.key(),
+               "detail": out.detail, "shrunk": inst is res.instance,
+               "shrunk_from": res.first_failure.key(),
                "reproduce": "from proofs_check import instance_from_key; "
                             "from proofs_check.conjectures import CONJECTURES, Case; "
                             f"CONJECTURES[{conjecture.name!r}].predicate(Case("
                             f"instance_from_key({inst.key()!r})))"}
-    elif res.passed:
-        outcome = "not refuted"
-    else:
+    elif res.found or not res.passed:
         outcome = "undecided"
+    else:
+        outcome = "not refuted"
     return ConjectureResult(conjecture.name, conjecture.statement, outcome, res.examples,
                             res.undecided, cex, seed, time.perf_counter() - start,
-                            conjecture.expected, conjecture.notes, res.undecided_reasons,
-                            res.truncated)
+                            conjecture.expected, conjecture.notes, reasons, res.truncated)
 
 
 def load_predicate(spec: str) -> Conjecture:

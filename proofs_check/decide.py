@@ -201,7 +201,7 @@ def exact_at_least(name: str, value, bound) -> Outcome:
 
 
 def two_precision_equal(name: str, theory_value, low, high, *, floor=Fraction(1, 10**12),
-                        labels=("low", "high")) -> Outcome:
+                        labels=("low", "high"), cap: float | None = None) -> Outcome:
     """``equality``: the theory value agrees with the digits two precisions share.
 
     Parameters
@@ -210,11 +210,16 @@ def two_precision_equal(name: str, theory_value, low, high, *, floor=Fraction(1,
     low, high : the experiment at the lower and the higher precision (numbers or tuples)
     floor : the smallest scale used for relative digits (so that values near zero are compared
         absolutely at that scale)
+    cap : the most digits the experiment can vouch for whatever the agreement (when both
+        "precisions" share an arithmetic, e.g. two float64 runs, their agreement is capped by
+        that arithmetic's accumulated rounding)
     """
     t = _as_tuple(theory_value)
     lo, hi = _as_tuple(low), _as_tuple(high)
     scale = _scale([t, hi], floor)
     D = digits_between(lo, hi, scale)
+    if cap is not None:
+        D = min(D, cap)
     Dt = digits_between(t, hi, scale)
     err = float(max(abs(u - v) for u, v in zip(t, hi, strict=True)))
     detail = {"quantity": name, "theory": _show(theory_value), labels[0]: _show(low),

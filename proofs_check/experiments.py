@@ -19,6 +19,7 @@ its extra output (the largest sharpness along the path) is needed.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import mpmath
@@ -167,8 +168,9 @@ def gf_limit_by_gd(problem, *, eta0: Fraction | None = None, per_unit: int = 50,
     Returns
     -------
     dict or None
-        ``{"ext1", "ext2", "eta0", "steps"}`` (extrapolations as tuples of Fractions), or None
-        when some run did not converge within the budget.
+        ``{"ext1", "ext2", "eta0", "steps", "digits_cap"}`` (extrapolations as tuples of
+        Fractions; ``digits_cap`` the digits float64 rounding leaves), or None when some run
+        did not converge within the budget.
     """
     from numerics.gd import gradient_descent_batch
 
@@ -182,4 +184,8 @@ def gf_limit_by_gd(problem, *, eta0: Fraction | None = None, per_unit: int = 50,
     B = [[Fraction(float(v)) for v in row] for row in res.beta]
     ext1 = tuple(2 * b - a for a, b in zip(B[0], B[1], strict=True))
     ext2 = tuple(2 * b - a for a, b in zip(B[1], B[2], strict=True))
-    return {"ext1": ext1, "ext2": ext2, "eta0": eta0, "steps": [int(s) for s in res.steps]}
+    steps = [int(s) for s in res.steps]
+    # both extrapolations share float64's accumulated rounding (about steps * 2^-53, times 3
+    # for the extrapolation): they cannot vouch for more digits than that
+    cap = 15.9 - math.log10(3 * max(steps)) - 1
+    return {"ext1": ext1, "ext2": ext2, "eta0": eta0, "steps": steps, "digits_cap": cap}

@@ -122,7 +122,7 @@ def _check_verdict(res) -> tuple[str, list]:
     if res.undecided > res.passed:
         return "undecided", [f"{res.undecided} of {res.examples} instances undecided"] + \
             res.undecided_reasons
-    return "verified", []
+    return "verified", list(res.undecided_reasons)
 
 
 def run_check(claim: Claim, check: Check, *, examples: int, seed: int,
@@ -160,6 +160,9 @@ def verify_claim(claim: Claim, *, examples: int = DEFAULT_EXAMPLES, seed: int = 
     reason = None
     if undecided and not refuted:
         reason = "; ".join(f"{r.name}: {', '.join(r.reasons)}" for r in undecided)
+    elif not refuted and any(r.undecided for r in results):
+        reason = "verified on the decided instances; undecided ones: " + "; ".join(
+            f"{r.name}: {r.undecided} ({', '.join(r.reasons)})" for r in results if r.undecided)
     errors = [r.max_abs_error for r in results if r.max_abs_error is not None]
     return ClaimResult(
         claim.id, claim.statement, claim.citation, claim.kind, verdict,
