@@ -71,5 +71,5 @@ def spectrum(problem, backend, theta, g, zero_loss: bool, A=None, X=None) -> tup
     else:
         values = backend.eigvalsh(hessian_rows(problem, backend, theta, g, A))
         top, low = values[-1], values[0]
-    S = top if abs(top) >= abs(low) else -low
+    S = abs(top) if abs(top) >= abs(low) else abs(low)
     return low, top, S
