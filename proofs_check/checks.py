@@ -1038,3 +1038,48 @@ def check_R9_numerics(inst) -> Outcome:
         outs = [two_precision_at_least("|S - s_GF| <= band s_GF", m[0], m[1], s_gf)]
     out = combine(outs)
     return Outcome(out.status, out.error, {**detail, **out.detail})
+
+
+def check_R9_u_shape(inst) -> Outcome:
+    """R9 (qualitative): the error along ``eta`` is U-shaped. Decision procedure: on 8 learning
+    rates evenly spaced in ``(eta_c, 0.9 / (2 y x_min))`` run :func:`numerics.audit.audited_gd`;
+    keep the rates where both precisions converge and the error ``||beta - mu||^2`` (``mu`` the
+    centroid of ``M``, the uniform prior's mean; the prior's variance only adds a constant) has
+    at least 3 agreed digits; at least 4 must remain (else undecided). Pass iff the errors
+    decrease then increase (one sign change of the differences at most, from - to +) and, when
+    the predicted best rate ``eta* = 2 / S(mu)`` lies strictly inside the kept range, the
+    minimum is not at an end of it."""
+    from numerics.audit import agree, audited_gd
+
+    x, y, alpha = inst.x, inst.y, inst.alpha
+    ref = gf_limit_reference(x, y, alpha, 30)
+    eta_c = 2 / _S_on_M(x, ref)
+    top = F(9, 10) / (2 * y * min(x))
+    mu, _ = _uniform_moments(x, y)
+    eta_star = 2 / _S_on_M(x, mu)
+    kept = []
+    for j in range(1, 9):
+        eta = (eta_c + F(j, 9) * (top - eta_c)).limit_denominator(10**6)
+        run = audited_gd(inst.problem(), eta, R9_STEPS, record_sharpness=False)
+        if run.status != "converged":
+            continue
+        errs = [sum((a - m) ** 2 for a, m in zip(r.beta, mu, strict=True))
+                for r in (run.low, run.high)]
+        q = agree("error", errs[0], errs[1], 15)
+        if q.digits >= 3:
+            kept.append((eta, errs[1]))
+    detail = {"quantity": "error ||beta_GD - mu||^2 along eta", "eta_star": float(eta_star),
+              "etas": [float(e) for e, _ in kept], "errors": [float(v) for _, v in kept]}
+    if len(kept) < 4:
+        detail["reason"] = f"only {len(kept)} of 8 learning rates converged with agreed digits"
+        return Outcome("undecided", None, detail)
+    errors = [v for _, v in kept]
+    signs = [1 if b > a else -1 for a, b in zip(errors, errors[1:], strict=False)]
+    changes = sum(1 for a, b in zip(signs, signs[1:], strict=False) if a != b)
+    unimodal = changes == 0 or (changes == 1 and signs[0] == -1)
+    i_min = errors.index(min(errors))
+    inside = kept[0][0] < eta_star < kept[-1][0]
+    interior = 0 < i_min < len(errors) - 1
+    detail.update(unimodal=unimodal, argmin_eta=float(kept[i_min][0]), eta_star_inside=inside)
+    ok = unimodal and (interior or not inside)
+    return Outcome("pass" if ok else "fail", 0.0, detail)

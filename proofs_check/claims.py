@@ -378,16 +378,18 @@ def _build() -> list[Claim]:
            "(resp. beta^S)' for d >= 3 (theory.bias_gaps)."),
         _R("R9", "For d = 2 and eta_c < eta < 1/(2 y x_min) the GD limit is close to the "
            "unique interpolator with S = 2/eta (GD stops slightly below); below eta_c it stays "
-           "near beta^GF.", "qualitative", ("numerics.audit.audited_gd",),
+           "near beta^GF; the error along eta is U-shaped.",
+           "qualitative", ("numerics.audit.audited_gd",),
            "d = 2, x_min/x_max in [1/2, 9/10], alpha in {1/1000, 1/100, 1/20}, eta in "
            "(0, 0.9/(2 y x_min))", [
                ck("exact", C.check_R9_exact, _two_d_eta(True), "exact", 0.5),
                ck("numerics", C.check_R9_numerics, _r9_domain(), "numerics", 0.3, 3),
+               ck("u_shape", C.check_R9_u_shape, _r9_domain(), "numerics", 0.1, 2),
            ], notes="Quantitative reading of 'close': eta S_final / 2 in [0.9, 1] above "
            "eta_c, |S - s_GF| <= 0.05 s_GF below. Runs that diverge or do not converge are "
-           "undecided (see conjecture gd-limit-reachable-up-to-stability-limit). The U-shape "
-           "of the error along eta follows in d = 2 (||beta(S) - mu||^2 is a parabola in S) "
-           "and is measured by `normsharp sweep`, not here."),
+           "undecided (see conjecture gd-limit-reachable-up-to-stability-limit). The domain "
+           "stops at 0.9/(2 y x_min) and x_min/x_max >= 1/2: closer to the limit GD is chaotic, "
+           "and for larger ratios it can diverge."),
         Claim("E1", "H = J^T J + [[0, diag g], [diag g, 0]], J = n^(-1/2) X [diag v | diag u] "
               "(product); on zero loss S = (1/n) lambda_max(X diag(u^2 + v^2) X^T) and the "
               "Hessian has a (2d - n)-fold zero eigenvalue.", E.SOURCES["E1"] + ", E1",

@@ -70,15 +70,17 @@ PASS = Outcome("pass", 0.0)
 
 
 def combine(outcomes) -> Outcome:
-    """The first failure, else the first undecided, else a pass with the largest error."""
+    """The first failure, else the first undecided, else a pass with the largest error (and
+    the details of all parts)."""
     outcomes = list(outcomes)
     for status in ("fail", "undecided"):
         for o in outcomes:
             if o.status == status:
                 return o
     errors = [o.error for o in outcomes if o.error is not None]
+    parts = [o.detail for o in outcomes if o.detail]
     return Outcome("pass", max(errors) if errors else 0.0,
-                   {} if not outcomes else dict(outcomes[-1].detail))
+                   {} if not parts else parts[0] if len(parts) == 1 else {"parts": parts})
 
 
 def to_fraction(value) -> Fraction:

@@ -20,10 +20,7 @@ IDS = list(REGISTRY)
 
 #: claims whose verdict today differs from ``verified`` because of a defect found outside
 #: proofs_check; strict xfail, so the test fails (XPASS) as soon as the defect is fixed.
-KNOWN_DEFECTS = {
-    "R1": "numerics.hessian.spectrum returns S = top when |top| >= |low|, which is negative when "
-          "all eigenvalues are equal and negative (x tied, w = 0): S must be max |eigenvalue|",
-}
+KNOWN_DEFECTS: dict = {}
 
 
 def test_registry_lists_r1_to_r9_and_e1_to_e5_in_order():
@@ -103,17 +100,14 @@ def test_verdict_on_a_few_examples(claim_id):
                       "max_abs_error", "counterexample"}
 
 
-def test_known_defect_r1_is_refuted_with_a_shrunk_tied_instance():
-    """The R1 numerics check finds the engine's sign defect on the simplest instance there is:
-    ``x = (1, 1)``, ``w = 0`` (Hessian ``2 r I`` with ``r = -1``)."""
-    if "R1" not in KNOWN_DEFECTS:  # pragma: no cover - remove with the defect
-        pytest.fail("R1 no longer has a known defect: delete this test")
-    report = verify(["R1"], examples=4, seed=0)
-    (res,) = report.claims
-    if res.verdict != "refuted":
-        pytest.fail("the defect is fixed: remove R1 from KNOWN_DEFECTS and this test")
-    cx = res.counterexample
-    assert cx["check"] == "numerics"
-    assert cx["instance"]["x"] == ["1", "1"] and cx["instance"]["theta"] == [["0", "0"]]
-    assert cx["detail"]["theory"] == 2.0 and cx["detail"]["high"] == -2.0
-    assert report.exit_code == 1
+def test_regression_negative_sharpness_at_tied_point():
+    """The first defect ``verify`` found: at ``x = (1, 1)``, ``w = 0`` the Hessian is ``-2 I``
+    and the numerics engine reported ``S = -2`` (fixed in numerics.hessian, bbdf775). The R1
+    numerics check on the shrunk instance now passes, with the exact ``S = 2``."""
+    from proofs_check import reproduce
+
+    out = reproduce("R1", "numerics", {"x": ["1", "1"], "y": "1", "alpha": "1",
+                                       "theta": [["0", "0"]]})
+    assert out.status == "pass", out
+    (S,) = [p for p in out.detail["parts"] if p["quantity"] == "S"]
+    assert S["theory"] == 2.0 and S["high"] == 2.0 and S["low"] == 2.0
