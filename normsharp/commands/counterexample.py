@@ -59,8 +59,8 @@ def run(args) -> int:
     if res.counterexample:
         cx = res.counterexample
         print(f"shrunk counterexample: {cx['description']}")
-        for prec, d in cx["detail"].items():
-            print(f"  at {prec}: {d}")
+        for key, d in cx["detail"].items():
+            print(f"  audit (agreed digits): {d}" if key == "audit" else f"  at {key}: {d}")
         print(f"  first found: {cx['shrunk_from']}")
         print(f"  reproduce: {cx['reproduce']}")
     elif res.reasons:
