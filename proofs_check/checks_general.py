@@ -13,7 +13,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from . import general as E
+from theory import general_networks as E
 from .decide import (
     Outcome,
     combine,

@@ -23,7 +23,7 @@ import theory as T
 
 from . import checks as C
 from . import checks_general as CG
-from . import general as E
+from theory import general_networks as E
 from . import strategies as S
 
 __all__ = ["Check", "Claim", "REGISTRY", "KINDS", "FAMILIES", "register", "unregister",

@@ -1,4 +1,5 @@
-"""Exact theory of the shared-weight one-sample diagonal network ([MFCKM26], claims R1 to R9).
+"""Exact theory of diagonal networks: the shared one-sample model ([MFCKM26], claims R1 to R9)
+and the general product / difference networks (E1 to E5, :mod:`theory.general_networks`).
 
 Every public function returns sympy objects (or frozen dataclasses of them), accepts exact
 numbers and sympy symbols, cites its claim (``function.__claim__``) and raises
@@ -9,6 +10,7 @@ Model: ``beta = w * w``, ``L(w) = 1/2 (<x, beta> - y)^2``, zero-loss set
 ``M = {beta >= 0 : <x, beta> = y}``.
 """
 
+from . import general_networks
 from .citations import SOURCES, Citation, citation_of, cites
 from .edge_of_stability import BestLearningRate, eos_interpolator, predicted_best_learning_rate
 from .errors import DomainError, NotDecidable
@@ -18,6 +20,19 @@ from .gd_identity import (
     gd_iterates,
     gd_product_identity,
     gd_step,
+)
+from .general_networks import (
+    E_FUNCTIONS,
+    gram_form,
+    hessian_formula,
+    least_param_norm,
+    least_sharpness_matrix,
+    one_sample_flow_path,
+    one_sample_flow_residual,
+    product_gd_invariants,
+    woodworth_gradient,
+    woodworth_potential,
+    woodworth_q,
 )
 from .generalisation import (
     BiasComparison,
@@ -67,7 +82,8 @@ from .stability import (
     stability_thresholds,
 )
 
-#: The public functions, each citing one claim (the registry in proofs_check reads this).
+#: The public functions, each citing one claim (the registry in proofs_check reads this). The
+#: general-network claims E1 to E5 live in :mod:`theory.general_networks` (``E_FUNCTIONS``).
 CLAIM_FUNCTIONS = (
     residual, loss, gradient, hessian, hessian_char_poly, hessian_spectrum, sharpness,
     lambda_max, zero_loss_sharpness,
@@ -79,9 +95,9 @@ CLAIM_FUNCTIONS = (
     gd_step, gd_iterates, gd_product_identity, effective_initialisation,
     uniform_prior, point_prior, population_risk, expected_risk, optimal_interpolator, bias_gaps,
     eos_interpolator, predicted_best_learning_rate,
-)
+) + E_FUNCTIONS
 
-__all__ = [f.__name__ for f in CLAIM_FUNCTIONS] + [
+__all__ = [f.__name__ for f in CLAIM_FUNCTIONS] + ["general_networks", "E_FUNCTIONS",
     "CLAIM_FUNCTIONS", "SOURCES", "Citation", "citation_of", "cites", "DomainError",
     "NotDecidable", "Spectrum", "Interpolator", "Bounds", "ParetoFront", "Thresholds",
     "GradientFlowLimit", "SharpnessAlongFlow", "EffectiveInitialisation", "Prior",

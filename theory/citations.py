@@ -19,6 +19,14 @@ SOURCES = {
         "Matveev, Fojtik, Chou, Kutyniok, Maly. Conflicting Biases at the Edge of Stability: "
         "Norm versus Sharpness Regularization. arXiv 2505.21423, ICML 2026."
     ),
+    "EPGF23": (
+        "Even, Pesme, Gunasekar, Flammarion. (S)GD over Diagonal Linear Networks: Implicit Bias, "
+        "Large Stepsizes and Edge of Stability. NeurIPS 2023."
+    ),
+    "WGL20": (
+        "Woodworth, Gunasekar, Lee, Moroshko, Savarese, Golan, Soudry, Srebro. Kernel and Rich "
+        "Regimes in Overparametrized Models. COLT 2020."
+    ),
     "BFFK25": (
         "Boche, Fojtik, Fono, Kutyniok. Computability of Classification and Deep Learning: From "
         "Theoretical Limits to Practical Feasibility through Quantization. arXiv 2408.06212; "

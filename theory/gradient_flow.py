@@ -13,7 +13,7 @@ from math import lcm
 
 import sympy as sp
 
-from ._exact import is_numeric, one_sample, positive_scalar
+from ._exact import one_sample, positive_scalar
 from .citations import cites
 from .interpolators import min_norm_interpolator
 

@@ -14,7 +14,7 @@ from hypothesis.strategies import SearchStrategy
 import theory as T
 from proofs_check import REGISTRY, verify
 from proofs_check.claims import FAMILIES, KINDS, theory_functions
-from proofs_check.general import E_FUNCTIONS
+from theory.general_networks import E_FUNCTIONS
 
 IDS = list(REGISTRY)
 

@@ -2,9 +2,9 @@
 
 The theory layer encodes the one-sample shared model (R1 to R9). The claims E1 to E5 of the
 specification concern the ``product`` (``beta = u*v``) and ``difference``
-(``beta = u*u - v*v``) parametrisations with ``n`` samples. Until they land in :mod:`theory`,
-their exact forms live here, written with sympy and Fractions only (no floats), each citing its
-claim as the theory functions do. Parameters are ordered ``(u_1..u_d, v_1..v_d)``.
+(``beta = u*u - v*v``) parametrisations with ``n`` samples. Their exact forms live here,
+written with sympy and Fractions only (no floats), each citing its claim as the other theory
+functions do. Parameters are ordered ``(u_1..u_d, v_1..v_d)``.
 
 Loss ``L = 1/(2n) ||X beta - y||^2``, residual ``r = X beta - y``, ``g = X^T r / n``.
 """
@@ -15,7 +15,9 @@ from fractions import Fraction
 
 import sympy as sp
 
-from theory.citations import cites
+from ._exact import exact
+from .citations import cites
+from .errors import DomainError
 
 __all__ = [
     "SOURCES", "hessian_formula", "gram_form", "least_sharpness_matrix", "least_param_norm",
@@ -26,17 +28,14 @@ __all__ = [
 SOURCES = {
     "E1": "[MFCKM26] general diagonal networks",
     "E2": "[MFCKM26] general diagonal networks",
-    "E3": "[EPGF23] Even, Pesme, Gunasekar, Flammarion 2023",
-    "E4": "[WGL+20] Woodworth et al. 2020",
+    "E3": "[EPGF23] effective initialisation",
+    "E4": "[WGL20] implicit bias of the difference parametrisation",
     "E5": "[MFCKM26] general diagonal networks",
 }
 
 
-def _Q(v) -> sp.Expr:
-    if isinstance(v, sp.Basic):
-        return v
-    f = Fraction(v)
-    return sp.Rational(f.numerator, f.denominator)
+def _Q(v, name: str = "value") -> sp.Expr:
+    return exact(v, name)
 
 
 def _mat(X) -> sp.ImmutableMatrix:
@@ -52,7 +51,7 @@ def _beta(param, u, v):
         return [a * b for a, b in zip(u, v, strict=True)]
     if param == "difference":
         return [a * a - b * b for a, b in zip(u, v, strict=True)]
-    raise ValueError(f"param = {param!r}: 'product' or 'difference' is required")
+    raise DomainError("param", param, "'product' or 'difference' is required", "E1")
 
 
 @cites("E1", SOURCES["E1"])
@@ -214,7 +213,7 @@ def product_gd_invariants(u0, v0, eta, gs) -> dict:
 
     References
     ----------
-    [EPGF23] Even, Pesme, Gunasekar, Flammarion 2023, E3.
+    [EPGF23] effective initialisation, E3.
 
     Examples
     --------
@@ -242,11 +241,17 @@ def product_gd_invariants(u0, v0, eta, gs) -> dict:
 
 @cites("E4", SOURCES["E4"])
 def woodworth_q(z) -> sp.Expr:
-    r"""``q(z) = 2 - sqrt(4 + z^2) + z arcsinh(z/2)`` (E4).
+    r"""The potential's profile ``q`` of the difference parametrisation (E4).
+
+    Statement
+    ---------
+    .. math:: q(z) = 2 - \sqrt{4 + z^2} + z\,\operatorname{arcsinh}(z/2),
+
+    convex with ``q(0) = q'(0) = 0``: ``q(z) ~ z^2/4`` near 0 and ``~ |z| log|z|`` far out.
 
     References
     ----------
-    [WGL+20] Woodworth et al. 2020, E4.
+    [WGL20] implicit bias of the difference parametrisation, E4.
 
     Examples
     --------
@@ -269,7 +274,7 @@ def woodworth_potential(alpha, beta) -> sp.Expr:
 
     References
     ----------
-    [WGL+20] Woodworth et al. 2020, E4.
+    [WGL20] implicit bias of the difference parametrisation, E4.
 
     Examples
     --------
@@ -292,7 +297,7 @@ def woodworth_gradient(alpha, beta) -> tuple:
 
     References
     ----------
-    [WGL+20] Woodworth et al. 2020, E4.
+    [WGL20] implicit bias of the difference parametrisation, E4.
 
     Examples
     --------
@@ -335,12 +340,19 @@ def one_sample_flow_path(x, alpha, R, param: str = "shared") -> tuple:
         return tuple(-a2 * sp.sinh(2 * _Q(xi) * R) for xi in x)
     if param == "difference":
         return tuple(-2 * a2 * sp.sinh(4 * _Q(xi) * R) for xi in x)
-    raise ValueError(f"param = {param!r}: shared, product or difference")
+    raise DomainError("param", param, "'shared', 'product' or 'difference' is required", "E5")
 
 
 @cites("E5", SOURCES["E5"])
 def one_sample_flow_residual(x, y, alpha, R, param: str = "shared") -> sp.Expr:
-    r"""``<x, beta(R)> - y``: its root ``R_oo`` gives the gradient-flow limit (E5).
+    r"""The one-sample residual along the gradient-flow path; its root gives the limit (E5).
+
+    Statement
+    ---------
+    .. math:: r(R) = \langle x, \beta(R)\rangle - y, \qquad
+              \beta^{GF} = \beta(R_\infty),\ r(R_\infty) = 0,
+
+    with ``beta(R)`` from :func:`one_sample_flow_path`.
 
     References
     ----------
