@@ -113,15 +113,10 @@ def run(args) -> int:
     import theory as T
     from numerics.problem import Problem
     from numerics.sweep import eta_grid, sweep
+    from proofs_check.sweep_claims import claim_verdicts, r7_identity_experiment
 
     from ..plots import sweep_figures
-    from ..report import (
-        Progress,
-        claim_verdicts,
-        r7_identity_experiment,
-        sweep_summary_lines,
-        write_report,
-    )
+    from ..report import Progress, sweep_summary_lines, write_report
 
     t0 = time.perf_counter()
     timings = {}
