@@ -17,7 +17,8 @@ def number(text: str) -> Fraction:
     try:
         value = Fraction(text.strip())
     except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number (e.g. 0.5 or 1/3)")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a finite number (e.g. 0.5 or 1/3)") from None
     return value
 
 
@@ -32,7 +33,7 @@ def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r}: an integer > 0 is required")
     return value
@@ -42,7 +43,7 @@ def nonnegative_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r}: an integer >= 0 is required")
     return value

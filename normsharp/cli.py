@@ -15,7 +15,7 @@ from theory.errors import DomainError, NotDecidable
 
 from . import __version__
 
-#: subcommand name -> module in normsharp.commands (each defines ``add_parser`` and ``run``)
+#: subcommand -> module in normsharp.commands (each defines ``add_parser`` and ``run``)
 COMMANDS = {
     "reproduce": "reproduce",
     "interpolators": "interpolators",
@@ -41,13 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="normsharp", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"normsharp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name, module in COMMANDS.items():
-        try:
-            mod = importlib.import_module(f"normsharp.commands.{module}")
-        except ModuleNotFoundError as exc:  # a command not yet landed
-            if exc.name != f"normsharp.commands.{module}":
-                raise
-            continue
+    for module in COMMANDS.values():
+        mod = importlib.import_module(f"normsharp.commands.{module}")
         p = mod.add_parser(sub)
         p.set_defaults(_run=mod.run)
     return parser

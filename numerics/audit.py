@@ -8,12 +8,12 @@ two agree. A quantity with no agreed digit is ``chaotic``, never a number.
 Counting rule. For scalars ``a`` (lower precision) and ``b`` (higher), the candidate count is
 ``floor(-log10(|a - b| / max(|a|, |b|)))`` capped at the lower precision; both values are
 rounded to that many significant digits and the count is lowered until the two roundings are
-equal, so every printed digit is one both precisions produced. For a run that neither
-converged nor settled on a periodic orbit at both precisions, fewer than
-:data:`CHANCE_DIGITS` agreed digits count as chance and are reported as ``chaotic``. Vectors use the same rule in
-the max norm, and are printed in fixed point at the resulting absolute position. A loss at which
-either run converged is reported as an upper bound (``kind="bound"``), since its digits are
-rounding noise by construction.
+equal, so every printed digit is one both precisions produced. Vectors use the same rule in the
+max norm, and are printed in fixed point at the resulting absolute position. For a run that
+neither converged nor settled on a periodic orbit at both precisions, fewer than
+:data:`CHANCE_DIGITS` agreed digits count as chance and are reported as ``chaotic``. A loss at
+which either run converged is reported as an upper bound (``kind="bound"``), since its digits
+are rounding noise by construction.
 """
 
 from __future__ import annotations

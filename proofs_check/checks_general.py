@@ -14,6 +14,7 @@ import numpy as np
 import sympy as sp
 
 from theory import general_networks as E
+
 from .decide import (
     Outcome,
     combine,

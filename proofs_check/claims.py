@@ -20,10 +20,10 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 import theory as T
+from theory import general_networks as E
 
 from . import checks as C
 from . import checks_general as CG
-from theory import general_networks as E
 from . import strategies as S
 
 __all__ = ["Check", "Claim", "REGISTRY", "KINDS", "FAMILIES", "register", "unregister",

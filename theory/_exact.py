@@ -123,7 +123,7 @@ def require_nonnegative(value: sp.Expr, name: str, claim: str | None) -> None:
 def one_sample(
     x: object, y: object, claim: str, *, min_dimension: int = 2
 ) -> tuple[tuple[sp.Expr, ...], sp.Expr]:
-    """Validate the one-sample data ``(x, y)`` of the shared model: ``d >= 2``, ``x_i > 0``, ``y > 0``."""
+    """Validate one-sample data of the shared model: ``d >= 2``, ``x_i > 0``, ``y > 0``."""
     xs = exact_vector(x, "x", claim=claim)
     if len(xs) < min_dimension:
         raise DomainError("len(x)", len(xs), f"dimension d >= {min_dimension} is required", claim)

@@ -37,7 +37,7 @@ SOURCES = {
 
 @dataclass(frozen=True)
 class Citation:
-    """The claim a function encodes: its id (``R2``) and where it stands (``[MFCKM26] Section 3``)."""
+    """The claim a function encodes: its id (``R2``) and its place (``[MFCKM26] Section 3``)."""
 
     claim: str
     source: str

@@ -49,4 +49,5 @@ class NotDecidable(ValueError):
         self.what = what
         self.claim = claim
         where = f" ({claim})" if claim else ""
-        super().__init__(f"cannot decide {what}{where}; add assumptions to the symbols or pass numbers")
+        super().__init__(
+            f"cannot decide {what}{where}; add assumptions to the symbols or pass numbers")

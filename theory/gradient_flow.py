@@ -306,8 +306,9 @@ def sharpness_along_flow(x, y, alpha) -> SharpnessAlongFlow:
     Hence ``sup lambda_max = s_end`` whenever ``r(0) <= 0``, and ``sup S = s_end`` when also
     ``2 |r(0)| x_max <= s_end``. That test is first tried against the root-free lower bound
     ``s_end >= 4 y sum x_i^2 / sum x_i`` (the limit's weights ``p_i ~ x_i exp(lambda x_i)``,
-    ``lambda >= 0``, tilt the mean of ``x`` upward). Otherwise the supremum may sit inside the path or at ``t = 0``:
-    for ``r(0) > 0`` (large ``alpha``) the flow descends from a sharper start.
+    ``lambda >= 0``, tilt the mean of ``x`` upward). Otherwise the supremum may sit inside the
+    path or at ``t = 0``: for ``r(0) > 0`` (large ``alpha``) the flow descends from a sharper
+    start.
 
     Notes
     -----

@@ -6,8 +6,14 @@ import sys
 
 from theory.errors import DomainError
 
-from .._args import add_data_args, nonnegative_int, number, positive_int, positive_number, \
-    problem_from_args
+from .._args import (
+    add_data_args,
+    nonnegative_int,
+    number,
+    positive_int,
+    positive_number,
+    problem_from_args,
+)
 from ..output import emit_json, table
 
 

@@ -13,7 +13,6 @@ import pytest
 import sympy as sp
 
 from theory import (
-    NotDecidable,
     eos_interpolator,
     gradient_flow_limit,
     predicted_best_learning_rate,
