@@ -270,10 +270,7 @@ def search_conjecture(conjecture: Conjecture, *, examples: int = 30, seed: int =
         cex = {"instance": inst.key(), "description": inst.describe(),
                "detail": out.detail, "shrunk": inst is res.instance,
                "shrunk_from": res.first_failure.key(),
-               "reproduce": "from proofs_check import instance_from_key; "
-                            "from proofs_check.conjectures import CONJECTURES, Case; "
-                            f"CONJECTURES[{conjecture.name!r}].predicate(Case("
-                            f"instance_from_key({inst.key()!r})))"}
+               "reproduce": _reproduce_text(conjecture, inst)}
     elif res.found or not res.passed:
         outcome = "undecided"
     else:
@@ -281,6 +278,18 @@ def search_conjecture(conjecture: Conjecture, *, examples: int = 30, seed: int =
     return ConjectureResult(conjecture.name, conjecture.statement, outcome, res.examples,
                             res.undecided, cex, seed, time.perf_counter() - start,
                             conjecture.expected, conjecture.notes, reasons, res.truncated)
+
+
+def _reproduce_text(conjecture: Conjecture, inst) -> str:
+    """Python that re-judges the counterexample: the built-in by name, a user's by function."""
+    head = ("from proofs_check import instance_from_key; "
+            "from proofs_check.conjectures import CONJECTURES, Case; ")
+    case = f"Case(instance_from_key({inst.key()!r}))"
+    if CONJECTURES.get(conjecture.name) is conjecture:
+        return head + f"CONJECTURES[{conjecture.name!r}].predicate({case})"
+    fn = conjecture.predicate
+    where = f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', '?')}"
+    return head.replace("CONJECTURES, ", "") + f"<your predicate {where}>({case})"
 
 
 def load_predicate(spec: str) -> Conjecture:
