@@ -40,13 +40,9 @@ from .decide import (
     two_precision_equal,
 )
 from .experiments import PRECISIONS, flint, full_spectrum, gf_limit_by_gd, mp, solve_increasing
+from .experiments import rational as _Q
 
 F = Fraction
-
-
-def _Q(v) -> sp.Rational:
-    v = Fraction(v)
-    return sp.Rational(v.numerator, v.denominator)
 
 
 def _fr(v) -> Fraction:

@@ -34,18 +34,14 @@ from .experiments import (
     mp,
     solve_increasing,
 )
+from .experiments import (
+    mpf as _mpf,
+)
+from .experiments import (
+    rational as _Q,
+)
 
 F = Fraction
-
-
-def _Q(v) -> sp.Rational:
-    v = Fraction(v)
-    return sp.Rational(v.numerator, v.denominator)
-
-
-def _mpf(ctx, v):
-    v = Fraction(v)
-    return ctx.mpf(v.numerator) / v.denominator
 
 
 def _mp_fraction(v) -> Fraction:

@@ -24,6 +24,7 @@ from fractions import Fraction
 
 import mpmath
 import numpy as np
+import sympy as sp
 
 from .decide import to_fraction
 
@@ -34,6 +35,18 @@ __all__ = [
 
 #: the two precisions (decimal digits) of the flint experiments
 PRECISIONS = (30, 60)
+
+
+def rational(v) -> sp.Rational:
+    """A sympy Rational from anything :class:`~fractions.Fraction` accepts (exactly)."""
+    v = Fraction(v)
+    return sp.Rational(v.numerator, v.denominator)
+
+
+def mpf(ctx, v):
+    """``v`` (anything Fraction accepts) as an ``mpf`` of the context ``ctx``."""
+    v = Fraction(v)
+    return ctx.mpf(v.numerator) / v.denominator
 
 
 def flint(dps: int):
