@@ -117,17 +117,7 @@ def _assert_one_error_line(res, name):
     assert "Traceback" not in res.err
 
 
-#: cases that expose a defect in code this suite does not own: id -> reason
-KNOWN_BUGS: dict = {}
-
-
-def _cases(table):
-    return [pytest.param(*case[1:], id=case[0], marks=[pytest.mark.xfail(
-        strict=True, reason=KNOWN_BUGS[case[0]])] if case[0] in KNOWN_BUGS else [])
-            for case in table]
-
-
-@pytest.mark.parametrize("argv, name", _cases(BAD))
+@pytest.mark.parametrize("argv, name", [pytest.param(*c[1:], id=c[0]) for c in BAD])
 def test_bad_input_exits_2_with_one_line(cli, argv, name):
     _assert_one_error_line(cli(argv), name)
 

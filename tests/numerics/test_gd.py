@@ -154,15 +154,6 @@ def test_gain_is_minus_G(eta, K):
         assert abs(gi - expected) <= F(1, 10**40) * max(1, abs(expected))
 
 
-def _mpmath_sign_bug() -> bool:
-    be = get_backend("mpmath", 10)
-    return be.to_fraction(be.scalar(F(-3, 2))) != F(-3, 2)
-
-
-@pytest.mark.xfail(_mpmath_sign_bug(), strict=True,
-                   reason="BUG: Mpmath.to_fraction reads mpf.man_exp, whose mantissa is unsigned: "
-                   "negative results of mpmath runs (gain, lambda_max, theta) come back with the "
-                   "wrong sign, and -inf comes back as 0 (fix in progress in numerics/backends.py)")
 def test_mpmath_results_keep_their_sign():
     """Negative results of mpmath runs keep their sign (compared with the flint backend)."""
     a = gradient_descent(DEFAULT, F(3, 5), 6, backend="mpmath", dps=30)

@@ -123,7 +123,7 @@ def test_observed_eta_c_within_one_percent_of_predicted(default_problem):
     for pt in res.points:
         if not pt["audited"] and pt["status"] == "converged" and pt["S"] is not None:
             digits = pt["unaudited_digits"]["S"]
-            assert 1 <= digits <= 4
+            assert digits in range(1, 5)
             assert pt["S"] == float(f"{pt['S']:.{digits}g}")
 
 

@@ -18,11 +18,6 @@ from theory.general_networks import E_FUNCTIONS
 
 IDS = list(REGISTRY)
 
-#: claims whose verdict today differs from ``verified`` because of a defect found outside
-#: proofs_check; strict xfail, so the test fails (XPASS) as soon as the defect is fixed.
-KNOWN_DEFECTS: dict = {}
-
-
 def test_registry_lists_r1_to_r9_and_e1_to_e5_in_order():
     assert IDS == [f"R{i}" for i in range(1, 10)] + [f"E{i}" for i in range(1, 6)]
 
@@ -75,16 +70,7 @@ def test_every_r_claim_is_cross_validated_three_ways():
     assert set(metamorphic) >= {"R1", "R2", "R3", "R4", "R5", "R6", "R7"}
 
 
-def _params():
-    out = []
-    for cid in IDS:
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_DEFECTS[cid])] \
-            if cid in KNOWN_DEFECTS else []
-        out.append(pytest.param(cid, marks=marks, id=cid))
-    return out
-
-
-@pytest.mark.parametrize("claim_id", _params())
+@pytest.mark.parametrize("claim_id", IDS)
 def test_verdict_on_a_few_examples(claim_id):
     report = verify([claim_id], examples=4, seed=0)
     (res,) = report.claims
