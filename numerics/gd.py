@@ -31,7 +31,7 @@ from .hessian import gram_matrix_A, spectrum
 from .params import beta_of, gain, initial_state, param_norm_sq, step
 from .problem import Problem, as_fraction
 
-__all__ = ["State", "Trajectory", "GDResult", "iterate", "gradient_descent",
+__all__ = ["STATUSES", "State", "Trajectory", "GDResult", "iterate", "gradient_descent",
            "gradient_descent_batch", "BatchResult", "default_tol"]
 
 STATUSES = ("converged", "diverged", "not_converged")
