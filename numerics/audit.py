@@ -27,7 +27,9 @@ from .backends import FLOAT64_DPS
 from .errors import DomainError
 from .gd import GDResult, gradient_descent
 
-__all__ = ["Agreed", "AuditedRun", "agreed_digits", "agree", "audited_gd", "precision_pair"]
+__all__ = ["Agreed", "AuditedRun", "agreed_digits", "agree", "audit_quantity", "settled",
+           "audited_gd", "audit_diagnosis", "precision_pair", "precision_cap", "precision_label",
+           "CHANCE_DIGITS", "QUANTITIES"]
 
 
 def _dec(q: Fraction, prec: int = 120) -> Decimal:
@@ -219,6 +221,33 @@ def precision_pair(precision: int | None, backend: str = "flint") -> tuple:
     return (backend, precision), (backend, 2 * precision)
 
 
+def settled(low: GDResult, high: GDResult) -> bool:
+    """Whether two runs reached a state whose digits can agree by more than chance: both
+    converged, or both oscillate with the same period."""
+    if low.status == high.status == "converged":
+        return True
+    period = low.diagnosis.get("period")
+    return (low.status == high.status == "not_converged" and period is not None
+            and period == high.diagnosis.get("period"))
+
+
+def audit_quantity(name: str, a, b, cap: int, *, settled: bool, bound: bool = False) -> Agreed:
+    """:func:`agree`, plus the chance rule: when the runs are not :func:`settled`, fewer than
+    :data:`CHANCE_DIGITS` agreed digits are reported as ``chaotic``. Every audited quantity of
+    a GD run (including derived ones such as an expected risk) goes through here."""
+    q = agree(name, a, b, cap, bound=bound)
+    if not settled and q.kind == "agreed" and 0 < q.digits < CHANCE_DIGITS:
+        # an unsettled (chaotic) run's O(1) values share a leading digit by chance often
+        q = Agreed(q.name, q.value, 0, q.kind, q.scale)
+    return q
+
+
+#: audited quantity name -> GDResult attribute
+QUANTITIES = {"beta": "beta", "loss": "loss", "sharpness": "S", "lambda_max": "lambda_max",
+              "l1_norm": "l1_norm", "param_norm_sq": "param_norm_sq", "risk": "risk",
+              "gain": "gain"}
+
+
 @dataclass
 class AuditedRun:
     """Two runs of the same GD problem and the quantities they agree on.
@@ -234,6 +263,16 @@ class AuditedRun:
     quantities: dict = field(default_factory=dict)
 
     @property
+    def settled(self) -> bool:
+        """See :func:`settled`."""
+        return settled(self.low, self.high)
+
+    @property
+    def cap(self) -> int:
+        """Most digits the pair can agree on: the lower precision's."""
+        return precision_cap(self.low)
+
+    @property
     def digits(self) -> dict:
         return {k: (v.digits if v.kind == "agreed" else "bound")
                 for k, v in self.quantities.items() if v.value is not None}
@@ -243,42 +282,52 @@ class AuditedRun:
         q = self.quantities
         out = {"status": self.status, "steps": self.high.steps,
                "steps_low_precision": self.low.steps}
-        for key in ("beta", "loss", "sharpness", "lambda_max", "l1_norm", "param_norm_sq",
-                    "risk", "gain"):
+        for key in QUANTITIES:
             if key in q and (q[key].value is not None or key != "risk"):
                 out[key] = q[key].json()
         out["digits"] = self.digits
-        out["precisions"] = [_prec_label(self.low), _prec_label(self.high)]
+        out["precisions"] = [precision_label(self.low), precision_label(self.high)]
         if self.high.diverged_at is not None:
             out["diverged_at"] = self.high.diverged_at
-        if self.diagnosis:
-            out["diagnosis"] = self.diagnosis
+        diagnosis = {k: (v.json() if isinstance(v, Agreed) else v)
+                     for k, v in self.diagnosis.items()}
+        if diagnosis:
+            out["diagnosis"] = diagnosis
         return out
 
     @property
     def diagnosis(self) -> dict:
-        """The two runs' diagnoses, keeping only what both share (numbers: agreed digits)."""
-        return audit_diagnosis(self.low.diagnosis, self.high.diagnosis, _cap(self.low))
+        """The two runs' diagnoses, keeping only what both share (numbers as :class:`Agreed`)."""
+        return audit_diagnosis(self.low.diagnosis, self.high.diagnosis, self.cap,
+                               settled=self.settled)
 
 
-def _cap(r: GDResult) -> int:
+def precision_cap(r: GDResult) -> int:
+    """The decimal digits a run at ``r``'s precision can carry (float64: 15)."""
     return int(math.floor(FLOAT64_DPS if r.backend == "float64" else r.dps))
 
 
-def audit_diagnosis(low: dict, high: dict, cap: int) -> dict:
-    """Merge two diagnoses: equal entries are kept, numbers keep their agreed digits, the rest
-    are ``"chaotic"`` (for instance a period one precision sees and the other does not)."""
+def audit_diagnosis(low: dict, high: dict, cap: int, *, settled: bool = False) -> dict:
+    """Merge two diagnoses: equal entries are kept, numbers become :class:`Agreed` (chance rule
+    included), the rest are ``"chaotic"`` (for instance a period one precision sees and the
+    other does not)."""
     out = {}
     for key in high:
         a, b = low.get(key), high[key]
         if isinstance(b, float) and isinstance(a, float):
-            out[key] = agree(key, Fraction(a), Fraction(b), min(cap, 15)).json()
+            out[key] = audit_quantity(key, Fraction(a), Fraction(b), min(cap, 15),
+                                      settled=settled)
         else:
             out[key] = b if a == b else "chaotic"
+    # near_edge is a verdict on the ratio S eta / 2: no agreed ratio, no verdict
+    ratio = out.get("S_centre_times_eta_over_2", out.get("S_times_eta_over_2"))
+    if "near_edge" in out and isinstance(ratio, Agreed) and ratio.chaotic:
+        out["near_edge"] = "chaotic"
     return out
 
 
-def _prec_label(r: GDResult) -> str:
+def precision_label(r: GDResult) -> str:
+    """``"float64"`` or ``"backend:dps"``."""
     return "float64" if r.backend == "float64" else f"{r.backend}:{int(r.dps)}"
 
 
@@ -302,7 +351,6 @@ def audited_gd(problem, eta, steps, *, precision: int | None = None, backend: st
                            **kwargs)
     high = gradient_descent(problem, eta, steps, backend=b2, dps=p2, checkpoint=ck(b2, p2),
                             **kwargs)
-    cap = _cap(low)
     statuses = {low.status, high.status}
     if len(statuses) == 1:
         status = low.status
@@ -315,17 +363,8 @@ def audited_gd(problem, eta, steps, *, precision: int | None = None, backend: st
     if "diverged" in statuses:
         return run
     converged = "converged" in statuses
-    names = {"beta": "beta", "loss": "loss", "sharpness": "S", "lambda_max": "lambda_max",
-             "l1_norm": "l1_norm", "param_norm_sq": "param_norm_sq", "risk": "risk",
-             "gain": "gain"}
-    settled = statuses == {"converged"} or (
-        status == "not_converged" and low.diagnosis.get("period") is not None
-        and low.diagnosis.get("period") == high.diagnosis.get("period"))
-    for key, attr in names.items():
-        a, b = getattr(low, attr), getattr(high, attr)
-        q = agree(key, a, b, cap, bound=(key == "loss" and converged))
-        if not settled and q.kind == "agreed" and 0 < q.digits < CHANCE_DIGITS:
-            # an unsettled (chaotic) run's O(1) values share a leading digit by chance often
-            q = Agreed(q.name, q.value, 0, q.kind, q.scale)
-        run.quantities[key] = q
+    for key, attr in QUANTITIES.items():
+        run.quantities[key] = audit_quantity(
+            key, getattr(low, attr), getattr(high, attr), run.cap, settled=run.settled,
+            bound=(key == "loss" and converged))
     return run

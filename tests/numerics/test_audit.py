@@ -236,8 +236,15 @@ def test_audit_diagnosis_keeps_only_what_both_share():
                              {"period": 2, "near_edge": False, "ratio": 1.0123457}, 15)
     assert merged["period"] == 2
     assert merged["near_edge"] == "chaotic"
-    assert merged["ratio"] == pytest.approx(1.012346, abs=0)  # 6 agreed digits
+    assert merged["ratio"].json() == pytest.approx(1.012346, abs=0)  # 6 agreed digits
+    assert merged["ratio"].text() == "1.012346"
     assert audit_diagnosis({"period": None}, {"period": 4}, 15) == {"period": "chaotic"}
+
+
+def test_audit_diagnosis_applies_the_chance_rule_unless_settled():
+    a, b = {"amplitude": 1.02}, {"amplitude": 1.04}  # one shared digit: chance, unless settled
+    assert audit_diagnosis(a, b, 15)["amplitude"].text() == "chaotic"
+    assert audit_diagnosis(a, b, 15, settled=True)["amplitude"].text() == "1"
 
 
 # ------------------------------------------------------------------------ audited runs
