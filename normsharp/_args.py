@@ -12,13 +12,21 @@ __all__ = ["number", "positive_number", "vector", "positive_int", "load_data", "
            "problem_from_args"]
 
 
+#: largest order of magnitude accepted on the command line (|log10 v| <= this)
+MAX_EXPONENT = 1000
+
+
 def number(text: str) -> Fraction:
-    """An exact number from ``0.5``, ``1/3`` or ``1e-2``; refuses nan and inf."""
+    """An exact number from ``0.5``, ``1/3`` or ``1e-2``; refuses nan, inf and magnitudes beyond
+    ``1e+-1000`` (whose exact digits alone would swamp any computation)."""
     try:
         value = Fraction(text.strip())
     except (ValueError, ZeroDivisionError):
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a finite number (e.g. 0.5 or 1/3)") from None
+    if value and max(abs(value.numerator), value.denominator).bit_length() > 3.33 * MAX_EXPONENT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a magnitude between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT} is required")
     return value
 
 
@@ -64,25 +72,53 @@ def load_data(path: str, name: str):
     p = Path(path)
     if not p.is_file():
         raise DomainError(name, path, "an existing .csv or .npy file is required")
-    try:
-        if p.suffix == ".npy":
+    if p.suffix == ".npy":
+        try:
             data = np.load(p, allow_pickle=False)
-        else:
-            text = p.read_text()
-            if not text.strip():
-                raise DomainError(name, path, "a non-empty file of numbers is required")
-            delimiter = "," if "," in text else None
-            data = np.loadtxt(p, delimiter=delimiter, ndmin=1)
-    except (ValueError, OSError) as exc:
-        reason = " ".join(str(exc).split())[:80]
-        raise DomainError(name, path, f"a numeric .csv or .npy file is required ({reason})"
+        except (ValueError, OSError) as exc:
+            reason = " ".join(str(exc).split())[:80]
+            raise DomainError(name, path, f"a numeric .npy file is required ({reason})"
+                              ) from None
+        if data.size == 0:
+            raise DomainError(name, path, "a non-empty file of numbers is required")
+        if data.dtype.kind not in "iuf":
+            raise DomainError(name, path, "numbers only (found a non-numeric array)")
+        if not np.all(np.isfinite(data)):
+            raise DomainError(name, path, "finite numbers only (found nan or inf)")
+        return data
+    return _read_text_table(p, name)
+
+
+def _read_text_table(p: Path, name: str):
+    """A CSV or whitespace table read exactly: ``0.2`` is 1/5, as on the command line.
+
+    Returns an object array of Fractions, two-dimensional when the file has several columns
+    or rows (one row: a single sample).
+    """
+    import numpy as np
+
+    try:
+        text = p.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DomainError(name, str(p), f"a readable text file ({exc.__class__.__name__})"
                           ) from None
-    if data.size == 0:
-        raise DomainError(name, path, "a non-empty file of numbers is required")
-    if data.dtype.kind not in "iuf":
-        raise DomainError(name, path, "numbers only (found a non-numeric array)")
-    if not np.all(np.isfinite(data)):
-        raise DomainError(name, path, "finite numbers only (found nan or inf)")
+    rows = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        cells = [c for c in line.replace(",", " ").split()]
+        try:
+            rows.append([number(c) for c in cells])
+        except argparse.ArgumentTypeError as exc:
+            raise DomainError(name, f"{p}:{lineno}", f"numbers only ({exc})") from None
+    if not rows:
+        raise DomainError(name, str(p), "a non-empty file of numbers is required")
+    if any(len(r) != len(rows[0]) for r in rows):
+        raise DomainError(name, str(p), "the same number of columns on every line")
+    data = np.empty((len(rows), len(rows[0])), dtype=object)
+    for i, r in enumerate(rows):
+        data[i, :] = r
     return data
 
 
@@ -95,7 +131,6 @@ def add_data_args(p: argparse.ArgumentParser, *, alpha_required: bool = True,
         p.add_argument("--X-file", dest="X_file", help="n x d data matrix (.csv or .npy)")
         p.add_argument("--y-file", dest="y_file", help="n labels (.csv or .npy)")
     p.add_argument("--alpha", type=positive_number, required=alpha_required,
-                   default=None if alpha_required else None,
                    help="initialisation scale alpha > 0")
     p.add_argument("--param", choices=["shared", "product", "difference"], default="shared",
                    help="parametrisation of beta (default shared: beta = w*w)")
@@ -115,9 +150,15 @@ def problem_from_args(args):
             raise DomainError("--X-file/--y-file", "only one given", "both files are required")
         X = load_data(args.X_file, "--X-file")
         y = load_data(args.y_file, "--y-file")
-        if X.ndim == 1:
+        if X.ndim == 1:  # a one-dimensional .npy array: one sample
             X = X.reshape(1, -1)
-        return Problem(X, y.reshape(-1), args.alpha, param=args.param,
+        if y.ndim == 2 and 1 not in y.shape:
+            raise DomainError("--y-file", args.y_file, "one label per sample: a single row or "
+                              f"column (found {y.shape[0]} x {y.shape[1]})")
+        if X.shape[1] < 2:
+            raise DomainError("--X-file", args.X_file, f"d >= 2 columns (found {X.shape[1]}; "
+                              "one sample per row)")
+        return Problem(X.tolist(), y.reshape(-1).tolist(), args.alpha, param=args.param,
                        beta_star=args.beta_star)
     if args.x is None:
         raise DomainError("--x", None, "the data: --x (one sample) or --X-file and --y-file")

@@ -49,19 +49,28 @@ def _round_sig(q: Fraction, digits: int) -> str:
         if abs(q) < Fraction(1, 10**4) or abs(q) >= 10**6:
             return f"{d:.{max(0, digits - 1)}e}"
         places = digits - 1 - d.adjusted()
+        if places < 0:  # 123456.7 to 3 digits: 1.23e+5, not 123000 (which claims 6 digits)
+            return f"{d:.{max(0, digits - 1)}e}"
         c.prec = digits + 10
         return format(d.quantize(Decimal(1).scaleb(-places)) if places > 0 else d, "f")
 
 
-def _round_abs(q: Fraction, exponent: int) -> str:
-    """``q`` rounded to a multiple of ``10**exponent``, fixed point, without a sign on zero."""
+def _round_abs(q: Fraction, exponent: int, scientific: bool = False) -> str:
+    """``q`` rounded to a multiple of ``10**exponent``, without a sign on zero; fixed point, or
+    scientific notation (for vectors of very small or very large scale)."""
     lead = math.floor(_log10(abs(q))) if q else 0
     prec = max(50, lead - exponent + 20)
     with localcontext() as c:
         c.prec = prec
         d = _dec(q, prec).quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
-    text = format(d, "f")
+    text = format(d, "e" if scientific else "f")
     return text[1:] if text.startswith("-") and d == 0 else text
+
+
+def _float_or_text(text: str):
+    """A JSON number for ``text``, or the text itself when float64 cannot hold it."""
+    f = float(text)
+    return f if math.isfinite(f) and (f != 0 or Decimal(text) == 0) else text
 
 
 def _rel(a: Fraction, b: Fraction) -> Fraction | None:
@@ -121,7 +130,8 @@ def _vec_exponent(digits: int, scale: Fraction) -> int:
 
 def _vec_text(v, digits: int, scale: Fraction) -> list[str]:
     e = _vec_exponent(digits, scale)
-    return [None if x is None else _round_abs(x, e) for x in v]
+    sci = not Fraction(1, 10**4) <= scale < 10**6
+    return [None if x is None else _round_abs(x, e, sci) for x in v]
 
 
 @dataclass(frozen=True)
@@ -180,9 +190,9 @@ class Agreed:
             scale = self._scale()
             if scale == 0:
                 return [0.0 if v == 0 else None for v in self.value]
-            return [None if t is None else float(t)
+            return [None if t is None else _float_or_text(t)
                     for t in _vec_text(self.value, self.digits, scale)]
-        return float(_round_sig(self.value, self.digits))
+        return _float_or_text(_round_sig(self.value, self.digits))
 
 
 def _bound_text(q: Fraction) -> str:
@@ -216,6 +226,9 @@ def precision_pair(precision: int | None, backend: str = "flint") -> tuple:
         return ("float64", None), (backend, 32)
     if isinstance(precision, bool) or not isinstance(precision, int) or precision < 5:
         raise DomainError("precision", precision, "an integer number of digits >= 5 is required")
+    if precision > 50000:
+        raise DomainError("precision", precision, "at most 50000 digits (the audit also runs "
+                          "at twice the precision)")
     if backend == "float64":
         raise DomainError("backend", backend, "mpmath or flint when a precision is given")
     return (backend, precision), (backend, 2 * precision)
@@ -289,17 +302,26 @@ class AuditedRun:
         out["precisions"] = [precision_label(self.low), precision_label(self.high)]
         if self.high.diverged_at is not None:
             out["diverged_at"] = self.high.diverged_at
-        diagnosis = {k: (v.json() if isinstance(v, Agreed) else v)
-                     for k, v in self.diagnosis.items()}
-        if diagnosis:
-            out["diagnosis"] = diagnosis
+        if self.diagnosis:
+            out["diagnosis"] = self.diagnosis
         return out
 
     @property
-    def diagnosis(self) -> dict:
+    def audited_diagnosis(self) -> dict:
         """The two runs' diagnoses, keeping only what both share (numbers as :class:`Agreed`)."""
         return audit_diagnosis(self.low.diagnosis, self.high.diagnosis, self.cap,
                                settled=self.settled)
+
+    @property
+    def diagnosis(self) -> dict:
+        """:attr:`audited_diagnosis` as JSON values (agreed numbers, or ``"chaotic"``)."""
+        return {k: (v.json() if isinstance(v, Agreed) else v)
+                for k, v in self.audited_diagnosis.items()}
+
+    def diagnosis_text(self) -> str:
+        """:attr:`audited_diagnosis` as one line of text (agreed digits only)."""
+        return ", ".join(f"{k}={v.text() if isinstance(v, Agreed) else v}"
+                         for k, v in self.audited_diagnosis.items())
 
 
 def precision_cap(r: GDResult) -> int:

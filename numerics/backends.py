@@ -110,11 +110,28 @@ class Float64(Backend):
         self.dps = FLOAT64_DPS
         self.prec = 53
 
+    def scope(self):
+        # overflow to inf is how a diverging run shows itself here (the driver reports it as
+        # ``diverged``); numpy's warnings about it are expected, not errors
+        return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+    @staticmethod
+    def _float(value) -> float:
+        try:
+            f = float(value)
+        except OverflowError:
+            raise DomainError("value", value, "a number within float64 range (|v| < 1.8e308); "
+                              "use a multiprecision backend (--precision)") from None
+        if f == 0 and value != 0:
+            raise DomainError("value", value, "a number float64 can represent (|v| > 2.2e-308 "
+                              "or 0); use a multiprecision backend (--precision)")
+        return f
+
     def scalar(self, value):
-        return float(value)
+        return self._float(value)
 
     def vector(self, values):
-        return np.array([float(v) for v in values], dtype=float)
+        return np.array([self._float(v) for v in values], dtype=float)
 
     def to_fraction(self, value):
         value = float(value)

@@ -53,6 +53,26 @@ def _check_eta(eta) -> Fraction | Callable:
     return e
 
 
+def check_float64(problem: Problem) -> None:
+    """Refuse data that float64 cannot represent (overflow, or underflow of a non-zero value),
+    naming the argument: a float64 run of such a problem would silently compute nonsense."""
+    entries = [("alpha", problem.alpha)]
+    entries += [(f"X[{i},{j}]", v) for i, row in enumerate(problem.X) for j, v in enumerate(row)]
+    entries += [(f"y[{i}]", v) for i, v in enumerate(problem.y)]
+    entries += [(f"beta_star[{i}]", v) for i, v in enumerate(problem.beta_star or ())]
+    for name, v in entries:
+        if v != 0 and not (Fraction(2) ** -1022 <= abs(v) <= Fraction(2) ** 1023):
+            raise DomainError(name, _magnitude(v), "a value within float64's range "
+                              "(1e-308 < |v| < 1e308) for a float64 run; use a multiprecision "
+                              "backend (--precision)")
+
+
+def _magnitude(v: Fraction) -> str:
+    """``"about 1e-400"``: the order of magnitude of a Fraction of any size."""
+    e = math.floor(math.log10(abs(v.numerator)) - math.log10(v.denominator))
+    return f"{'-' if v < 0 else ''}about 1e{e}"
+
+
 def _check_steps(steps, name="steps") -> int:
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise DomainError(name, steps, "a non-negative integer is required")
@@ -242,9 +262,11 @@ def gradient_descent(
     record_sharpness : record ``S`` and ``lambda_max`` (an eigen-solve of the ``kd x kd``
         Hessian per record; default: when ``kd <= 64``)
     record_gain : record the effective-initialisation gain
-    average_last : measure on the average of the last K iterates when not converged
+    average_last : when not converged, measure on the mean of the last K iterates
+        ``theta_{steps-K+1}, ..., theta_steps``
     decay_steps, decay_to : after the budget, if not converged, run ``decay_steps`` more steps
-        with ``eta`` decaying geometrically to ``decay_to * eta``, then measure
+        with ``eta`` decaying geometrically to ``decay_to * eta``, then measure (not together
+        with ``average_last``)
     stop_at_convergence : stop as soon as ``converged`` is established
     final_sharpness : compute ``S`` and ``lambda_max`` at the end
     callback : called with the step count every ``record_every`` steps (progress bars)
@@ -270,6 +292,11 @@ def gradient_descent(
         raise DomainError("patience", patience, "an integer >= 1 is required")
     eta = _check_eta(eta)
     be = get_backend(backend, dps)
+    if be.name == "float64":
+        check_float64(problem)
+        if not callable(eta) and not Fraction(2) ** -1022 <= eta <= Fraction(2) ** 1023:
+            raise DomainError("eta", _magnitude(eta), "a learning rate within float64's range "
+                              "for a float64 run")
     tol = default_tol(problem, be.dps) if tol is None else as_fraction(tol, "tol")
     if tol <= 0:
         raise DomainError("tol", tol, "tol > 0 is required")
@@ -287,19 +314,29 @@ def gradient_descent(
     if decay_steps and callable(eta):
         raise DomainError("decay_steps", decay_steps, "a constant eta (a schedule already "
                           "decides its own decay)")
+    if decay_steps and average_last:
+        raise DomainError("average_last", average_last, "0 with decay_steps: measure either on "
+                          "the average of the last iterates or after a decay, not both")
     eta_fn = _decay_schedule(eta, steps, decay_steps, decay_to) if decay_steps else eta
     total = steps + decay_steps
 
-    settings = dict(problem=problem.key(), eta=_eta_key(eta), steps=steps, backend=be.name,
-                    dps=None if be.name == "float64" else be.dps, tol=str(tol),
-                    patience=patience, r_max=str(r_max), record_every=record_every,
-                    record_sharpness=bool(record_sharpness), record_gain=bool(record_gain),
-                    average_last=average_last, decay_steps=decay_steps, decay_to=str(decay_to),
-                    stop_at_convergence=bool(stop_at_convergence))
-    saved = _load_checkpoint(checkpoint, settings) if checkpoint is not None else None
-    if checkpoint is not None and callable(eta):
-        raise DomainError("checkpoint", str(checkpoint), "a constant eta (a schedule cannot be "
-                          "recorded in a checkpoint)")
+    settings = saved = None
+    if checkpoint is not None:
+        if callable(eta):
+            raise DomainError("checkpoint", str(checkpoint), "a constant eta (a schedule "
+                              "cannot be recorded in a checkpoint)")
+        folder = Path(checkpoint).resolve().parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise DomainError("checkpoint", str(checkpoint), "a path in an existing, writable "
+                              "directory")
+        settings = dict(problem=problem.key(), eta=_eta_text(eta), steps=steps,
+                        backend=be.name, dps=None if be.name == "float64" else be.dps,
+                        tol=str(tol), patience=patience, r_max=str(r_max),
+                        record_every=record_every, record_sharpness=bool(record_sharpness),
+                        record_gain=bool(record_gain), average_last=average_last,
+                        decay_steps=decay_steps, decay_to=str(decay_to),
+                        stop_at_convergence=bool(stop_at_convergence))
+        saved = _load_checkpoint(checkpoint, settings)
 
     traj = Trajectory()
     history: deque = deque(maxlen=128)
@@ -332,23 +369,27 @@ def gradient_descent(
         for state in iterate(problem, eta_fn, backend=be, theta0=theta0, start=start,
                              G_sum0=G0):
             k = state.k
+            # a resumed run yields its checkpointed state again: its bookkeeping (below,
+            # history, records, sums) is already in the checkpoint and must not count twice
+            fresh = saved is None or k > start
             if not be.is_finite(state.r) or not all(be.abs_le(ri, r_max_be) for ri in state.r):
                 status, diverged_at, last = "diverged", k, state
                 break
-            below = below + 1 if all(be.abs_le(ri, rtol_be) for ri in state.r) else 0
-            history.append(be.to_float(state.r[0]))
-            recent.append(state.theta)
+            if fresh:
+                below = below + 1 if all(be.abs_le(ri, rtol_be) for ri in state.r) else 0
+                history.append(be.to_float(state.r[0]))
+                recent.append(state.theta)
             done = below >= patience and stop_at_convergence
-            if k % record_every == 0 or k == total or done:
+            if fresh and (k % record_every == 0 or k == total or done):
                 _record(traj, problem, be, state, record_sharpness, record_gain, A, X)
                 if callback is not None:
                     callback(k)
             if done:
                 status, last = "converged", state
                 break
-            if average_last and steps - average_last <= k < steps:
-                sums = state.theta if sums is None else tuple(
-                    s + t for s, t in zip(sums, state.theta))
+            if fresh and average_last and steps - average_last < k <= steps:
+                point = state.theta + (state.G_sum,)
+                sums = point if sums is None else tuple(s + t for s, t in zip(sums, point))
             if k >= total:
                 last = state
                 status = "converged" if below >= patience else "not_converged"
@@ -374,7 +415,7 @@ def _finish(problem, be, eta, eta_fn, status, diverged_at, last, tol, traj, hist
     diagnosis: dict = {}
     if status == "diverged":
         return GDResult(
-            status, diverged_at, _eta_repr(eta), be.name, be.dps,
+            status, diverged_at, ("schedule" if callable(eta) else eta), be.name, be.dps,
             tuple(_safe_fraction(be, b) for b in last.beta), (), None, None, None, None, None,
             None, None, diverged_at, tol, diagnosis, traj, "")
     theta, g, G_sum = last.theta, last.g, last.G_sum
@@ -382,7 +423,9 @@ def _finish(problem, be, eta, eta_fn, status, diverged_at, last, tol, traj, hist
     if status == "not_converged":
         diagnosis.update(_period(history))
         if average_last:
-            theta = tuple(be.clean(s / be.scalar(average_last)) for s in sums)
+            # the mean of the last K iterates theta_{steps-K+1..steps}, and of their G_sum
+            mean = tuple(be.clean(s / be.scalar(average_last)) for s in sums)
+            theta, G_sum = mean[:-1], mean[-1]
             r_avg = be.matvec(Xd, beta_of(problem, theta)) - be.vector(problem.y)
             g = be.rmatvec(Xd, r_avg) * be.scalar(Fraction(1, problem.n))
             diagnosis["averaged_over"] = average_last
@@ -418,7 +461,7 @@ def _finish(problem, be, eta, eta_fn, status, diverged_at, last, tol, traj, hist
     return GDResult(
         status=status,
         steps=last.k,
-        eta=_eta_repr(eta),
+        eta=("schedule" if callable(eta) else eta),
         backend=be.name,
         dps=be.dps,
         beta=tuple(F(b) for b in beta),
@@ -439,14 +482,19 @@ def _finish(problem, be, eta, eta_fn, status, diverged_at, last, tol, traj, hist
 
 
 def _decay_schedule(base: Fraction, steps: int, decay_steps: int, decay_to: Fraction):
-    ratio = Fraction(float(decay_to) ** (1.0 / decay_steps))
+    """``eta_k = eta`` for ``k < steps``, then ``eta (decay_to)^((k - steps)/decay_steps)``.
+
+    The decayed rates are float64 numbers (as exact Fractions), the same at every precision;
+    exact powers of a Fraction would grow without bound and cost quadratic time.
+    """
+    b, ratio = float(base), float(decay_to) ** (1.0 / decay_steps)
 
     def schedule(k: int) -> Fraction:
-        return base if k < steps else base * ratio ** (k - steps)
+        return base if k < steps else Fraction(b * ratio ** (k - steps))
     return schedule
 
 
-def _eta_key(eta) -> str:
+def _eta_text(eta) -> str:
     return "schedule" if callable(eta) else str(eta)
 
 
@@ -463,6 +511,9 @@ def _load_checkpoint(path, settings: dict) -> dict | None:
     except (OSError, ValueError):
         raise DomainError("checkpoint", str(p), "a readable normsharp checkpoint (delete the "
                           "file to start afresh)") from None
+    if not isinstance(data, dict) or not isinstance(data.get("state"), dict):
+        raise DomainError("checkpoint", str(p), "a normsharp checkpoint (delete the file to "
+                          "start afresh)")
     if data.get("version") != CHECKPOINT_VERSION or data.get("settings") != settings:
         raise DomainError("checkpoint", str(p), "the same arguments as the run that wrote it "
                           "(use another file, or delete it to start afresh)")
@@ -531,10 +582,6 @@ def _eta_value(eta_fn, k) -> float:
     return float(eta_fn(k)) if callable(eta_fn) else float(eta_fn)
 
 
-def _eta_repr(eta):
-    return "schedule" if callable(eta) else eta
-
-
 def _safe_fraction(be, v):
     try:
         return be.to_fraction(v)
@@ -588,6 +635,7 @@ def gradient_descent_batch(problem: Problem, etas, steps: int, *, tol=None, pati
     """
     steps = _check_steps(steps)
     etas = np.asarray([float(_check_eta(e)) for e in np.atleast_1d(etas)], dtype=float)
+    check_float64(problem)
     B = len(etas)
     be = get_backend("float64")
     fl = problem.floats()

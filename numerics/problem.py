@@ -226,7 +226,15 @@ class Problem:
 
 
 def _fmt(v: Fraction) -> str:
-    return str(v) if v.denominator < 10**6 else f"{float(v):.6g}"
+    """Short text for a data value: exact when short, else 6 significant digits (any size)."""
+    if v.denominator < 10**6 and abs(v.numerator) < 10**12:
+        return str(v)
+    from decimal import Decimal, localcontext
+
+    with localcontext() as c:
+        c.prec = 6
+        d = Decimal(v.numerator) / Decimal(v.denominator)
+    return format(d, "g") if Fraction(1, 10**4) <= abs(v) < 10**6 else format(d, "e")
 
 
 #: The paper's default instance: ``x = (1, 1/2)``, ``y = 1``, ``alpha = 1/100``, shared weights.

@@ -125,8 +125,7 @@ def _print(problem, args, audit, out):
     if len(rows) > 1:
         table(rows)
     if audit.diagnosis:
-        print("diagnosis: " + ", ".join(
-            f"{k}={v.text() if hasattr(v, 'text') else v}" for k, v in audit.diagnosis.items()))
+        print("diagnosis: " + audit.diagnosis_text())
     cert = out.get("certified")
     if cert:
         lo, hi = cert["sharpness"]
