@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     except _numerics_errors() as exc:
         return _fail(str(exc))
+    except OSError as exc:  # unwritable output directory, missing file, full disk
+        where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+        return _fail(f"{exc.strerror or exc}{where}")
     except KeyboardInterrupt:
         print("normsharp: interrupted", file=sys.stderr)
         return 130

@@ -105,7 +105,7 @@ def gain(problem, theta, backend, G_sum):
     reaches the current state with the same ``int g``:
 
     * shared, ``D = 2``: ``alpha_eff^2 = w^2 exp(4 G_sum)`` (R7: ``-G_i`` of the specification);
-    * shared, ``D > 2``: ``alpha_eff^(2-D) = w^(2-D) - D (D-2) G_sum``;
+    * shared, ``D > 2``: ``alpha_eff^(2-D) = w^(2-D) - D (D-2) G_sum`` (signed powers);
     * product (E3): ``alpha_eff^2 = |u^2 - v^2| / 2`` from ``u_0 = sqrt(2) alpha, v_0 = 0``;
     * difference: ``alpha_eff^2 = |u v|`` (``u v`` is invariant under the flow).
     """
@@ -120,9 +120,11 @@ def gain(problem, theta, backend, G_sum):
             elif D == 2:
                 out.append(backend.log(wi * wi / a2) + 4 * Gi)
             else:
-                base = abs(wi) ** (2 - D) - D * (D - 2) * Gi
+                # w^(2-D) moves linearly under the flow (signed: for odd D a negative w keeps
+                # its sign and w^(2-D) is negative); log|.| of the effective start
+                base = wi ** (2 - D) - D * (D - 2) * Gi
                 a = backend.scalar(problem.alpha)
-                out.append((2 / (2 - D)) * backend.log(base / a ** (2 - D)) if base > 0
+                out.append((2 / (2 - D)) * backend.log(abs(base) / a ** (2 - D)) if base != 0
                            else backend.log(backend.scalar(0)))
         return out
     u, v = theta

@@ -151,7 +151,7 @@ class Problem:
                 raise DomainError("Sigma.shape", np.shape(Sigma), f"a {d} x {d} matrix")
             if any(Sg[i][j] != Sg[j][i] for i in range(d) for j in range(i)):
                 raise DomainError("Sigma", _short(Sigma), "a symmetric matrix is required")
-            if np.linalg.eigvalsh(np.array(Sg, dtype=float)).min() < -1e-12:
+            if not _psd(Sg):
                 raise DomainError("Sigma", _short(Sigma), "positive semidefinite is required")
         s2 = as_fraction(sigma2, "sigma2")
         if s2 < 0:
@@ -196,7 +196,7 @@ class Problem:
             )
         return self._float
 
-    def initial_theta(self) -> list[tuple[str, Fraction]]:
+    def initial_theta(self) -> list[tuple[str]]:
         """The initialisation per coordinate as symbolic recipes ``("alpha" | "sqrt2alpha" | "0")``.
 
         Backends turn these into numbers at their own precision (``sqrt(2)`` is not rational).
@@ -215,7 +215,7 @@ class Problem:
 
     def key(self) -> dict:
         """A JSON-able exact description (fractions as strings), for resumable runs."""
-        f = lambda v: str(v)  # noqa: E731
+        f = _text
         return {
             "X": [[f(v) for v in row] for row in self.X], "y": [f(v) for v in self.y],
             "alpha": f(self.alpha), "param": self.param, "depth": self.depth,
@@ -223,6 +223,33 @@ class Problem:
             "Sigma": None if self.Sigma is None else [[f(v) for v in r] for r in self.Sigma],
             "sigma2": f(self.sigma2),
         }
+
+
+def _psd(S: tuple) -> bool:
+    """Exact positive-semidefiniteness of a symmetric rational matrix (LDL^T in Fractions,
+    with the zero-pivot rule: a zero pivot needs a zero row below it)."""
+    A = [list(row) for row in S]
+    n = len(A)
+    for k in range(n):
+        p = A[k][k]
+        if p < 0:
+            return False
+        if p == 0:
+            if any(A[i][k] != 0 for i in range(k + 1, n)):
+                return False
+            continue
+        for i in range(k + 1, n):
+            f = A[i][k] / p
+            for j in range(k + 1, n):
+                A[i][j] -= f * A[k][j]
+    return True
+
+
+def _text(v: Fraction) -> str:
+    """Exact text of a Fraction of any size (hexadecimal beyond Python's int-to-str limit)."""
+    if max(abs(v.numerator), v.denominator).bit_length() < 12000:
+        return str(v)
+    return f"{v.numerator:#x}/{v.denominator:#x}"
 
 
 def _fmt(v: Fraction) -> str:

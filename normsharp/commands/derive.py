@@ -8,6 +8,9 @@ import theory as T
 
 from .._args import positive_int
 
+#: limits that keep the symbolic output printable and the run short
+MAX_D, MAX_STEPS = 12, 6
+
 NAMES = ("hessian", "sharpness", "min-norm", "min-sharpness", "pareto", "thresholds",
          "gf-limit", "gd-identity", "risk", "eta-star")
 
@@ -19,7 +22,8 @@ def add_parser(sub):
     p.add_argument("name", choices=NAMES, metavar="NAME", help=", ".join(NAMES))
     p.add_argument("--d", type=positive_int, default=2, help="dimension d >= 2 (default 2)")
     p.add_argument("--steps", type=positive_int, default=2,
-                   help="number of GD steps for gd-identity (default 2)")
+                   help=f"number of GD steps for gd-identity (default 2, at most {MAX_STEPS}: "
+                   "the symbolic product grows quickly)")
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of plain text")
     return p
 
@@ -36,6 +40,10 @@ def derive(name: str, d: int = 2, steps: int = 2) -> list[tuple[str, object]]:
     """``(label, sympy object)`` pairs for formula ``name`` in dimension ``d``."""
     if d < 2:
         raise T.DomainError("--d", d, "dimension d >= 2 is required")
+    if d > MAX_D:
+        raise T.DomainError("--d", d, f"dimension d <= {MAX_D} (symbolic output grows fast)")
+    if steps > MAX_STEPS:
+        raise T.DomainError("--steps", steps, f"at most {MAX_STEPS} steps")
     x, w, beta, y, alpha, eta = symbols(d)
     if name == "hessian":
         return [("Hess L(w)  [R1]", T.hessian(x, y, w)),

@@ -79,11 +79,17 @@ def run(args) -> int:
 
 
 def _certified(problem, eta, audit):
+    """The certificate of a converged run; a failed certification leaves the audited run
+    standing and says why (``{"error": ...}``)."""
     from numerics.certify import certify
+    from numerics.errors import NoConvergence
 
     if audit.status != "converged":
         return None
-    return certify(problem, eta, audit.high).to_json()
+    try:
+        return certify(problem, eta, audit.high).to_json()
+    except NoConvergence as exc:
+        return {"error": str(exc)}
 
 
 class _Bar:
@@ -127,7 +133,9 @@ def _print(problem, args, audit, out):
     if audit.diagnosis:
         print("diagnosis: " + audit.diagnosis_text())
     cert = out.get("certified")
-    if cert:
+    if cert and "error" in cert:
+        print(f"certified: none ({cert['error']})")
+    elif cert:
         lo, hi = cert["sharpness"]
         print(f"certified (Arb, {cert['method']['dps']} digits): interpolator near the final "
               f"iterate exists and is unique in its box;")

@@ -102,6 +102,21 @@ BAD = [
     ("gd-param-unknown", _gd("--param", "hadamard"), "--param"),
     ("gd-backend-unknown", _gd("--backend", "float64"), "--backend"),
     ("gd-unknown-option", _gd("--bogus"), "--bogus"),
+    # magnitudes: float64 cannot hold them (the default audit's low precision), or too big
+    ("gd-alpha-underflows-float64", _gd("--alpha", "1e-400"), "alpha"),
+    ("gd-alpha-overflows-float64", _gd("--alpha", "1e400"), "alpha"),
+    ("gd-eta-overflows-float64", _gd("--eta", "1e400"), "eta"),
+    ("gd-x-overflows-float64", _gd("--x", "1e309,1"), "X[0,0]"),
+    ("gd-alpha-beyond-1e1000", _gd("--alpha", "1e-5000", "--precision", "30"), "--alpha"),
+    ("interp-alpha-beyond-1e1000", ["interpolators", *X, "--alpha", "1e-5000"], "--alpha"),
+    ("gd-precision-huge", _gd("--precision", "60000"), "precision"),
+    ("gd-average-and-decay", _gd("--average-last", "2", "--decay-steps", "5"), "average_last"),
+    ("gd-checkpoint-no-dir", _gd("--checkpoint", "/nonexistent/dir/ck"), "checkpoint"),
+    ("derive-steps-too-many", ["derive", "gd-identity", "--steps", "30"], "--steps"),
+    ("derive-d-too-big", ["derive", "hessian", "--d", "40"], "--d"),
+    ("sweep-unwritable-out", ["sweep", *X, "--alpha", "0.01", "--eta-min", "0.3", "--eta-max",
+                              "0.5", "--num", "3", "--steps", "50", "--out", "/proc/normsharp"],
+     "/proc/normsharp"),
     # top level
     ("unknown-command", ["regress"], "regress"),
 ]

@@ -177,3 +177,37 @@ def test_certified_key(cli):
     short = gd(cli, "--eta", "0.6", "--steps", "50", certify=True)
     assert short["certified"] is None  # only converged runs are certified
 
+
+
+def test_csv_data_are_read_exactly(tmp_path):
+    """0.2 in a CSV file is 1/5, as on the command line, not the float nearest to it."""
+    from fractions import Fraction
+    from types import SimpleNamespace
+
+    from normsharp._args import load_data, problem_from_args
+
+    X = tmp_path / "X.csv"
+    X.write_text("1, 0.2\n0.5 3\n")
+    y = tmp_path / "y.csv"
+    y.write_text("1\n0.1\n")
+    args = SimpleNamespace(X_file=str(X), y_file=str(y), x=None, y=None, alpha=Fraction(1, 100),
+                           param="shared", beta_star=None)
+    problem = problem_from_args(args)
+    assert problem.X == ((Fraction(1), Fraction(1, 5)), (Fraction(1, 2), Fraction(3)))
+    assert problem.y == (Fraction(1), Fraction(1, 10))
+    assert load_data(str(X), "--X-file").shape == (2, 2)
+
+
+def test_failed_certification_keeps_the_audited_run(cli, tmp_path):
+    """A rank-deficient X: GD converges, the Krawczyk certificate cannot (singular Gram): the
+    command still reports the audited run, exit 0, and says why nothing was certified."""
+    X = tmp_path / "X.csv"
+    X.write_text("1,0.5\n2,1\n")
+    y = tmp_path / "y.csv"
+    y.write_text("1\n2\n")
+    res = cli(["gd", "--X-file", str(X), "--y-file", str(y), "--alpha", "0.1", "--eta", "0.1",
+               "--steps", "2000", "--json"])
+    assert res.code == 0, res.err
+    obj = res.json()
+    assert obj["status"] == "converged"
+    assert "singular" in obj["certified"]["error"]
