@@ -85,10 +85,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from .audit import Agreed, agree
-from .backends import get_backend
+from .audit import Agreed, agree, precision_pair
+from .backends import Flint, Mpmath, get_backend
 from .errors import DomainError, NoConvergence
 from .hessian import gram_matrix_A, hessian_rows, spectrum
+from .params import beta_of
 from .problem import Problem
 
 __all__ = ["PathPoint", "FlowResult", "AuditedFlow", "gradient_flow", "audited_flow",
@@ -103,6 +104,14 @@ GRID = 64
 SAMPLES_PER_STEP = 4
 #: Taylor steps allowed before :class:`NoConvergence`.
 MAX_STEPS = 20000
+#: ``beta_i(s) = alpha^2 sum_q (num_q / den_q) exp(c_q s)`` for the parametrisations whose path
+#: is a sum of exponentials (shared ``D = 2``, product, difference): ``(c_q, num_q, den_q)``.
+#: Written once; :meth:`_Flow.exp_terms` evaluates the weights in mpf or in arb.
+EXP_TERMS = {
+    "shared": ((-4, 1, 1),),
+    "product": ((2, -1, 2), (-2, 1, 2)),
+    "difference": ((4, -1, 1), (-4, 1, 1)),
+}
 
 
 # --------------------------------------------------------------------------------- results
@@ -181,7 +190,13 @@ class _Flow:
 
     def __init__(self, problem: Problem, dps: int):
         self.problem = problem
-        self.backend = get_backend("mpmath", dps + GUARD)
+        # ``dps`` was validated by :func:`_check_dps`; the working contexts carry GUARD more
+        # digits, so they are built from the backend classes (``get_backend`` would reject
+        # ``dps + GUARD`` above its range and name that number instead of the caller's ``dps``).
+        self.backend = Mpmath(dps + GUARD)
+        #: python-flint ``arb`` at the same precision (Taylor recurrences, eigenvalues)
+        self.arb = Flint(dps + GUARD)
+        assert self.arb.prec == self.backend.prec
         ctx = self.ctx = self.backend.ctx
         self.dps = dps
         self.n, self.d = problem.n, problem.d
@@ -196,15 +211,36 @@ class _Flow:
         self.sqrt2 = ctx.sqrt(2)
         self.eps = ctx.mpf(10) ** (-(dps + GUARD))
         self._A = None
-        if self.param == "shared" and self.D > 2:
+        self._arb_data = None
+        self.exponential = not (self.param == "shared" and self.D > 2)
+        if not self.exponential:
             self.P0 = self.alpha ** (2 - self.D)
             self.DD = self.D * (self.D - 2)
-        # exp-type series: beta = sum_q weight_q exp(c_q s)
-        self.exp_terms = {
-            "shared": [(-4, self.a2)],
-            "product": [(2, -self.a2 / 2), (-2, self.a2 / 2)],
-            "difference": [(4, -self.a2), (-4, self.a2)],
-        }[self.param] if not (self.param == "shared" and self.D > 2) else None
+
+    def exp_terms(self, a2) -> list | None:
+        """``[(c_q, weight_q)]`` with ``beta_i(s) = sum_q weight_q exp(c_q s)`` (:data:`EXP_TERMS`,
+        weights exact multiples of ``a2 = alpha^2`` in ``a2``'s arithmetic); ``None`` for shared
+        depth ``D > 2`` (a power, not exponentials)."""
+        if not self.exponential:
+            return None
+        return [(c, num * a2 / den) for c, num, den in EXP_TERMS[self.param]]
+
+    def arb_data(self) -> tuple:
+        """``(X, X^T, y, 1/n, alpha)`` as ``arb`` at the working precision, converted once.
+
+        Call inside ``self.arb.scope()``: Arb rounds each rational when it is converted.
+        """
+        if self._arb_data is None:
+            sc = self.arb.scalar
+            X = [[sc(v) for v in row] for row in self.problem.X]
+            XT = [[X[m][i] for m in range(self.n)] for i in range(self.d)]
+            self._arb_data = (X, XT, [sc(v) for v in self.problem.y],
+                              sc(Fraction(1, self.n)), sc(self.problem.alpha))
+        return self._arb_data
+
+    def to_arb(self, v):
+        """The mpf ``v`` as an exact ``arb`` (inside ``self.arb.scope()``; same precision)."""
+        return self.arb.scalar(self.frac(v))
 
     # closed forms of one coordinate ------------------------------------------------------
     def w_of(self, s):
@@ -272,14 +308,13 @@ class _Flow:
         its eigenvalues come from python-flint's ``acb_mat.eig`` (approximate QR algorithm,
         about ten times faster than ``mpmath.eigsy`` here; a test compares the two).
         """
-        import flint as fl
-
+        fl = self.arb.flint
         theta, _, _, g = self.state(rho)
         if self._A is None:
             self._A = [[self.backend.scalar(v) for v in row] for row in gram_matrix_A(self.problem)]
         rows = hessian_rows(self.problem, self.backend, theta, g, self._A)
-        with fl.ctx.workprec(self.ctx.prec):
-            M = fl.acb_mat(fl.arb_mat([[_arb_of(fl, v) for v in row] for row in rows]))
+        with self.arb.scope():
+            M = fl.acb_mat(fl.arb_mat([[self.to_arb(v) for v in row] for row in rows]))
             values = sorted(self.ctx.mpf(e.real.mid()) for e in M.eig(algorithm="approx"))
         return values[0], values[-1]
 
@@ -290,14 +325,17 @@ class _Flow:
         return low, top
 
     def frac(self, v) -> Fraction:
-        """The exact value of ``v`` (signed; ``Mpmath.to_fraction`` drops the sign)."""
-        sign, man, exp, _ = self.ctx.mpf(v)._mpf_
-        if not man:
-            if v == 0:
-                return Fraction(0)
-            raise NoConvergence("a finite value", "the flow produced inf or nan")
-        q = Fraction(int(man)) * Fraction(2) ** int(exp)
-        return -q if sign else q
+        """The exact value of the mpf ``v`` (:meth:`numerics.backends.Mpmath.to_fraction`).
+
+        Raises
+        ------
+        NoConvergence
+            ``v`` is infinite or NaN: the flow produced no finite value.
+        """
+        try:
+            return self.backend.to_fraction(v)
+        except DomainError:
+            raise NoConvergence("a finite value", "the flow produced inf or nan") from None
 
 
 class _OutOfDomain(ArithmeticError):
@@ -626,15 +664,6 @@ class _TaylorPath:
         return out
 
 
-def _arb_of(fl, v):
-    """The mpf ``v`` as an exact python-flint ``arb``."""
-    sign, man, exp, _ = v._mpf_
-    if not man:
-        return fl.arb(0)
-    man = -int(man) if sign else int(man)
-    return fl.arb(fl.fmpz(man << exp) if exp >= 0 else fl.fmpq(man, 1 << -exp))
-
-
 def _taylor_coefficients(f: _Flow, rho0, N):
     """Taylor coefficients ``a_0..a_N`` (``n``-vectors of mpf) of ``rho`` at ``rho0``.
 
@@ -642,27 +671,22 @@ def _taylor_coefficients(f: _Flow, rho0, N):
     precision (``flint.ctx`` is restored on exit): ``a_{k+1} = (X beta_k - [k = 0] y)/(k+1)``
     with ``s_k = X^T a_k / n``; ``E = exp(c s)``: ``E_k = (c/k) sum_{j=1..k} j s_j E_{k-j}``;
     ``Q = P^m`` (``P = alpha^(2-D) + D(D-2) s``): ``Q_k = sum_{j=1..k} ((m+1) j - k) P_j
-    Q_{k-j} / (k P_0)``.
+    Q_{k-j} / (k P_0)``. The data are converted to ``arb`` once per flow
+    (:meth:`_Flow.arb_data`), not once per step.
     """
-    import flint as fl
-
+    fl = f.arb.flint
+    q = f.arb.scalar
     n, d = f.n, f.d
-    with fl.ctx.workprec(f.ctx.prec):
-        q = lambda v: fl.arb(fl.fmpq(v.numerator, v.denominator))  # noqa: E731
-        X = [[q(v) for v in row] for row in f.problem.X]
-        XT = [[X[m][i] for m in range(n)] for i in range(d)]
-        y = [q(v) for v in f.problem.y]
-        inv_n = q(Fraction(1, n))
-        a2 = q(f.problem.alpha) ** 2
-        a = [[_arb_of(fl, v) for v in rho0]]
+    with f.arb.scope():
+        X, XT, y, inv_n, alpha = f.arb_data()
+        a = [[f.to_arb(v) for v in rho0]]
         ks = []  # ks[k][i] = k * s_k[i]
-        if f.exp_terms is not None:
-            terms = {"shared": [(-4, a2)], "product": [(2, -a2 / 2), (-2, a2 / 2)],
-                     "difference": [(4, -a2), (-4, a2)]}[f.param]
+        terms = f.exp_terms(alpha ** 2)
+        if terms is not None:
             E = [[[] for _ in terms] for _ in range(d)]
         else:
             D = f.D
-            P0 = q(f.problem.alpha) ** (2 - D)
+            P0 = alpha ** (2 - D)
             m1 = q(Fraction(-D, D - 2) + 1)
             Q = [[] for _ in range(d)]
             S = [[] for _ in range(d)]
@@ -673,7 +697,7 @@ def _taylor_coefficients(f: _Flow, rho0, N):
             ks.append([k * v for v in sk])
             beta_k = []
             for i in range(d):
-                if f.exp_terms is not None:
+                if terms is not None:
                     total = fl.arb(0)
                     for qq, (c, weight) in enumerate(terms):
                         series = E[i][qq]
@@ -781,39 +805,40 @@ def _newton_limit(f: _Flow, rho):
     raise NoConvergence("Newton on X beta(rho) = y", "raise the precision")
 
 
+def _float_theta(problem: Problem, s):
+    """The closed-form ``theta(s)`` (module docstring) in float64, for ``s`` of any shape."""
+    a = float(problem.alpha)
+    if problem.param == "shared":
+        D = problem.depth
+        if D == 2:
+            return (a * np.exp(-2 * s),)
+        return ((a ** (2 - D) + D * (D - 2) * s) ** (-1 / (D - 2)),)
+    if problem.param == "product":
+        return (math.sqrt(2) * a * np.cosh(s), -math.sqrt(2) * a * np.sinh(s))
+    return (a * np.exp(-2 * s), a * np.exp(2 * s))
+
+
 def _float_extremes(f: _Flow, rho):
-    """float64 ``(lambda_min, lambda_max)`` for an array of ``rho`` (shape ``(P, n)``)."""
+    """float64 ``(lambda_min, lambda_max)`` for an array of ``rho`` (shape ``(P, n)``).
+
+    ``theta`` comes from the closed forms; ``beta``, ``J``, ``B`` and the Hessian from
+    :func:`numerics.params.beta_of` and :func:`numerics.hessian.hessian_rows` (which calls
+    :func:`numerics.params.coordinate_jacobians` / ``coordinate_hessians``), run on the
+    float64 backend with coordinates on the first axis, so every Hessian entry is an array over
+    the ``P`` points. Points where an entry is not finite get ``nan``.
+    """
     p = f.problem
-    Xf = np.array(p.X, dtype=float)
-    yf = np.array(p.y, dtype=float)
-    a = float(p.alpha)
-    n, d, k = p.n, p.d, p.k
+    fb = get_backend("float64")
+    Xd = fb.data(p.X)
+    P = len(rho)
     with np.errstate(all="ignore"):
-        s = rho @ Xf / n
-        if p.param == "shared":
-            D = p.depth
-            w = a * np.exp(-2 * s) if D == 2 else (a ** (2 - D) + D * (D - 2) * s) ** (-1 / (D - 2))
-            beta = w ** D
-            J = (D * w ** (D - 1))[..., None]
-            B = (D * (D - 1) * w ** (D - 2))[..., None, None]
-        elif p.param == "product":
-            u, v = math.sqrt(2) * a * np.cosh(s), -math.sqrt(2) * a * np.sinh(s)
-            beta = u * v
-            J = np.stack([v, u], axis=-1)
-            B = np.broadcast_to(np.array([[0.0, 1.0], [1.0, 0.0]]), s.shape + (2, 2))
-        else:
-            u, v = a * np.exp(-2 * s), a * np.exp(2 * s)
-            beta = u * u - v * v
-            J = np.stack([2 * u, -2 * v], axis=-1)
-            B = np.broadcast_to(np.array([[2.0, 0.0], [0.0, -2.0]]), s.shape + (2, 2))
-        r = beta @ Xf.T - yf
-        g = r @ Xf / n
-        C = (Xf[None, :, :, None] * J[:, None, :, :]).reshape(len(rho), n, d * k)
-        H = np.einsum("pma,pmb->pab", C, C) / n
-        blocks = g[..., None, None] * B
-        for i in range(d):
-            H[:, i * k:(i + 1) * k, i * k:(i + 1) * k] += blocks[:, i]
-        ok = np.all(np.isfinite(H.reshape(len(rho), -1)), axis=1)
+        s = fb.rmatvec(Xd, rho) / p.n  # (P, d)
+        theta = _float_theta(p, s)
+        r = fb.matvec(Xd, beta_of(p, theta)) - fb.vector(p.y)
+        g = fb.rmatvec(Xd, r) / p.n
+        rows = hessian_rows(p, fb, tuple(t.T for t in theta), g.T)
+        H = np.moveaxis(np.array(rows, dtype=float), -1, 0)  # (P, kd, kd)
+        ok = np.all(np.isfinite(H.reshape(P, -1)), axis=1)
         H[~ok] = 0
         e = np.linalg.eigvalsh(H)
     lo, hi = e[:, 0], e[:, -1]
@@ -1018,11 +1043,20 @@ def _check_interpolable(problem: Problem) -> None:
 
 
 def _check_dps(dps) -> int:
-    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 5:
-        raise DomainError("dps", dps, "an integer number of decimal digits >= 5 is required")
-    if dps > 2000:
-        raise DomainError("dps", dps, "dps <= 2000 is required")
-    return int(dps)
+    """``dps`` as :func:`numerics.backends.get_backend` accepts it: a whole number of decimal
+    digits, ``5 <= dps <= 100000`` (the one range of the package); :class:`DomainError` naming
+    ``dps`` otherwise."""
+    return get_backend("mpmath", dps).dps
+
+
+def _check_precision(precision) -> int:
+    """The audit's ``p`` (``None`` means 20), validated by :func:`numerics.audit.precision_pair`
+    before anything runs: an integer with ``5 <= p <= 50000``, so that ``2p`` is in range too."""
+    if precision is None:
+        return 20
+    p = int(precision) if isinstance(precision, np.integer) else precision
+    (_, low), _ = precision_pair(p, "mpmath")
+    return low
 
 
 def _check_problem(problem) -> Problem:
@@ -1048,8 +1082,9 @@ def gradient_flow(problem: Problem, dps: int = 30, *, method: str | None = None)
     problem : Problem
         Any parametrisation (``shared`` of any depth, ``product``, ``difference``). ``n > 1``
         needs ``X`` of full row rank; ``shared`` needs an interpolator with ``beta > 0``.
-    dps : int, ``5 <= dps <= 2000``
-        Decimal digits asked for (the arithmetic carries ``dps + 10``).
+    dps : int, ``5 <= dps <= 100000``
+        Decimal digits asked for, a whole number (the arithmetic carries ``dps + 10``). The
+        cost grows quickly with ``dps`` (the ``n``-sample Taylor method has order ``~ 1.15 dps``).
     method : ``None``, ``"closed_form"`` (one sample only) or ``"taylor"``
         ``None``: the closed form for one sample, the Taylor ODE otherwise.
 
@@ -1082,12 +1117,18 @@ def gradient_flow(problem: Problem, dps: int = 30, *, method: str | None = None)
 
     Examples
     --------
+    A single run does not say which of its digits are right, so it is checked at a second
+    precision and only the digits both runs share are printed (what :func:`audited_flow` does):
+
+    >>> from numerics.audit import agree
     >>> from numerics.problem import Problem
-    >>> res = gradient_flow(Problem([1, "1/2"], 1, "1/100"), dps=20)
+    >>> problem = Problem([1, "1/2"], 1, "1/100")
+    >>> res = gradient_flow(problem, dps=20)
     >>> res.s_gf_at_end, res.method
     (True, 'closed_form')
-    >>> round(float(res.eta_c), 10)
-    0.5012499961
+    >>> check = gradient_flow(problem, dps=40)
+    >>> agree("eta_c", res.eta_c, check.eta_c, cap=20).text()
+    '0.50124999609376831045'
     """
     problem = _check_problem(problem)
     dps = _check_dps(dps)
@@ -1115,7 +1156,7 @@ def flow_state(problem: Problem, rho, dps: int = 30) -> dict:
     ----------
     problem : Problem
     rho : a number (one sample) or a length-``n`` sequence of exact reals
-    dps : int, ``dps >= 5``
+    dps : int, ``5 <= dps <= 100000``
 
     Returns
     -------
@@ -1168,7 +1209,7 @@ def flow_time(problem: Problem, R, dps: int = 30) -> Fraction:
     ----------
     problem : Problem with ``n = 1``
     R : exact real between 0 and ``R_inf`` (excluded)
-    dps : int, ``dps >= 5``
+    dps : int, ``5 <= dps <= 100000``
 
     Returns
     -------
@@ -1202,7 +1243,8 @@ def flow_time(problem: Problem, R, dps: int = 30) -> Fraction:
     R_inf = one.R_inf()
     Rm = f.backend.scalar(q)
     if Rm != 0 and not (0 < Rm / R_inf < 1):
-        raise DomainError("R", R, f"between 0 and R_inf = {float(R_inf):.6g} (excluded)", "E5")
+        raise DomainError("R", R, f"strictly between 0 and R_inf, which is about "
+                          f"{float(R_inf):.6g} (rounded, not audited)", "E5")
     return f.frac(one.time(Rm))
 
 
@@ -1219,7 +1261,7 @@ def flow_at_times(problem: Problem, times, dps: int = 30, *, method: str | None 
     ----------
     problem : Problem
     times : sequence of exact reals ``t >= 0``
-    dps : int, ``dps >= 5``
+    dps : int, ``5 <= dps <= 100000``
     method : ``None`` (closed form when ``n = 1``), ``"closed_form"`` or ``"taylor"``
 
     Returns
@@ -1342,8 +1384,9 @@ def audited_flow(problem: Problem, precision: int | None = None) -> AuditedFlow:
     Parameters
     ----------
     problem : Problem
-    precision : None or int ``p >= 5``
-        ``None`` means ``p = 20`` (20 against 40 digits).
+    precision : None or int, ``5 <= p <= 50000``
+        ``None`` means ``p = 20`` (20 against 40 digits). Checked before either run, so that
+        ``2p`` stays within the ``dps`` range of :func:`gradient_flow` (``<= 100000``).
 
     Returns
     -------
@@ -1352,7 +1395,8 @@ def audited_flow(problem: Problem, precision: int | None = None) -> AuditedFlow:
     Raises
     ------
     DomainError
-        A bad ``precision`` or problem (see :func:`gradient_flow`).
+        A bad ``precision`` (not an integer, or outside ``5..50000``; the error names
+        ``precision``), or a bad problem (see :func:`gradient_flow`).
 
     References
     ----------
@@ -1365,10 +1409,7 @@ def audited_flow(problem: Problem, precision: int | None = None) -> AuditedFlow:
     >>> run.quantities["eta_c"].text(), run.s_gf_at_end
     ('0.50124999609376831045', True)
     """
-    p = 20 if precision is None else precision
-    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 5:
-        raise DomainError("precision", precision, "an integer number of digits >= 5 is required")
-    p = int(p)
+    p = _check_precision(precision)
     low = gradient_flow(problem, p)
     high = gradient_flow(problem, 2 * p)
     cap = p

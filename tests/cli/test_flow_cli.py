@@ -95,6 +95,7 @@ BAD = [
     (["--y", "-1"], "y"),
     (["--precision", "3"], "--precision"),
     (["--precision", "ten"], "--precision"),
+    (["--precision", "50001"], "--precision"),  # 2p digits would exceed 100000: refused first
     (["--param", "sum"], "--param"),
 ]
 

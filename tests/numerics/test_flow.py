@@ -9,7 +9,10 @@ eigensolver, and the module's other algorithm (closed form against Taylor ODE).
 
 from __future__ import annotations
 
+import dataclasses
+import doctest
 import math
+import re
 from decimal import Decimal
 from fractions import Fraction as F
 
@@ -20,6 +23,7 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 from scipy.optimize import minimize
 
+import numerics.flow
 import theory
 from numerics.backends import get_backend
 from numerics.errors import DomainError
@@ -438,8 +442,12 @@ BAD = [
     (gradient_flow, (Problem([0, 0], 1, F(1, 10), param="product"),), {}, "x"),
     (gradient_flow, (Problem([[1, 2, 3], [2, 4, 6]], [1, 1], 1, param="product"),), {}, "X"),
     (gradient_flow, (Problem([[1, 1], [1, -1]], [1, 1], 1),), {}, "y"),
+    (gradient_flow, (Problem(**DEFAULT),), {"dps": 100001}, "dps"),
+    (flow_state, (Problem(**DEFAULT), 0), {"dps": 4}, "dps"),
     (audited_flow, (Problem(**DEFAULT),), {"precision": 4}, "precision"),
     (audited_flow, (Problem(**DEFAULT),), {"precision": "20"}, "precision"),
+    (audited_flow, (Problem(**DEFAULT),), {"precision": 20.0}, "precision"),
+    (audited_flow, (Problem(**DEFAULT),), {"precision": 50001}, "precision"),
     (flow_time, (Problem(**DEFAULT), 5), {}, "R"),
     (flow_time, (Problem([[1, 2], [3, 4]], [1, 1], 1), 0), {}, "problem.n"),
     (flow_at_times, (Problem(**DEFAULT), [-1]), {}, "times[0]"),
@@ -454,3 +462,97 @@ def test_bad_input_raises_domain_error_naming_the_argument(fn, args, kwargs, nam
     with pytest.raises(DomainError) as err:
         fn(*args, **kwargs)
     assert err.value.argument == name
+
+
+# --------------------------------------------------------------- one range of precisions
+def _refuse_to_run(*args, **kwargs):
+    raise AssertionError("gradient_flow ran although the precision was invalid")
+
+
+@pytest.mark.parametrize("precision", [4, 50001, 10 ** 6, True, 20.0])
+def test_audit_precision_is_checked_before_any_run_and_named(monkeypatch, precision):
+    """Both runs must be possible (``2p <= 100000``): a bad ``precision`` is refused up front,
+    naming ``precision`` and its value, not ``dps = 2p`` after the first run."""
+    monkeypatch.setattr(numerics.flow, "gradient_flow", _refuse_to_run)
+    with pytest.raises(DomainError) as err:
+        audited_flow(Problem(**DEFAULT), precision=precision)
+    assert err.value.argument == "precision" and err.value.value is precision
+
+
+def test_audit_accepts_the_largest_precision(monkeypatch):
+    """``p = 50000`` passes the check and asks for 50000 and 100000 digits (runs not done)."""
+    asked = []
+
+    def record(problem, dps, **kwargs):
+        asked.append(dps)
+        raise KeyboardInterrupt  # stop before any arithmetic
+
+    monkeypatch.setattr(numerics.flow, "gradient_flow", record)
+    with pytest.raises(KeyboardInterrupt):
+        audited_flow(Problem(**DEFAULT), precision=np.int64(50000))
+    assert asked == [50000]
+    assert 2 * asked[0] == 100000  # the backends' upper limit (get_backend)
+
+
+def test_dps_range_is_the_backends_range():
+    """The old private limit of 2000 digits is gone: 2500 digits work (beta at rho = 0 is
+    alpha^2 exactly); 100001 is refused as ``dps``, naming the caller's value."""
+    st = flow_state(Problem(**DEFAULT), 0, dps=2500)
+    assert all(abs(b - F(1, 10 ** 4)) < F(1, 10 ** 2500) for b in st["beta"])
+    with pytest.raises(DomainError) as err:
+        gradient_flow(Problem(**DEFAULT), dps=100001)
+    assert err.value.argument == "dps" and err.value.value == 100001
+    with pytest.raises(DomainError, match="100000"):
+        get_backend("mpmath", 100001)  # the same limit
+
+
+# ------------------------------------------------ examples print only verified digits
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def _significant(text: str) -> int:
+    return len(text.lstrip("-").replace(".", "").lstrip("0"))
+
+
+def _printed_numbers(fn, globs) -> list[str]:
+    """Run ``fn``'s docstring example and return every decimal number it printed (whatever
+    the expected output says)."""
+    got = []
+
+    class Collect(doctest.OutputChecker):
+        def check_output(self, want, out, optionflags):
+            got.extend(_DECIMAL.findall(out))
+            return True
+
+    (test,) = doctest.DocTestFinder().find(fn, fn.__name__, globs=dict(globs))
+    runner = doctest.DocTestRunner(checker=Collect(), optionflags=doctest.ELLIPSIS)
+    result = runner.run(test, out=lambda text: None)
+    assert result.failed == 0
+    return got
+
+
+def _half_digits_lost(real):
+    """``gradient_flow`` whose ``eta_c`` is off by a relative ``10^-(dps/2)``: a run whose
+    last half of digits is wrong, as an unverified run may be."""
+    def run(problem, dps=30, **kwargs):
+        res = real(problem, dps, **kwargs)
+        eta_c = res.eta_c * (1 - F(1, 10 ** (dps // 2)))
+        return dataclasses.replace(res, eta_c=eta_c, s_gf=2 / eta_c)
+    return run
+
+
+@pytest.mark.parametrize("fn", [gradient_flow, audited_flow], ids=lambda f: f.__name__)
+def test_examples_print_only_verified_digits(monkeypatch, fn):
+    """Run the docstring examples with a gradient flow that loses half its digits: every
+    number they print must still be the exact eta_c (theory, sympy) correctly rounded to
+    the digits printed, i.e. the examples print agreed digits, not a single run's."""
+    exact = sp.N(theory.gradient_flow_limit([1, "1/2"], 1, "1/100").eta_c, 60)
+    degraded = _half_digits_lost(gradient_flow)
+    monkeypatch.setattr(numerics.flow, "gradient_flow", degraded)  # audited_flow's runs
+    printed = _printed_numbers(fn, {**vars(numerics.flow), "gradient_flow": degraded})
+    assert printed  # the examples do print digits
+    for text in printed:
+        assert text == str(sp.N(exact, _significant(text))), text
+    # and undegraded, they print all 20 digits of the audit
+    monkeypatch.undo()
+    assert _printed_numbers(fn, vars(numerics.flow)) == [str(sp.N(exact, 20))]
