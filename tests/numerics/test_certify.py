@@ -439,8 +439,10 @@ def test_not_converged_result_is_a_domain_error():
     (dict(eta=0), "eta"),
     (dict(eta=-1), "eta"),
     (dict(eta=lambda k: 0.1), "eta"),
-    (dict(dps=5), "dps"),
+    (dict(dps=4), "dps"),
+    (dict(dps=100001), "dps"),
     (dict(dps=20.5), "dps"),
+    (dict(dps=True), "dps"),
     (dict(theta=([1, 2, 3],)), "theta"),
     (dict(theta=([1, 2], [3, 4])), "theta"),
     (dict(problem="x"), "problem"),
@@ -450,6 +452,18 @@ def test_bad_input(kwargs, match):
     args.update(kwargs)
     with pytest.raises(DomainError, match=match):
         certify_point(args["problem"], args["eta"], args["theta"], dps=args["dps"])
+
+
+def test_dps_range_is_the_backends_range():
+    """certify takes the package's one range, 5 <= dps <= 100000 (get_backend's): at 5 digits
+    the balls are wider but still contain the exact S = 20/9 of the exact interpolator."""
+    theta = ([Fr(1, 3), Fr(4, 3)],)
+    c = certify_point(default_problem(), Fr(3, 5), theta, dps=5)
+    assert c.dps == 5 and c.stable == "stable"
+    assert contains_fraction(c.sharpness, Fr(20, 9)) and width(c.sharpness) < 1e-5
+    with pytest.raises(DomainError) as err:
+        certify_point(default_problem(), Fr(3, 5), theta, dps=100001)
+    assert err.value.argument == "dps" and err.value.value == 100001
 
 
 def test_eta_must_be_the_runs_own(runs):
