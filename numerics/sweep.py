@@ -48,7 +48,13 @@ Which digits are reported
 follow this rule:
 
 * a **confirmed** point reports each quantity with the digits its two precisions agree on
-  (``"chaotic"`` when none), ``audited: true`` and the ``digits`` per quantity;
+  (``"chaotic"`` when none), ``audited: true`` and the ``digits`` per quantity. Every quantity,
+  the derived ``expected_risk`` and ``distance_gf`` included, goes through
+  :func:`numerics.audit.audit_quantity`: when the two runs neither converged nor settled on a
+  common period, fewer than :data:`numerics.audit.CHANCE_DIGITS` agreed digits count as chance
+  and are reported as ``"chaotic"``. A converged point's ``hessian_check`` gives its three
+  sharpness values to the digits agreed on ``S`` and its residues (single-run magnitudes) to
+  :data:`RESIDUE_DIGITS` digits;
 * an **unconfirmed converged** point reports each quantity rounded to ``U_q`` significant digits
   and ``audited: false``, where ``U_q = min(4, D_q - 2)`` and ``D_q`` is the fewest digits on
   which, at the nearest confirmed converged point below and the nearest above (in ``eta``), the
@@ -56,7 +62,12 @@ follow this rule:
   float64-against-confirmation evidence of its neighbours, less two digits of margin). Without
   such evidence (``U_q <= 0``) the value is ``None``;
 * an **unconfirmed** point that did not converge reports its status and steps only: its final
-  state is not a limit, and near the stability limit float64 is chaotic.
+  state is not a limit, and near the stability limit float64 is chaotic;
+* the summaries follow the same rule: the plateau sharpness ``eta_c["S_ref"]`` (and the
+  threshold derived from it) is reported as its grid point reports ``S``, and the least risk of
+  an unconfirmed best point is ``best["risk_unaudited"]`` (the unaudited rule). The raw float64
+  values the sweep decided with are kept under keys ending in ``_float64`` and are not part of
+  :meth:`SweepResult.to_json`.
 
 Parameters
 ----------
@@ -70,8 +81,11 @@ plateau (the limit barely moves) and about 1 at the edge of stability (``S ~ 2/e
 bracket is the first neighbouring pair with ``e > 1/2``. Inside it, :data:`ZOOM_LEVELS` rounds of
 :data:`ZOOM_POINTS` extra float64 runs bisect for the first ``eta`` whose run *leaves the
 plateau*: it does not converge, or converges with ``S < S_lo (1 - PLATEAU_TOL)`` where ``S_lo``
-is the final sharpness at the bracket's lower end. ``eta_c_observed`` is that first ``eta``
-(the bracket's upper end), reported with the bracket. The prediction is ``2/s_GF`` (R6).
+is the final sharpness at the pair's lower end. On a grid so fine that the pair's upper end
+has not yet left the plateau, the bisection starts from the first grid point that has and the
+point before it; when no grid point leaves it, there is no observed ``eta_c`` (with a note).
+``eta_c_observed`` is that first ``eta`` (the bracket's upper end), reported with the bracket.
+The prediction is ``2/s_GF`` (R6).
 
 Expected risk. For one-sample ``shared`` problems with ``x > 0`` and ``y > 0`` the prior is the
 uniform distribution on the zero-loss simplex (:func:`theory.uniform_prior`), and
@@ -100,20 +114,28 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
-from .audit import Agreed, agree, agreed_digits, audited_gd, precision_pair
-from .backends import FLOAT64_DPS, get_backend
-from .errors import DomainError
+from .audit import (
+    QUANTITIES,
+    Agreed,
+    agreed_digits,
+    audit_quantity,
+    audited_gd,
+    precision_label,
+    precision_pair,
+)
+from .backends import get_backend
+from .errors import DomainError, NoConvergence
+from .flow import gradient_flow
 from .gd import gradient_descent_batch
 from .hessian import hessian_rows, spectrum
 from .params import beta_of, coordinate_hessians
@@ -140,9 +162,12 @@ CONFIRM_BUDGET_FACTOR = 4
 FORMAT = "normsharp-sweep/1"
 #: quantities reported per point (besides beta)
 SCALARS = ("S", "l1_norm", "param_norm_sq", "risk", "expected_risk", "distance_gf")
-_AUDIT_NAMES = {"beta": "beta", "S": "S", "l1_norm": "l1_norm",
-                "param_norm_sq": "param_norm_sq", "risk": "risk", "gain": "gain",
-                "lambda_max": "lambda_max"}
+#: a sweep row's name for an audited quantity of :data:`numerics.audit.QUANTITIES` (the loss,
+#: a bound at a converged point, is not reported per point)
+_ROW_NAMES = {name: ("S" if name == "sharpness" else name) for name in QUANTITIES
+              if name != "loss"}
+#: significant digits kept of the Hessian check's residues (single-run magnitudes)
+RESIDUE_DIGITS = 2
 
 
 # --------------------------------------------------------------------------- exact helpers
@@ -179,18 +204,6 @@ def eta_grid(eta_min, eta_max, num: int) -> tuple[Fraction, ...]:
     return tuple(lo + i * step for i in range(int(num)))
 
 
-def _dec_text(q: Fraction, digits: int = 40) -> str:
-    with localcontext() as c:
-        c.prec = digits
-        return str(Decimal(q.numerator) / Decimal(q.denominator))
-
-
-def _frac_sqrt(q: Fraction, digits: int = 50) -> Fraction:
-    with localcontext() as c:
-        c.prec = digits
-        return Fraction((Decimal(q.numerator) / Decimal(q.denominator)).sqrt())
-
-
 def _sympy_fraction(expr, digits: int = 45) -> Fraction:
     import sympy as sp
 
@@ -213,8 +226,8 @@ def predictions(problem: Problem) -> dict:
     (R5), the minimum-norm and minimum-sharpness interpolators (R2, R3), the optimal
     interpolator, its risks and the predicted best learning rate ``eta*`` (R8, R9), for
     ``beta*`` as a point (when given) and for the uniform prior on the zero-loss set. For other
-    problems it uses :mod:`numerics.flow` for ``eta_c`` when that module provides it, and
-    returns ``None`` entries otherwise (with a note).
+    problems it takes ``beta_GF``, ``s_GF`` and ``eta_c`` from :func:`numerics.flow.gradient_flow`,
+    and returns ``None`` entries (with a note) when the flow is not defined for the problem.
 
     Returns
     -------
@@ -256,28 +269,32 @@ def _theory_predictions(problem: Problem, out: dict) -> None:
     F = _sympy_fraction
     out["one_sample_theory"] = True
     gf = T.gradient_flow_limit(x, y, alpha)
+    flow = None
     if gf.exact:
-        beta_gf = tuple(F(b) for b in gf.beta)
+        out["beta_gf"] = tuple(F(b) for b in gf.beta)
+        out["s_gf"] = F(gf.sharpness)
     else:
-        beta_gf = _gf_root(x, y, alpha)
-    s_gf = 4 * sum(xi * xi * b for xi, b in zip(x, beta_gf, strict=False))
-    out["beta_gf"] = beta_gf
-    out["s_gf"] = s_gf
-    out["eta_c"] = 2 / s_gf
+        # theory's root is not an explicit algebraic number: the flow's closed form (E5) at
+        # 45 digits gives the same limit and its sharpness S(beta_GF) = 4 sum x_i^2 beta_i
+        flow = gradient_flow(problem, dps=45, method="closed_form")
+        out["beta_gf"] = tuple(flow.beta)
+        out["s_gf"] = flow.s_end
+    out["eta_c"] = 2 / out["s_gf"]
     along = T.sharpness_along_flow(x, y, alpha)
     out["s_gf_at_end"] = along.S_at_end
     if along.S_at_end is not True:
         # theory does not place the path's largest sharpness at its end: ask the flow itself
-        flow = {"notes": []}
-        _flow_predictions(problem, flow)
-        if flow.get("s_gf") is not None:
-            out.update(s_gf=flow["s_gf"], eta_c=flow["eta_c"], s_gf_at_end=flow["s_gf_at_end"])
+        found = {"notes": []}
+        _flow_predictions(problem, found, flow)
+        if found.get("s_gf") is not None:
+            out.update(s_gf=found["s_gf"], eta_c=found["eta_c"],
+                       s_gf_at_end=found["s_gf_at_end"])
             out["notes"].append("s_GF = sup along the gradient-flow path from numerics.flow "
                                 "(theory does not prove it is attained at the end here)")
         else:
             out["notes"].append("eta_c = 2/S(beta_GF): theory does not prove that the path's "
                                 "largest sharpness is attained at its end for this alpha")
-            out["notes"].extend(flow["notes"])
+            out["notes"].extend(found["notes"])
     t = T.stability_thresholds(x, y)
     out["eta_min_norm_unstable"] = F(t.eta_min_norm_unstable)
     out["eta_no_stable_interpolator"] = F(t.eta_no_stable_interpolator)
@@ -309,63 +326,21 @@ def _theory_predictions(problem: Problem, out: dict) -> None:
         + problem.sigma2
 
 
-def _gf_root(x, y, alpha) -> tuple:
-    """``alpha^2 exp(lambda x_i)`` with ``sum x_i alpha^2 exp(lambda x_i) = y`` (R6), 45 digits.
-
-    Used when theory's root is not an explicit algebraic number; bisection in a private
-    mpmath context on the increasing function of ``lambda``.
-    """
-    import mpmath
-
-    mp = mpmath.MPContext()
-    mp.dps = 50
-    xs = [mp.mpf(v.numerator) / v.denominator for v in x]
-    a2 = (mp.mpf(alpha.numerator) / alpha.denominator) ** 2
-    yv = mp.mpf(y.numerator) / y.denominator
-
-    def f(lam):
-        return mp.fsum(xi * a2 * mp.exp(lam * xi) for xi in xs) - yv
-
-    lo, hi = mp.mpf(-1), mp.mpf(1)
-    while f(lo) > 0:
-        lo *= 2
-    while f(hi) < 0:
-        hi *= 2
-    for _ in range(400):
-        mid = (lo + hi) / 2
-        if f(mid) < 0:
-            lo = mid
-        else:
-            hi = mid
-    lam = (lo + hi) / 2
-    return tuple(Fraction(mp.nstr(a2 * mp.exp(lam * xi), 45)) for xi in xs)
-
-
-def _flow_predictions(problem: Problem, out: dict) -> None:
-    try:
-        from . import flow  # noqa: F401  (landing separately)
-    except ImportError:
-        out["notes"].append("eta_c predicted: not available for this problem (no one-sample "
-                            "theory and numerics.flow is not installed)")
-        return
-    fn = getattr(flow, "gradient_flow", None)
-    if fn is None:
-        out["notes"].append("eta_c predicted: numerics.flow has no gradient_flow()")
-        return
-    try:
-        res = fn(problem)
-    except Exception as exc:  # noqa: BLE001  (report, do not fail the sweep)
-        out["notes"].append(f"eta_c predicted: numerics.flow failed ({exc})")
-        return
-    beta = getattr(res, "beta", None)
-    s_gf = getattr(res, "s_gf", None)
-    if beta is None or s_gf is None:
-        out["notes"].append("eta_c predicted: numerics.flow returned no s_gf")
-        return
-    out["beta_gf"] = tuple(Fraction(b) for b in beta)
-    out["s_gf"] = Fraction(s_gf)
-    out["eta_c"] = 2 / out["s_gf"]
-    out["s_gf_at_end"] = getattr(res, "s_gf_at_end", None)
+def _flow_predictions(problem: Problem, out: dict, res=None) -> None:
+    """``beta_GF``, ``s_GF`` and ``eta_c`` from :func:`numerics.flow.gradient_flow` (default
+    precision), or a note when the flow is not defined for ``problem`` (a documented
+    :class:`DomainError` or :class:`NoConvergence`); any other exception is a bug and
+    propagates."""
+    if res is None:
+        try:
+            res = gradient_flow(problem)
+        except (DomainError, NoConvergence) as exc:
+            out["notes"].append(f"eta_c predicted: not available ({exc})")
+            return
+    out["beta_gf"] = tuple(res.beta)
+    out["s_gf"] = res.s_gf
+    out["eta_c"] = res.eta_c
+    out["s_gf_at_end"] = res.s_gf_at_end
     out["notes"].append("eta_c predicted: numerics.flow (gradient flow at high precision)")
 
 
@@ -383,8 +358,10 @@ def _quad(problem: Problem, e) -> object:
                for i in range(len(e)) for j in range(len(e)))
 
 
-def _derived_exact(problem: Problem, ctx: dict, beta: tuple) -> dict:
-    """Risk, expected risk and distance to beta_GF from an exact (Fraction) ``beta``."""
+def _derived(problem: Problem, ctx: dict, beta: tuple, be) -> dict:
+    """Risk, expected risk and distance to beta_GF of a run's ``beta`` (exact Fractions of its
+    binary values); the distance's square root is taken in ``be``, the arithmetic of the run
+    that produced ``beta``, so that each precision reports the distance it can compute."""
     out = {"risk": None, "expected_risk": None, "distance_gf": None}
     if any(b is None for b in beta):
         return out
@@ -395,9 +372,15 @@ def _derived_exact(problem: Problem, ctx: dict, beta: tuple) -> dict:
         e = [b - m for b, m in zip(beta, ctx["mu"], strict=True)]
         out["expected_risk"] = _quad(problem, e) + ctx["cov_term"]
     if ctx["beta_gf"] is not None:
-        out["distance_gf"] = _frac_sqrt(sum(
-            (b - g) ** 2 for b, g in zip(beta, ctx["beta_gf"], strict=True)))
+        square = sum((b - g) ** 2 for b, g in zip(beta, ctx["beta_gf"], strict=True))
+        with be.scope():
+            out["distance_gf"] = be.to_fraction(be.sqrt(be.scalar(square)))
     return out
+
+
+def _backend_of(result):
+    """The arithmetic a :class:`~numerics.gd.GDResult` ran in."""
+    return get_backend(result.backend, None if result.backend == "float64" else result.dps)
 
 
 def _grid_task(problem: Problem, etas: tuple, steps: int, kind: str, ctx: dict) -> list[dict]:
@@ -416,13 +399,13 @@ def _grid_task(problem: Problem, etas: tuple, steps: int, kind: str, ctx: dict) 
                "distance_gf": None}
         if status != "diverged":
             theta = tuple(np.array(t[j], dtype=float) for t in batch.theta)
-            beta = beta_of(problem, theta)
+            beta = np.asarray(batch.beta[j], dtype=float)
             r = X @ beta - y
             g = (r @ X) / n
             zero_loss = status == "converged"
             _, lam, S = spectrum(problem, be, theta, g, zero_loss)
             exact_beta = tuple(Fraction(float(b)) for b in beta)
-            derived = _derived_exact(problem, ctx, exact_beta)
+            derived = _derived(problem, ctx, exact_beta, be)
             row.update(beta=[float(b) for b in beta], S=float(S), lambda_max=float(lam),
                        sharpness_form="gram" if zero_loss else "full",
                        l1_norm=float(batch.l1_norm[j]),
@@ -435,7 +418,12 @@ def _grid_task(problem: Problem, etas: tuple, steps: int, kind: str, ctx: dict) 
 
 def _confirm_task(problem: Problem, eta: Fraction, steps: int, precision, backend: str,
                   ctx: dict, grid_row: dict | None) -> dict:
-    """Audit one learning rate at two precisions; the row records agreed digits only."""
+    """Audit one learning rate at two precisions; the row records agreed digits only.
+
+    GD's own quantities are :func:`numerics.audit.audited_gd`'s (``run.quantities``); the
+    derived ones (expected risk, distance to ``beta_GF``) go through the same
+    :func:`numerics.audit.audit_quantity`, chance rule included.
+    """
     budget = steps
     if grid_row is not None and grid_row.get("status") == "converged":
         # the high-precision run must reach a residual ~10^17 times smaller: give it room
@@ -443,53 +431,55 @@ def _confirm_task(problem: Problem, eta: Fraction, steps: int, precision, backen
     run = audited_gd(problem, eta, budget, precision=precision, backend=backend,
                      record_sharpness=False, record_every=max(1, budget // 50))
     low, high = run.low, run.high
-    cap = int(math.floor(FLOAT64_DPS if low.backend == "float64" else low.dps))
     row = {"kind": "confirm", "eta": _key(eta), "status": run.status,
            "steps": [low.steps, high.steps], "statuses": [low.status, high.status],
-           "precisions": [_label(low), _label(high)], "diverged_at": high.diverged_at,
-           "quantities": {}, "raw": {}, "grid_digits": {}, "hessian_check": None,
+           "precisions": [precision_label(low), precision_label(high)],
+           "diverged_at": high.diverged_at, "quantities": {}, "raw": {}, "grid_digits": {},
+           "hessian_check": None,
            "diagnosis": run.diagnosis if run.status == "not_converged" else {}}
     if "diverged" in (low.status, high.status):
         return row
-    derived = {}
-    for key, attr in _AUDIT_NAMES.items():
-        a, b = getattr(low, attr), getattr(high, attr)
-        if a is None or b is None:
+    audited, values = {}, {}
+    for name, attr in QUANTITIES.items():
+        q = run.quantities.get(name)
+        if name not in _ROW_NAMES or q is None or q.value is None:
             continue
-        derived[key] = (a, b)
-    dl, dh = _derived_exact(problem, ctx, low.beta), _derived_exact(problem, ctx, high.beta)
+        audited[_ROW_NAMES[name]] = q
+        values[_ROW_NAMES[name]] = (getattr(low, attr), getattr(high, attr))
+    dl = _derived(problem, ctx, low.beta, _backend_of(low))
+    dh = _derived(problem, ctx, high.beta, _backend_of(high))
     for key in ("expected_risk", "distance_gf"):
-        if dl[key] is not None:
-            derived[key] = (dl[key], dh[key])
-    for key, (a, b) in derived.items():
-        q = agree(key, a, b, cap)
+        if dl[key] is not None and dh[key] is not None:
+            audited[key] = audit_quantity(key, dl[key], dh[key], run.cap, settled=run.settled)
+            values[key] = (dl[key], dh[key])
+    for key, q in audited.items():
         row["quantities"][key] = {"json": q.json(), "text": q.text(), "digits": q.digits}
         if key != "gain":
-            row["raw"][key] = _raw(a, low), _raw(b, high)
+            row["raw"][key] = [_raw(v, r) for v, r in zip(values[key], (low, high),
+                                                          strict=True)]
     if grid_row is not None and grid_row.get("beta") is not None:
-        for key, (_, b) in derived.items():
-            g = grid_row.get("beta" if key == "beta" else key)
+        for key, (_, b) in values.items():
+            g = grid_row.get(key)
             if g is None or key in ("gain", "lambda_max"):
                 continue
             gv = tuple(Fraction(v) for v in g) if isinstance(b, tuple) else Fraction(g)
-            row["grid_digits"][key] = agreed_digits(gv, b, cap)
+            row["grid_digits"][key] = agreed_digits(gv, b, run.cap)
     if low.status == high.status == "converged":
-        row["hessian_check"] = _hessian_check(problem, high)
+        row["hessian_check"] = _hessian_check(problem, high, audited["S"].digits
+                                              if "S" in audited else 0)
     return row
 
 
-def _label(r) -> str:
-    return "float64" if r.backend == "float64" else f"{r.backend}:{int(r.dps)}"
-
-
 def _raw(v, r):
+    """A computed value of run ``r`` as decimal text with all the digits it carries (17 for
+    float64, ``dps + 3`` otherwise; a list for vectors): the log's raw form."""
     digits = 17 if r.backend == "float64" else int(r.dps) + 3
     if isinstance(v, tuple):
-        return [None if x is None else _dec_text(x, digits) for x in v]
-    return _dec_text(v, digits)
+        return [None if x is None else _raw(x, r) for x in v]
+    return Agreed("raw", v, digits).text()
 
 
-def _hessian_check(problem: Problem, result) -> dict:
+def _hessian_check(problem: Problem, result, digits: int) -> dict:
     """The full Hessian at a converged endpoint, at the run's own precision (R1 / E1).
 
     Returns the largest ``|eigenvalue|`` of the full ``kd x kd`` Hessian, the Gram-form value
@@ -497,8 +487,14 @@ def _hessian_check(problem: Problem, result) -> dict:
     largest ``|eigenvalue|`` among the others (rank one on ``M`` means these vanish) and the
     bound ``max_i |g_i| ||B_i||`` by which the full Hessian may differ from the Gram form off
     the exact zero-loss set.
+
+    Only audited digits are reported: the three sharpness values are rounded to ``digits``, the
+    digits on which the two precisions agreed about ``S`` (``None`` when they agreed on none);
+    the residues (differences, other eigenvalues, the bound) are magnitudes of a single run near
+    its rounding level, reported to :data:`RESIDUE_DIGITS` significant digits, the residues
+    rounded up and the bound to nearest.
     """
-    be = get_backend(result.backend, None if result.backend == "float64" else result.dps)
+    be = _backend_of(result)
     with be.scope():
         theta = tuple(np.array([be.scalar(v) for v in t], dtype=be.dtype) for t in result.theta)
         beta = beta_of(problem, theta)
@@ -513,18 +509,24 @@ def _hessian_check(problem: Problem, result) -> dict:
         for i in range(problem.d):
             Bi = max(abs(F(Bs[a][b][i])) for a in range(problem.k) for b in range(problem.k))
             bound = max(bound, abs(F(g[i])) * Bi * problem.k)
-    top = max(vals, key=abs)
+    top = abs(max(vals, key=abs))
     # on the zero-loss set the Hessian has rank n: all but the n largest |eigenvalues| vanish
     others = sorted((abs(v) for v in vals), reverse=True)[problem.n:]
-    out = {"S_full": float(abs(top)), "S_gram": float(result.S),
-           "full_minus_gram": float(abs(abs(top) - result.S)),
-           "other_eigenvalues_max": float(max(others)) if others else 0.0,
-           "bound": float(bound), "S_formula": None, "formula_minus_full": None}
+    out = {"S_full": _rounded(top, digits), "S_gram": _rounded(result.S, digits),
+           "full_minus_gram": _residue(abs(top - result.S)),
+           "other_eigenvalues_max": _residue(max(others)) if others else 0.0,
+           "bound": _rounded(bound, RESIDUE_DIGITS) if bound else 0.0,
+           "S_formula": None, "formula_minus_full": None, "S_digits": digits}
     if problem.n == 1 and problem.param == "shared" and problem.depth == 2:
         formula = 4 * sum(xi * xi * b for xi, b in zip(problem.X[0], result.beta, strict=False))
-        out["S_formula"] = float(formula)
-        out["formula_minus_full"] = float(abs(formula - abs(top)))
+        out["S_formula"] = _rounded(formula, digits)
+        out["formula_minus_full"] = _residue(abs(formula - top))
     return out
+
+
+def _residue(v: Fraction) -> float:
+    """A non-negative single-run magnitude, rounded up to :data:`RESIDUE_DIGITS` digits."""
+    return Agreed("residue", v, RESIDUE_DIGITS, "bound").json() if v else 0.0
 
 
 # --------------------------------------------------------------------------- storage
@@ -673,11 +675,19 @@ class SweepResult:
     predicted : dict
         :func:`predictions`.
     eta_c : dict
-        ``predicted``, ``observed``, ``bracket``, ``grid_bracket``, ``S_ref``, ``tol``,
-        ``confirmed`` (both precisions agree on the bracket's classification), ``note``.
+        ``predicted``, ``observed``, ``bracket``, ``grid_bracket``, ``tol``, ``confirmed``
+        (both precisions agree on the bracket's classification), ``note``; the plateau
+        sharpness ``S_ref`` at the grid point ``S_ref_eta``, reported as that point reports
+        its ``S`` (``S_ref_text``, ``S_ref_digits``, ``S_ref_audited``) and ``threshold`` =
+        ``S_ref (1 - tol)`` to the same digits. ``S_ref_float64`` and ``threshold_float64``
+        are the raw values the classification used (not in :meth:`to_json`).
     best : dict
         ``eta``, ``risk`` (agreed digits), ``risk_name``, ``grid_eta``, ``resolution``,
-        ``interior``, ``confirmed``.
+        ``interior``, ``confirmed``; when the best point is not confirmed, ``risk_unaudited``
+        (the unaudited rule; ``None`` when withheld) and the raw ``risk_float64`` (not in
+        :meth:`to_json`).
+    backend : str
+        The multiprecision backend of the confirmations.
     stability : dict
         ``last_converged``, ``first_failed``, ``limit`` (predicted), ``converged_above_limit``.
     unaudited_digits : dict
@@ -700,8 +710,15 @@ class SweepResult:
     best: dict
     stability: dict
     unaudited_digits: dict
+    backend: str = "flint"
     notes: list = field(default_factory=list)
     files: dict = field(default_factory=dict)
+
+    @property
+    def precisions(self) -> list:
+        """The confirmations' two precisions, e.g. ``["float64", "flint:32"]``."""
+        return [precision_label(SimpleNamespace(backend=b, dps=p))
+                for b, p in precision_pair(self.precision, self.backend)]
 
     @property
     def eta_c_predicted(self) -> float | None:
@@ -720,14 +737,15 @@ class SweepResult:
         return {
             "problem": self.problem.key(),
             "steps": self.steps,
-            "precisions": list(_precision_labels(self.precision)),
+            "precisions": self.precisions,
+            "confirmed_points": len(self.confirm),
             "points": self.points,
             "eta_c_predicted": self.eta_c_predicted,
             "eta_c_observed": self.eta_c_observed,
-            "eta_c": _jsonable(self.eta_c),
+            "eta_c": _jsonable(_reported(self.eta_c)),
             "eta_best": None if best.get("eta") is None else float(best["eta"]),
             "risk_best": best.get("risk"),
-            "best": _jsonable(best),
+            "best": _jsonable(_reported(best)),
             "stability": _jsonable(self.stability),
             "predictions": _jsonable({k: v for k, v in pred.items() if k != "notes"}),
             "unaudited_digits": self.unaudited_digits,
@@ -736,9 +754,9 @@ class SweepResult:
         }
 
 
-def _precision_labels(precision):
-    (b1, p1), (b2, p2) = precision_pair(precision)
-    return ("float64" if b1 == "float64" else f"{b1}:{p1}", f"{b2}:{p2}")
+def _reported(block: dict) -> dict:
+    """``block`` without its raw single-run float64 values (keys ending in ``_float64``)."""
+    return {k: v for k, v in block.items() if not k.endswith("_float64")}
 
 
 def _jsonable(obj):
@@ -874,11 +892,12 @@ def sweep(problem: Problem, etas: Iterable, steps: int, *, out_dir=None, jobs: i
         store.close()
 
     confirmed = {e: store.get("confirm", e) for e in targets}
-    _finish_eta_c(eta_c, confirmed, store)
-    _finish_best(best, confirmed, store, risk_name)
     evidence = _evidence(confirmed)
+    _finish_eta_c(eta_c, confirmed, store)
+    _finish_best(best, confirmed, store, risk_name, evidence)
     points = [_point(e, rows[e], confirmed.get(e), _unaudited_digits(e, evidence), problem)
               for e in grid]
+    _finish_S_ref(eta_c, points, grid)
     unaudited = {"rule": "min(4, D - 2), D from the nearest confirmed converged points",
                  "evidence_points": len(evidence)}
     result = SweepResult(
@@ -887,7 +906,7 @@ def sweep(problem: Problem, etas: Iterable, steps: int, *, out_dir=None, jobs: i
                            if k[0] == "refine"},
         confirm={e: r for e, r in confirmed.items() if r is not None}, predicted=pred,
         eta_c=eta_c, best=best, stability=stability, unaudited_digits=unaudited,
-        notes=_notes(confirm, unaudited))
+        backend=backend, notes=_notes(confirm, unaudited))
     if out_dir is not None:
         d = Path(out_dir)
         result.files = {"jsonl": d / "sweep.jsonl", "meta": d / "sweep.meta.json",
@@ -924,8 +943,10 @@ def _converged(row) -> bool:
 # ---- eta_c ----------------------------------------------------------------------------
 def _observe_eta_c(problem, grid, rows, steps, store, ctx, refine, pred, report) -> dict:
     out = {"predicted": pred["eta_c"], "observed": None, "bracket": None, "grid_bracket": None,
-           "S_ref": None, "tol": PLATEAU_TOL, "confirmed": None, "refine_etas": [],
-           "note": None}
+           "S_ref": None, "S_ref_text": None, "S_ref_digits": None, "S_ref_audited": None,
+           "threshold": None, "S_ref_eta": None, "S_ref_float64": None,
+           "threshold_float64": None, "tol": PLATEAU_TOL, "confirmed": None,
+           "refine_etas": [], "note": None}
     conv = [e for e in grid if _converged(rows[e])]
     pair = None
     for a, b in zip(conv, conv[1:], strict=False):
@@ -943,13 +964,25 @@ def _observe_eta_c(problem, grid, rows, steps, store, ctx, refine, pred, report)
         out["note"] = ("the transition brackets the first converged point: eta_c may lie "
                        "at or below the sweep's start")
     S_lo = rows[lo]["S"]
-    out["grid_bracket"] = (lo, hi)
-    out["S_ref"] = S_lo
+    out["S_ref_eta"] = lo
+    out["S_ref_float64"] = S_lo
     threshold = S_lo * (1 - float(PLATEAU_TOL))
+    out["threshold_float64"] = threshold
 
     def left(row):
         return not (_converged(row) and row["S"] >= threshold)
 
+    if not left(rows[hi]):
+        # a fine grid: the elasticity pair's upper end is still within PLATEAU_TOL of the
+        # plateau; the bracket is the first grid point that has left it and the one before
+        later = [e for e in grid if e > hi and left(rows[e])]
+        if not later:
+            out["note"] = (f"no learning rate in the sweep leaves the plateau by more than "
+                           f"{float(PLATEAU_TOL):.1%}")
+            return out
+        hi = later[0]
+        lo = max(e for e in grid if e < hi)
+    out["grid_bracket"] = (lo, hi)
     if refine:
         rowmap = {lo: rows[lo], hi: rows[hi]}
         for level in range(ZOOM_LEVELS):
@@ -965,7 +998,6 @@ def _observe_eta_c(problem, grid, rows, steps, store, ctx, refine, pred, report)
                     break
     out["bracket"] = (lo, hi)
     out["observed"] = hi
-    out["threshold"] = threshold
     return out
 
 
@@ -984,7 +1016,7 @@ def _finish_eta_c(out, confirmed, store) -> None:
     if out["bracket"] is None:
         return
     lo, hi = out["bracket"]
-    threshold = out["threshold"]
+    threshold = out["threshold_float64"]
     verdicts = []
     for e, want_left in ((lo, False), (hi, True)):
         c = confirmed.get(e)
@@ -1042,7 +1074,10 @@ def _observe_best(problem, grid, rows, steps, store, ctx, refine, risk_name, rep
     return out
 
 
-def _finish_best(out, confirmed, store, risk_name) -> None:
+def _finish_best(out, confirmed, store, risk_name, evidence) -> None:
+    """The least risk with its agreed digits, or (unconfirmed) the float64 value rounded by the
+    unaudited rule (``risk_unaudited``, ``None`` when withheld); the raw float64 value stays
+    in ``risk_float64``, which :meth:`SweepResult.to_json` does not print."""
     if out.get("eta") is None:
         return
     c = confirmed.get(out["eta"])
@@ -1052,7 +1087,33 @@ def _finish_best(out, confirmed, store, risk_name) -> None:
         out["risk"], out["risk_text"], out["confirmed"] = q["json"], q["text"], True
         out["risk_digits"] = q["digits"]
     else:
-        out["risk_float64"] = row[risk_name] if row else None
+        raw = row[risk_name] if row else None
+        digits = _unaudited_digits(out["eta"], evidence).get(risk_name, 0)
+        out["risk_float64"] = raw
+        out["risk_unaudited"] = _rounded(raw, digits)
+        out["risk_unaudited_digits"] = digits if out["risk_unaudited"] is not None else 0
+
+
+def _finish_S_ref(out, points, grid) -> None:
+    """Report the plateau sharpness ``S_ref`` (and the threshold ``S_ref (1 - tol)``) as the grid
+    point ``S_ref_eta`` reports its ``S``: agreed digits when confirmed, the unaudited rule
+    otherwise (``None`` when withheld, ``"chaotic"`` when the precisions share no digit)."""
+    e = out.get("S_ref_eta")
+    if e is None:
+        return
+    pt = points[grid.index(e)]
+    value = pt.get("S")
+    if pt["audited"]:
+        digits = (pt.get("digits") or {}).get("S", 0)
+    else:
+        digits = (pt.get("unaudited_digits") or {}).get("S", 0)
+    out["S_ref"], out["S_ref_digits"], out["S_ref_audited"] = value, digits, pt["audited"]
+    if isinstance(value, float) and digits:
+        text = Agreed("S", Fraction(value), digits).text()
+        out["S_ref_text"] = text if pt["audited"] else "~" + text
+        out["threshold"] = _rounded(Fraction(text) * (1 - PLATEAU_TOL), digits)
+    else:
+        out["S_ref_text"] = "chaotic" if value == "chaotic" else "withheld"
 
 
 # ---- the stability boundary ---------------------------------------------------------------
@@ -1090,6 +1151,7 @@ def _targets(grid, rows, mode, extra, eta_c, best, stability, pred) -> list:
             chosen.append(e)
 
     if mode in ("auto", "converged", "all"):
+        add(eta_c.get("S_ref_eta"))
         for e in eta_c.get("grid_bracket") or ():
             add(e)
         for e in eta_c.get("bracket") or ():

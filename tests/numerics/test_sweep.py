@@ -15,10 +15,11 @@ import pytest
 import sympy as sp
 
 import theory as T
+from numerics.audit import CHANCE_DIGITS
 from numerics.errors import DomainError
 from numerics.gd import gradient_descent
 from numerics.problem import Problem
-from numerics.sweep import PLATEAU_TOL, eta_grid, sweep
+from numerics.sweep import PLATEAU_TOL, RESIDUE_DIGITS, eta_grid, predictions, sweep
 
 X, Y, ALPHA = [1, Fraction(1, 2)], 1, Fraction(1, 100)
 CENTROID = [Fraction(1, 2), Fraction(1)]
@@ -116,7 +117,20 @@ def test_observed_eta_c_within_one_percent_of_predicted(default_problem):
     assert res.eta_c["confirmed"] is True
     # the bracket's lower end stays on the plateau, the upper end has left it
     s_lo = res.refine.get(lo, res.grid.get(lo))["S"]
-    assert s_lo >= res.eta_c["S_ref"] * (1 - float(PLATEAU_TOL))
+    assert s_lo >= res.eta_c["S_ref_float64"] * (1 - float(PLATEAU_TOL))
+    # S_ref is reported with the digits its confirmation agreed on: a 32-digit run at that eta
+    # rounds to it; the threshold carries the same digits; no raw float64 value is printed
+    js = res.to_json()["eta_c"]
+    e_ref, digits = res.eta_c["S_ref_eta"], js["S_ref_digits"]
+    assert js["S_ref_audited"] is True and 8 <= digits <= 15
+    exact = gradient_descent(default_problem, e_ref, 120000, backend="flint", dps=32,
+                             record_sharpness=False)
+    assert exact.status == "converged"
+    assert js["S_ref"] == float(f"{float(exact.S):.{digits}g}")
+    assert js["S_ref"] == float(f"{js['S_ref']:.{digits}g}")
+    assert js["threshold"] == float(f"{js['S_ref'] * (1 - float(PLATEAU_TOL)):.{digits}g}")
+    assert not [k for k in js if k.endswith("_float64")]
+    assert not [k for k in res.to_json()["best"] if k.endswith("_float64")]
     # the confirmed points carry agreed digits; the others follow the unaudited rule
     audited = [pt for pt in res.points if pt["audited"]]
     assert audited and all(isinstance(pt["digits"], dict) for pt in audited)
@@ -140,6 +154,16 @@ def test_confirmed_points_agree_with_theory_at_zero_loss(default_problem):
         assert check["other_eigenvalues_max"] <= check["bound"] + 1e-27
         b1, b2 = pt["beta"]
         assert pt["S"] == pytest.approx(4 * b1 + b2, rel=1e-7)
+        # the single 32-digit Hessian carries only the digits the audit agreed on for S: the
+        # three sharpness values are R1's closed form of the agreed beta to those digits
+        d = pt["digits"]["S"]
+        assert check["S_digits"] == d
+        for key in ("S_full", "S_gram", "S_formula"):
+            assert check[key] == float(f"{check[key]:.{d}g}"), key
+            assert check[key] == pytest.approx(4 * b1 + b2, rel=10.0 ** (1 - d))
+        for key in ("full_minus_gram", "other_eigenvalues_max", "bound", "formula_minus_full"):
+            v = check[key]
+            assert 0 < v < 1e-20 and v == float(f"{v:.{RESIDUE_DIGITS}g}"), key
 
 
 def test_resume_skips_finished_rows_and_discards_a_torn_line(default_problem, tmp_path):
@@ -180,3 +204,139 @@ def test_different_arguments_in_the_same_directory_are_refused(default_problem, 
 def test_bad_input(default_problem, call, match):
     with pytest.raises(DomainError, match=match):
         call(default_problem)
+
+
+def _hand_digits(a: Fraction, b: Fraction) -> int:
+    """Leading decimal digits two values share: floor(-log10(|a - b| / max|a|, |b|))."""
+    rel = abs(a - b) / max(abs(a), abs(b))
+    return 15 if rel == 0 else max(0, math.floor(-math.log10(rel)))
+
+
+def test_an_unsettled_confirmation_reports_chance_digits_as_chaotic(default_problem):
+    """eta = 0.97, 20000 steps: GD neither converges nor settles on a period at either
+    precision. The float64 and 32-digit risks share 2 leading digits (1.000... vs 1.004...) by
+    chance; the point must say ``chaotic``, for GD's quantities and the derived ones alike."""
+    eta = Fraction(97, 100)
+    res = sweep(default_problem, [eta], 20000, confirm="all", refine=False)
+    pt = res.points[0]
+    assert pt["audited"] and pt["status"] == "not_converged"
+    # the two runs, directly (float64 and flint at 32 digits, as the confirmation pairs them)
+    low = gradient_descent(default_problem, eta, 20000, record_sharpness=False)
+    high = gradient_descent(default_problem, eta, 20000, backend="flint", dps=32,
+                            record_sharpness=False)
+    assert low.status == high.status == "not_converged"
+    assert low.diagnosis.get("period") is None  # no common period: not settled
+    mu = (Fraction(1, 2), Fraction(1))  # the uniform prior's mean; tr(cov) = 5/12
+
+    def expected_risk(r):
+        return sum((b - m) ** 2 for b, m in zip(r.beta, mu, strict=True)) + Fraction(5, 12)
+
+    shared = {"risk": _hand_digits(low.risk, high.risk),
+              "expected_risk": _hand_digits(expected_risk(low), expected_risk(high)),
+              "l1_norm": _hand_digits(low.l1_norm, high.l1_norm),
+              "S": _hand_digits(low.S, high.S)}
+    # the premise: some quantities agree on a digit or two by chance
+    assert 1 <= shared["risk"] < CHANCE_DIGITS and 1 <= shared["expected_risk"] < CHANCE_DIGITS
+    for key, n in shared.items():
+        if n < CHANCE_DIGITS:
+            assert pt[key] == "chaotic" and pt["digits"][key] == 0, (key, pt[key])
+    for key, d in pt["digits"].items():
+        assert d == 0 or d >= CHANCE_DIGITS, (key, d)
+
+
+def test_precisions_name_the_confirmation_backend(default_problem):
+    res = sweep(default_problem, [Fraction(2, 5)], 3000, confirm="all", refine=False,
+                backend="mpmath")
+    assert res.points[0]["precisions"] == ["float64", "mpmath:32"]
+    assert res.to_json()["precisions"] == ["float64", "mpmath:32"]
+    res = sweep(default_problem, [Fraction(2, 5)], 3000, confirm="none", refine=False,
+                backend="mpmath", precision=10)
+    assert res.to_json()["precisions"] == ["mpmath:10", "mpmath:20"]
+
+
+def _left(run, S_ref: float) -> bool:
+    """Whether a single float64 run has left the plateau (the sweep's definition)."""
+    return run.status != "converged" or float(run.S) < S_ref * (1 - float(PLATEAU_TOL))
+
+
+def test_a_fine_grid_brackets_the_first_eta_that_left_the_plateau(default_problem):
+    """Spacing 1e-4 near eta_c (50000 steps): the first pair with elasticity > 1/2 is
+    (0.5026, 0.5027), but 0.5027 is only 1.3e-4 below the plateau (< PLATEAU_TOL). The grid
+    bracket must be (0.5030, 0.5031), around the first grid point 0.1% below 0.5026's S, and the
+    refined eta_c a learning rate that has left the plateau, with a lower end that has not,
+    checked on single gradient_descent runs."""
+    res = sweep(default_problem, eta_grid("0.5024", "0.5032", 9), 50000, confirm="none")
+    S_ref = float(gradient_descent(default_problem, Fraction(5026, 10000), 50000,
+                                   record_sharpness=False).S)
+    lo, hi = res.eta_c["bracket"]
+    assert hi == res.eta_c["observed"]
+    assert _left(gradient_descent(default_problem, hi, 50000, record_sharpness=False), S_ref)
+    assert not _left(gradient_descent(default_problem, lo, 50000, record_sharpness=False),
+                     S_ref)
+    assert res.eta_c["grid_bracket"] == (Fraction(5030, 10000), Fraction(5031, 10000))
+    assert Fraction(5030, 10000) <= lo < hi <= Fraction(5031, 10000)
+    assert res.eta_c["S_ref_eta"] == Fraction(5026, 10000)
+
+
+def test_no_observed_eta_c_when_no_grid_point_leaves_the_plateau(default_problem):
+    """The elasticity pair (0.5026, 0.5027) exists, but no point drops 0.1% below 0.5026's S
+    (S decreases with eta here: the premise is checked at both ends of the pair's range)."""
+    res = sweep(default_problem, eta_grid("0.5024", "0.5028", 5), 50000, confirm="none")
+    ref, last = (gradient_descent(default_problem, Fraction(e, 10000), 50000,
+                                  record_sharpness=False) for e in (5026, 5028))
+    assert not _left(last, float(ref.S))
+    assert res.eta_c["observed"] is None and res.eta_c_observed is None
+    assert "leaves the plateau" in res.eta_c["note"]
+
+
+def test_an_unconfirmed_least_risk_prints_only_digits_a_32_digit_run_shares(default_problem):
+    """confirm none plus two confirmed neighbours: the least risk is float64-only, rounded by
+    the unaudited rule; its digits are those of the 32-digit run at that eta."""
+    grid = eta_grid("0.6", "0.7", 5)
+    res = sweep(default_problem, grid, 20000, confirm="none", refine=False,
+                confirm_etas=[Fraction(3, 5), Fraction(7, 10)])
+    best = res.best
+    assert best["eta"] == Fraction(13, 20) and best["confirmed"] is False
+    value, digits = best["risk_unaudited"], best["risk_unaudited_digits"]
+    assert isinstance(value, float) and 1 <= digits <= 4
+    exact = gradient_descent(default_problem, best["eta"], 80000, backend="flint", dps=32,
+                             record_sharpness=False)
+    assert value == float(f"{float(exact.risk):.{digits}g}")
+    assert "risk_float64" not in res.to_json()["best"]
+
+
+def test_flow_prediction_errors_become_notes_and_bugs_propagate(monkeypatch):
+    """A product-parametrised problem takes eta_c from numerics.flow; a documented failure of
+    the flow (NoConvergence) is a note, anything else is a bug and is raised."""
+    import numerics.sweep as S
+    from numerics.errors import NoConvergence
+
+    problem = Problem([[1, 0], [0, 1]], [1, 1], "1/10", param="product")
+
+    def fails(*args, **kwargs):
+        raise NoConvergence("the gradient-flow ODE", "raise the precision")
+
+    monkeypatch.setattr(S, "gradient_flow", fails)
+    pred = predictions(problem)
+    assert pred["eta_c"] is None and any("not available" in n for n in pred["notes"])
+
+    def buggy(*args, **kwargs):
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(S, "gradient_flow", buggy)
+    with pytest.raises(TypeError, match="a bug"):
+        predictions(problem)
+
+
+def test_flow_prediction_for_two_samples_is_the_flow_limit():
+    """Two orthogonal samples, product parametrisation (E3): each coordinate is its own flow,
+    ``beta_i = -a^2 sinh(2 s_i) -> y_i = 1`` and ``|J_i|^2 = 2 a^2 cosh(2 s_i)``, so the limit's
+    sharpness is ``(1/n) max_i |J_i|^2 = sqrt(a^4 + 1)`` (a = 1/10: sqrt(1.0001)), the path's
+    largest (its start has S(0) = (2 a^2 + sqrt(4 a^4 + 4)) / 4 = 0.505...)."""
+    problem = Problem([[1, 0], [0, 1]], [1, 1], "1/10", param="product")
+    pred = predictions(problem)
+    assert pred["one_sample_theory"] is False
+    assert [float(b) for b in pred["beta_gf"]] == pytest.approx([1.0, 1.0], rel=1e-12)
+    assert float(pred["s_gf"]) == pytest.approx(math.sqrt(1.0001), rel=1e-14)
+    assert pred["s_gf_at_end"] is True
+    assert float(pred["eta_c"]) == pytest.approx(2 / float(pred["s_gf"]), rel=1e-15)
