@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import sys
 
-from proofs_check.sweep_claims import Verdict, _digits, _ff, fmt
+from proofs_check.sweep_claims import Verdict, fmt, fmt_g, point_digits
 
-__all__ = ["Progress", "fmt", "sweep_summary_lines", "sweep_table", "write_report"]
+__all__ = ["Progress", "best_risk_unaudited", "fmt", "sweep_summary_lines", "sweep_table",
+           "write_report"]
 
 #: a final state of a run that did not converge is tabulated only with this many agreed digits
 SHOW_STATE_DIGITS = 3
@@ -51,7 +52,7 @@ def _cell(pt, key, cap=7):
     v = pt.get(key)
     if pt["status"] in ("chaotic",) and v is None:
         return "chaotic"
-    return fmt(v, _digits(pt, key), unaudited=not pt["audited"] and v is not None, cap=cap)
+    return fmt(v, point_digits(pt, key), unaudited=not pt["audited"] and v is not None, cap=cap)
 
 
 def _status(pt) -> str:
@@ -101,21 +102,23 @@ def sweep_table(result, *, markdown: bool = False) -> str:
 
 def sweep_summary_lines(result) -> list[str]:
     """A few lines: the problem, eta_c predicted and observed, the best eta, the stability."""
-    js = result.to_json()
+    confirmations = (f"{len(result.confirm)} learning rates confirmed at two precisions "
+                     f"({' vs '.join(result.precisions)})" if result.confirm else
+                     "no learning rate confirmed at two precisions")
     lines = [f"Sweep of GD on {result.problem.describe()}: {len(result.etas)} learning rates "
-             f"in [{_ff(result.etas[0])}, {_ff(result.etas[-1])}], {result.steps} steps; "
-             f"confirmations {' vs '.join(js['precisions'])}"]
+             f"in [{fmt_g(result.etas[0])}, {fmt_g(result.etas[-1])}], {result.steps} steps; "
+             f"{confirmations}"]
     c = result.eta_c
     pred = result.eta_c_predicted
     obs = result.eta_c_observed
-    text = f"eta_c: predicted 2/s_GF = {_ff(pred, 10)}" if pred is not None else \
+    text = f"eta_c: predicted 2/s_GF = {fmt_g(pred, 10)}" if pred is not None else \
         "eta_c: no prediction for this problem"
     if obs is not None:
         lo, hi = c["bracket"]
         conf = {True: "confirmed at two precisions", False: "NOT confirmed at two precisions",
                 None: "not confirmed"}[c["confirmed"]]
-        text += (f"; observed {_ff(obs, 8)} (first eta whose final sharpness leaves the "
-                 f"plateau by > {float(c['tol']):.1%}; bracket [{_ff(lo, 8)}, {_ff(hi, 8)}], "
+        text += (f"; observed {fmt_g(obs, 8)} (first eta whose final sharpness leaves the "
+                 f"plateau by > {float(c['tol']):.1%}; bracket [{fmt_g(lo, 8)}, {fmt_g(hi, 8)}], "
                  f"{conf})")
         if pred is not None:
             text += f"; observed/predicted - 1 = {obs / pred - 1:+.3%}"
@@ -124,24 +127,33 @@ def sweep_summary_lines(result) -> list[str]:
     lines.append(text)
     b = result.best
     if b.get("eta") is not None:
-        risk = b.get("risk_text") or (f"~{_ff(b.get('risk_float64'), 4)} (float64 only)")
+        risk = b.get("risk_text") or best_risk_unaudited(b)
         block = result.predicted.get("point" if b["risk_name"] == "risk" else "uniform")
-        star = f"; predicted eta* = 2/S(optimum) = {_ff(block['eta_star'], 8)}" if block else ""
-        res = "" if b.get("resolution") is None else f" (+- {_ff(b['resolution'], 2)})"
-        lines.append(f"least {b['risk_name'].replace('_', ' ')}: eta = {_ff(b['eta'], 8)}"
+        star = f"; predicted eta* = 2/S(optimum) = {fmt_g(block['eta_star'], 8)}" if block else ""
+        res = "" if b.get("resolution") is None else f" (+- {fmt_g(b['resolution'], 2)})"
+        lines.append(f"least {b['risk_name'].replace('_', ' ')}: eta = {fmt_g(b['eta'], 8)}"
                      f"{res}, {b['risk_name']} = {risk}"
                      f"{'' if b['interior'] else ' (at the edge of the sweep)'}{star}")
     s = result.stability
-    txt = f"stability: last converged eta = {_ff(s['last_converged'])}"
+    txt = f"stability: last converged eta = {fmt_g(s['last_converged'])}"
     if s.get("first_failed") is not None:
-        txt += (f"; from {_ff(s['first_failed'])} on: "
+        txt += (f"; from {fmt_g(s['first_failed'])} on: "
                 + ", ".join(f"{n} {k}" for k, n in s["failed_statuses"].items()))
     if s.get("limit") is not None:
         above = s.get("statuses_above_limit", {})
-        txt += (f"; above 1/(2 y x_min) = {_ff(s['limit'])}: "
+        txt += (f"; above 1/(2 y x_min) = {fmt_g(s['limit'])}: "
                 + (", ".join(f"{n} {k}" for k, n in above.items() if n) or "no grid point"))
     lines.append(txt)
     return lines
+
+
+def best_risk_unaudited(best: dict) -> str:
+    """The least risk of a sweep whose best point was not confirmed: the float64 value with the
+    digits the unaudited rule allows, or a statement that it is withheld."""
+    value = best.get("risk_unaudited")
+    if value is None:
+        return "withheld (float64 only; no confirmed neighbour backs its digits)"
+    return fmt(value, best.get("risk_unaudited_digits"), unaudited=True) + " (float64 only)"
 
 
 # --------------------------------------------------------------------------- report.md
@@ -175,9 +187,9 @@ def write_report(path, *, title: str, header: list[str], verdicts: list[Verdict]
         lines += [f"![{captions.get(name, name)}]({rel})", "", f"*{captions.get(name, name)}*",
                   ""]
     lines += ["## The sweep, point by point", "",
-              "Confirmed points show only digits that float64 and 32-digit runs share "
-              "(`chaotic`: none); `~` marks a float64-only value (see *How to read the "
-              "digits*).", "", sweep_table(result, markdown=True)]
+              f"Confirmed points show only digits that the {' and '.join(result.precisions)} "
+              "runs share (`chaotic`: none); `~` marks a float64-only value (see *How to read "
+              "the digits*).", "", sweep_table(result, markdown=True)]
     if ladder is not None:
         lines += ["", "### Small learning rates (towards gradient flow)", "",
                   sweep_table(ladder, markdown=True)]

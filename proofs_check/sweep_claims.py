@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = ["Verdict", "claim_verdicts", "r7_identity_experiment", "fmt", "ETA_C_REL_TOL",
+__all__ = ["Verdict", "claim_verdicts", "r7_identity_experiment", "fmt", "fmt_g",
+           "point_digits", "compare_reported", "ETA_C_REL_TOL",
            "EOS_GAP_MAX", "PLATEAU_REL_TOL", "ETA_STAR_REL_TOL", "LADDER_RATIO_MAX", "MIN_POINTS"]
 
 #: the verdicts' thresholds, fixed before the experiment (stated in the report)
@@ -41,14 +42,18 @@ def fmt(value, digits=None, *, unaudited: bool = False, cap: int = 7) -> str:
     return ("~" + text) if unaudited else text
 
 
-def _digits(pt, key):
+def point_digits(pt, key):
+    """The digits a sweep point reports for ``key``: agreed digits when the point is confirmed,
+    the unaudited rule's digits otherwise (``None`` when it has none)."""
     dg = pt.get("digits")
     if isinstance(dg, dict):
         return dg.get(key)
     return (pt.get("unaudited_digits") or {}).get(key)
 
 
-def _ff(v, d=6):
+def fmt_g(v, d=6):
+    """An exact input (a learning rate, a prediction) as text with ``d`` significant digits;
+    ``None`` is ``-``. Not for audited values: use :func:`fmt` with their digits."""
     return "-" if v is None else format(float(v), f".{d}g")
 
 
@@ -72,23 +77,55 @@ def _decide(ok: bool | None) -> str:
     return "undecided" if ok is None else ("held" if ok else "refuted")
 
 
+def _combine(parts: list) -> bool | None:
+    """A claim made of parts: refuted when one part is, undecided when one part abstains (or
+    there are none), held when all hold."""
+    if False in parts:
+        return False
+    return None if (not parts or None in parts) else True
+
+
 def _confirmed_interpolators(result) -> list:
-    """``(eta, point)`` for the grid points both precisions saw converge."""
+    """``(eta, point)`` for the grid points both precisions saw converge, to limits whose ``S``
+    and ``||beta||_1`` they agree on (a chaotic value is no evidence either way)."""
     return [(e, pt) for e, pt in zip(result.etas, result.points, strict=False)
-            if pt["audited"] and pt["status"] == "converged"]
+            if pt["audited"] and pt["status"] == "converged"
+            and isinstance(pt.get("S"), float) and isinstance(pt.get("l1_norm"), float)]
 
 
 def _hi_dps(result) -> int:
-    label = result.to_json()["precisions"][1]
-    return int(label.split(":")[1])
+    return int(result.precisions[1].split(":")[1])
 
 
 def _slack(value: float, digits: int | None) -> float:
-    """Half a unit in the last agreed digit of ``value`` (relative), plus one unit."""
+    """One unit in the last reported digit of ``value`` (absolute): twice the largest distance
+    between a value rounded to ``digits`` significant digits and the number it stands for."""
     if digits is None or digits <= 0:
         return math.inf
     scale = max(abs(value), 1e-300)
     return 10 ** (math.floor(math.log10(scale)) - digits + 1)
+
+
+def compare_reported(value, digits, reference) -> int | None:
+    """How a reported value compares with an exact ``reference``, as far as its digits decide.
+
+    Returns ``-1`` (below) or ``1`` (above) when ``value`` differs from ``reference`` by more
+    than one unit in its last digit, ``0`` when it agrees with it to its digits, and ``None``
+    when ``value`` is not a number (``None``, ``"chaotic"``) or has no digits.
+
+    Examples
+    --------
+    >>> compare_reported(3.9788, 5, "3.98"), compare_reported(3.98, 3, "3.9788")
+    (-1, 0)
+    """
+    if not isinstance(value, float) or not digits:
+        return None
+    ref, unit = float(Fraction(reference)), _slack(value, digits)
+    if value + unit < ref:
+        return -1
+    if value - unit > ref:
+        return 1
+    return 0
 
 
 def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Verdict]:
@@ -106,13 +143,15 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
         return [Verdict(c, "-", "undecided", "not a one-sample shared problem", "-")
                 for c in ("R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9")]
     x = [float(v) for v in result.problem.X[0]]
-    lo_eta = _ff(conf[0][0], 4) if conf else "-"
-    hi_eta = _ff(conf[-1][0], 4) if conf else "-"
+    lo_eta = fmt_g(conf[0][0], 4) if conf else "-"
+    hi_eta = fmt_g(conf[-1][0], 4) if conf else "-"
     span = f"{len(conf)} confirmed interpolators (eta {lo_eta} to {hi_eta})"
     out = []
 
     # R1 -------------------------------------------------------------------------------------
-    checks = [pt["hessian_check"] for _, pt in conf if pt.get("hessian_check")]
+    # a check whose S the two precisions did not agree on has no S_full to scale the slack
+    checks = [pt["hessian_check"] for _, pt in conf if pt.get("hessian_check")
+              and isinstance(pt["hessian_check"].get("S_full"), float)]
     slack = 10.0 ** -(_hi_dps(result) - 4)
     if len(checks) < MIN_POINTS:
         ok, ev = None, f"only {len(checks)} confirmed interpolators with a Hessian check"
@@ -141,8 +180,8 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
         r2 = r3 = r4 = None
         ev2 = ev3 = ev4 = f"only {len(conf)} confirmed interpolators"
     else:
-        l1s = [(pt["l1_norm"], _digits(pt, "l1_norm"), e) for e, pt in conf]
-        Ss = [(pt["S"], _digits(pt, "S"), e) for e, pt in conf]
+        l1s = [(pt["l1_norm"], point_digits(pt, "l1_norm"), e) for e, pt in conf]
+        Ss = [(pt["S"], point_digits(pt, "S"), e) for e, pt in conf]
         min_l1 = min(l1s)
         max_S = max(Ss)
         min_S = min(Ss)
@@ -153,11 +192,11 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
             v >= s_S - _slack(v, d) for v, d, _ in Ss)
         ev2 = (f"min-norm interpolator beta^N = {fmt(list(mn['beta']))}: ||beta^N||_1 = "
                f"{n_l1:g}, S = {n_S:g}; over {span} the least l1 norm is "
-               f"{fmt(min_l1[0], min_l1[1])} (eta {_ff(min_l1[2], 4)}) >= {n_l1:g} and the "
+               f"{fmt(min_l1[0], min_l1[1])} (eta {fmt_g(min_l1[2], 4)}) >= {n_l1:g} and the "
                f"largest S is {fmt(max_S[0], max_S[1])} <= {n_S:g}")
         ev3 = (f"min-sharpness interpolator beta^S = {fmt(list(ms['beta']))}: S = {s_S:g}, "
                f"||beta^S||_1 = {s_l1:g}; over {span} the least S is "
-               f"{fmt(min_S[0], min_S[1])} (eta {_ff(min_S[2], 4)}) >= {s_S:g} and the "
+               f"{fmt(min_S[0], min_S[1])} (eta {fmt_g(min_S[2], 4)}) >= {s_S:g} and the "
                f"largest l1 norm is {fmt(max_l1[0], max_l1[1])} <= {s_l1:g}")
         if result.problem.d == 2:
             import sympy as sp
@@ -169,7 +208,7 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
             devs = []
             for _, pt in conf:
                 pred_l1 = float(expr.subs(S_sym, sp.Rational(str(pt["S"]))))
-                d = min(_digits(pt, "S") or 0, _digits(pt, "l1_norm") or 0)
+                d = min(point_digits(pt, "S") or 0, point_digits(pt, "l1_norm") or 0)
                 devs.append((abs(pt["l1_norm"] - pred_l1), _slack(pt["l1_norm"], d)
                              + _slack(pt["S"], d) / (4 * x[0] * x[1])))
             r4_id = all(a <= b for a, b in devs)
@@ -200,7 +239,7 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
     conv_above = [e for e, pt in above if pt["status"] == "converged"
                   or (pt.get("status_float64_grid") == "converged")]
     unstable = [(e, pt) for e, pt in conf
-                if pt["S"] - _slack(pt["S"], _digits(pt, "S")) > float(2 / e)]
+                if pt["S"] - _slack(pt["S"], point_digits(pt, "S")) > float(2 / e)]
     conf_above = [(e, pt) for e, pt in above if pt["audited"]]
     if not above or len(conf) < MIN_POINTS:
         r5 = None
@@ -208,18 +247,18 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
     else:
         r5 = not conv_above and not unstable
         stat = ", ".join(f"{n} {k}" for k, n in st.get("statuses_above_limit", {}).items() if n)
-        ev5 = (f"thresholds 1/(2 y x_max) = {_ff(pred['eta_min_norm_unstable'])}, 1/(2 y x_min)"
-               f" = {_ff(limit)}; the {len(above)} grid runs above {_ff(limit)}: {stat}"
+        ev5 = (f"thresholds 1/(2 y x_max) = {fmt_g(pred['eta_min_norm_unstable'])}, 1/(2 y x_min)"
+               f" = {fmt_g(limit)}; the {len(above)} grid runs above {fmt_g(limit)}: {stat}"
                + (" (confirmed at two precisions: " + ", ".join(
-                   f"{_ff(e, 5)} {pt['status']}" for e, pt in conf_above) + ")"
+                   f"{fmt_g(e, 5)} {pt['status']}" for e, pt in conf_above) + ")"
                   if conf_above else "")
                + f"; every one of the {span} has S <= 2/eta"
-               + ("" if not unstable else f" EXCEPT {[_ff(e) for e, _ in unstable]}")
-               + f"; the last converged grid point is eta = {_ff(st['last_converged'])}, "
-               f"and from {_ff(st['first_failed'])} on no run converges (stable interpolators "
+               + ("" if not unstable else f" EXCEPT {[fmt_g(e) for e, _ in unstable]}")
+               + f"; the last converged grid point is eta = {fmt_g(st['last_converged'])}, "
+               f"and from {fmt_g(st['first_failed'])} on no run converges (stable interpolators "
                f"exist there, but GD does not reach them in {result.steps} steps"
                + ("; confirmed at two precisions: " + ", ".join(
-                   f"{_ff(e, 5)} {pt['status']}"
+                   f"{fmt_g(e, 5)} {pt['status']}"
                    for e, pt in zip(result.etas, result.points, strict=True)
                    if pt["audited"] and st["last_converged"] < e <= limit) if st.get(
                        "last_converged") is not None else "") + ")")
@@ -237,10 +276,11 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
         parts.append("no observed or predicted eta_c")
     else:
         rel = abs(obs_c / pred_c - 1)
-        ok6.append(rel <= float(ETA_C_REL_TOL) and c.get("confirmed") is not False)
+        # a bracket whose classification two precisions do not confirm measures nothing
+        ok6.append(rel <= float(ETA_C_REL_TOL) if c.get("confirmed") else None)
         lo, hi = c["bracket"]
         parts.append(f"eta_c predicted 2/s_GF = {pred_c:.8f}, observed {obs_c:.8f} (first eta "
-                     f"leaving the plateau; bracket [{_ff(lo, 8)}, {_ff(hi, 8)}], "
+                     f"leaving the plateau; bracket [{fmt_g(lo, 8)}, {fmt_g(hi, 8)}], "
                      f"classification {'confirmed' if c.get('confirmed') else 'NOT confirmed'}"
                      f" at two precisions): {rel:.3%} apart")
     at_end = pred.get("s_gf_at_end")
@@ -258,12 +298,12 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
             spread = max(ratios) / min(ratios)
             ok6.append(mono and spread < LADDER_RATIO_MAX)
             parts.append("towards the flow: ||beta_GD - beta_GF|| = " + ", ".join(
-                f"{fmt(pt['distance_gf'], _digits(pt, 'distance_gf'), cap=3)} at eta "
-                f"{_ff(e, 4)}" for e, pt in lp) + f" (decreasing: {mono}; distance/eta within "
+                f"{fmt(pt['distance_gf'], point_digits(pt, 'distance_gf'), cap=3)} at eta "
+                f"{fmt_g(e, 4)}" for e, pt in lp) + f" (decreasing: {mono}; distance/eta within "
                 f"a factor {spread:.3f}: O(eta) convergence to beta_GF)")
         else:
             ok6.append(None)
-    ok = None if None in ok6 else all(ok6)
+    ok = _combine(ok6)
     out.append(Verdict("R6", "GF from alpha 1 converges to beta_GF_i = alpha^2 exp(lambda x_i); "
                        "eta_c = 2/s_GF is where GD leaves the flow", _decide(ok),
                        "; ".join(parts), f"observed eta_c within {float(ETA_C_REL_TOL):.0%} of "
@@ -288,15 +328,21 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
         flow = [g for e, g in gaps if float(e) < obs_c]
         edge = [g for e, g in gaps if float(e) >= obs_c]
         positive = all(g > 0 for _, g in gaps)
-        sep = bool(flow and edge and min(edge) > max(flow))
-        ok7.append(positive and sep)
-        parts.append(f"mechanism: G_max - G_min = log(alpha_eff^2 ratio) is > 0 at all "
-                     f"{len(gaps)} confirmed limits ({positive}); below eta_c it is at most "
-                     f"{max(flow):.3g}, above eta_c at least {min(edge):.3g} (grows at the edge: "
-                     f"{sep})" if flow and edge else "mechanism: no points on both sides")
+        if flow and edge:
+            sep = min(edge) > max(flow)
+            ok7.append(positive and sep)
+            parts.append(f"mechanism: G_max - G_min = log(alpha_eff^2 ratio) is > 0 at all "
+                         f"{len(gaps)} confirmed limits ({positive}); below eta_c it is at most "
+                         f"{max(flow):.3g}, above eta_c at least {min(edge):.3g} (grows at the "
+                         f"edge: {sep})")
+        else:
+            # growth at the edge needs limits on both sides of eta_c; a sign violation does not
+            ok7.append(None if positive else False)
+            parts.append(f"mechanism: G_max - G_min > 0 at all {len(gaps)} confirmed limits "
+                         f"({positive}); no confirmed limits on both sides of eta_c")
     else:
         ok7.append(None)
-    ok = None if None in ok7 else all(ok7)
+    ok = _combine(ok7)
     out.append(Verdict("R7", "GD is multiplicative: beta_K = alpha^2 prod (1 - 2 eta r_k x)^2; "
                        "at the edge of stability G grows on the coordinate with larger x",
                        _decide(ok), "; ".join(parts), "the identity to the working precision; "
@@ -306,19 +352,19 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
     # R8 -------------------------------------------------------------------------------------
     b = result.best
     blk = pred.get("point") if b.get("risk_name") == "risk" else pred.get("uniform")
-    if blk is None or b.get("eta") is None or b.get("risk") is None:
+    row = result.confirm.get(b.get("eta")) if b.get("eta") is not None else None
+    q = row["quantities"] if row else {}
+    l1b = q.get("l1_norm", {}).get("json")
+    Sb = q.get("S", {}).get("json")
+    if blk is None or not all(isinstance(v, float) for v in (b.get("risk"), l1b, Sb)):
+        # no least risk, or one whose risk, norm or sharpness two precisions do not agree on
         ok, ev = None, "no confirmed least-risk point"
     else:
         rn, rs, ro = (float(blk[k]) for k in ("risk_min_norm", "risk_min_sharpness",
                                                  "risk_optimal"))
-        rb = b["risk"] if isinstance(b["risk"], float) else None
-        row = result.confirm.get(b["eta"])
-        q = row["quantities"] if row else {}
-        l1b = q.get("l1_norm", {}).get("json")
-        Sb = q.get("S", {}).get("json")
-        inside = (isinstance(l1b, float) and isinstance(Sb, float) and n_l1 < l1b < s_l1
-                  and s_S < Sb < n_S)
-        ok = rb is not None and rb + _slack(rb, b.get("risk_digits")) < min(rn, rs) \
+        rb = b["risk"]
+        inside = n_l1 < l1b < s_l1 and s_S < Sb < n_S
+        ok = rb + _slack(rb, b.get("risk_digits")) < min(rn, rs) \
             and bool(blk["neither_optimal"]) and inside
         uni = pred.get("uniform")
         ev = (f"beta* = {blk['prior']} at {fmt([float(v) for v in blk['optimal']])}: exact "
@@ -326,7 +372,7 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
               + (f" (uniform prior: {float(uni['risk_min_norm']):.6g}, "
                  f"{float(uni['risk_min_sharpness']):.6g}, {float(uni['risk_optimal']):.6g})"
                  if uni and blk is not uni else "")
-              + f"; GD at eta = {_ff(b['eta'], 6)} reaches risk {b.get('risk_text')} "
+              + f"; GD at eta = {fmt_g(b['eta'], 6)} reaches risk {b.get('risk_text')} "
               f"< {min(rn, rs):g}, with ||beta||_1 = {fmt(l1b, 7)} in ({n_l1:g}, {s_l1:g}) and "
               f"S = {fmt(Sb, 7)} in ({s_S:g}, {n_S:g})")
     out.append(Verdict("R8", "Neither implicit bias generalises best: the best interpolator "
@@ -342,38 +388,52 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
         edge = [(e, pt) for e, pt in conf if obs_c <= float(e) < float(limit)]
         flow = [(e, pt) for e, pt in conf if float(e) < obs_c]
         gaps = [(e, 1 - pt["S"] * float(e) / 2) for e, pt in edge]
+        # each of the claim's three parts needs its own evidence; a missing part abstains
         if gaps:
             worst = max(gaps, key=lambda t: t[1])
             least = min(gaps, key=lambda t: t[1])
             ok9.append(least[1] >= -1e-12 and worst[1] <= float(EOS_GAP_MAX))
             parts.append(f"edge of stability: at {len(gaps)} confirmed limits with eta_c <= "
                          f"eta < 1/(2 y x_min), 1 - S eta/2 lies in [{least[1]:.2e}, "
-                         f"{worst[1]:.3f}] (largest at eta {_ff(worst[0], 4)})")
+                         f"{worst[1]:.3f}] (largest at eta {fmt_g(worst[0], 4)})")
+        else:
+            ok9.append(None)
+            parts.append("edge of stability: no confirmed limit with eta_c <= eta < "
+                         "1/(2 y x_min)")
         if flow and pred.get("s_gf") is not None:
             s_gf = float(pred["s_gf"])
             dev = max(abs(pt["S"] / s_gf - 1) for _, pt in flow)
             ok9.append(dev <= float(PLATEAU_REL_TOL))
             parts.append(f"flow-aligned: below eta_c the final S stays within {dev:.3%} of "
                          f"s_GF at {len(flow)} confirmed limits")
-        if b.get("eta") is not None and blk is not None:
+        else:
+            ok9.append(None)
+            parts.append("flow-aligned: no confirmed limit below eta_c")
+        converged = [pt for pt in result.points if pt["status"] == "converged"]
+        if b.get("eta") is None or blk is None or not converged:
+            ok9.append(None)
+            parts.append("U-shape: no least-risk point")
+        elif not all(isinstance(v, float) for v in (b.get("risk"), converged[0].get("risk"),
+                                                     converged[-1].get("risk"))):
+            # an unconfirmed least risk, or ends without reported digits: no comparison
+            ok9.append(None)
+            parts.append(f"U-shape: the least risk ({b.get('risk_text') or 'unconfirmed'}) "
+                         "or the risks at the ends of the sweep have no reported digits")
+        else:
             eta_star = float(blk["eta_star"])
             eb = float(b["eta"])
-            first = result.points[[i for i, pt in enumerate(result.points)
-                                   if pt["status"] == "converged"][0]]
-            last_conv = [pt for pt in result.points if pt["status"] == "converged"][-1]
-            rb = b["risk"] if isinstance(b.get("risk"), float) else math.inf
-            u = bool(b["interior"]) and isinstance(first.get("risk"), float) and \
-                isinstance(last_conv.get("risk"), float) and first["risk"] > rb and \
-                last_conv["risk"] > rb
+            first, last_conv = converged[0], converged[-1]
+            rb = b["risk"]
+            u = bool(b["interior"]) and first["risk"] > rb and last_conv["risk"] > rb
             rel = abs(eb / eta_star - 1)
             ok9.append(u and obs_c < eb < float(limit) and rel <= float(ETA_STAR_REL_TOL))
-            parts.append(f"U-shape: risk {fmt(first.get('risk'), _digits(first, 'risk'))} at "
-                         f"eta {_ff(first['eta'], 4)}, minimum {b.get('risk_text')} at eta "
+            parts.append(f"U-shape: risk {fmt(first.get('risk'), point_digits(first, 'risk'))} at "
+                         f"eta {fmt_g(first['eta'], 4)}, minimum {b.get('risk_text')} at eta "
                          f"{eb:.6f} (interior: {bool(b['interior'])}), "
-                         f"{fmt(last_conv.get('risk'), _digits(last_conv, 'risk'))} at eta "
-                         f"{_ff(last_conv['eta'], 4)}; best eta observed {eb:.6f} vs predicted "
+                         f"{fmt(last_conv.get('risk'), point_digits(last_conv, 'risk'))} at eta "
+                         f"{fmt_g(last_conv['eta'], 4)}; best eta observed {eb:.6f} vs predicted "
                          f"eta* = 2/S(optimum) = {eta_star:.6f} ({eb / eta_star - 1:+.2%})")
-    ok = None if (not ok9 or None in ok9) else all(ok9)
+    ok = _combine(ok9)
     out.append(Verdict("R9", "Above eta_c GD lands just below S = 2/eta (d = 2: near the "
                        "interpolator with S = 2/eta); the risk is U-shaped in eta with its best "
                        "near eta* = 2/S(optimum)", _decide(ok), "; ".join(parts),

@@ -72,7 +72,8 @@ def _exact_rows(x, y, alpha, centroid):
             de = "" if sp.sympify(value).free_symbols else decimal_text(value, 15)
         rows.append([claim, name, ex, de])
 
-    w_opt = [sp.sqrt(sp.Rational(str(b))) for b in point["optimal"]["beta"]]
+    # the exact optimum from theory (possibly irrational): never through its decimal text
+    w_opt = [sp.sqrt(sp.sympify(b)) for b in point["optimal"]["beta"]]
     spec = T.hessian_spectrum(list(x), y, w_opt)
     add("R1", "Hessian eigenvalues at w = sqrt(beta_opt) on M", spec.eigenvalues)
     add("R1", "4 sum x_i^2 beta_i at beta_opt", T.zero_loss_sharpness(list(x), y,
@@ -228,9 +229,10 @@ def _sections(result, ladder, summary, num, steps, args, timings) -> list:
         except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
             rows.append((title, f"- not available ({type(exc).__name__}: {exc})"))
     conf = sum(1 for p in result.points if p["audited"])
+    low, high = result.precisions
     rows.append(("How to read the digits", "\n".join([
         f"- {conf} of {len(result.points)} grid points were re-run at two precisions "
-        "(float64 against 32 digits, flint); their values carry only the digits the two runs "
+        f"({low} against {high}); their values carry only the digits the two runs "
         "share (`chaotic`: none). Every converged grid point is confirmed in this report.",
         "- Points that did not converge are confirmed near the stability limit only; their "
         "final states are not limits, so the table shows their status (and `chaotic` when the "
@@ -243,6 +245,8 @@ def _sections(result, ladder, summary, num, steps, args, timings) -> list:
 
 
 def _flow_section(result, steps) -> str:
+    from proofs_check.sweep_claims import fmt_g
+
     pred, c = result.predicted, result.eta_c
     lines = [f"- Predicted (R6, exact): s_GF = {float(pred['s_gf']):.12g}, eta_c = 2/s_GF = "
              f"{float(pred['eta_c']):.12g}; the path's largest sharpness is attained at its "
@@ -250,26 +254,54 @@ def _flow_section(result, steps) -> str:
     if result.eta_c_observed is None:
         return "\n".join(lines + [f"- Observed: no transition ({c.get('note')})."])
     lo, hi = c["bracket"]
+    source = ("agreed digits of two precisions" if c["S_ref_audited"] else
+              "float64 only, unaudited rule")
     lines += [
         f"- Observed: eta_c = {result.eta_c_observed:.8g}, the first learning rate whose final "
         f"sharpness falls more than {float(c['tol']):.1%} below the plateau value S = "
-        f"{c['S_ref']:.6g} (a run that does not converge in {steps} steps counts as having "
-        f"left it); bracket [{float(lo):.8g}, {float(hi):.8g}] after "
-        f"{len(c['refine_etas'])} refinement runs; the bracket's two ends are "
+        f"{c['S_ref_text']} (GD's limit at eta = {fmt_g(c['S_ref_eta'], 8)}; {source}) (a run "
+        f"that does not converge in {steps} steps counts as having left it); bracket "
+        f"[{float(lo):.8g}, {float(hi):.8g}] after {len(c['refine_etas'])} refinement runs; "
+        f"the bracket's two ends are "
         f"{'confirmed' if c['confirmed'] else 'NOT confirmed'} at two precisions.",
         f"- Observed / predicted - 1 = {result.eta_c_observed / result.eta_c_predicted - 1:+.3%}"
-        " (GD at finite eta lands slightly flatter than gradient flow: its plateau sharpness "
-        f"is {c['S_ref']:.6g} < s_GF, so it stays stable a little past 2/s_GF)."]
+        f" ({_plateau_versus_flow(c, pred, result.eta_c['observed'])})."]
     return "\n".join(lines)
 
 
+def _plateau_versus_flow(c, pred, observed) -> str:
+    """What the plateau sharpness and the observed eta_c say, compared with s_GF and 2/s_GF."""
+    from proofs_check.sweep_claims import compare_reported
+
+    side = (observed > pred["eta_c"]) - (observed < pred["eta_c"])  # both exact
+    where = {1: "after 2/s_GF", -1: "before 2/s_GF", 0: "at 2/s_GF"}[side]
+    text = f"its plateau sharpness is {c['S_ref_text']}"
+    versus = compare_reported(c["S_ref"], c["S_ref_digits"], pred["s_gf"])
+    if versus is None:
+        return f"{text}, too few agreed digits to compare with s_GF; GD leaves the plateau {where}"
+    if versus == 0:
+        return (f"{text}, equal to s_GF to its {c['S_ref_digits']} digits; GD leaves the "
+                f"plateau {where}")
+    if versus < 0 and side > 0:
+        return (f"GD at finite eta lands slightly flatter than gradient flow: {text} < s_GF, "
+                "so it stays stable a little past 2/s_GF")
+    if versus > 0 and side < 0:
+        return (f"GD at finite eta lands sharper than gradient flow: {text} > s_GF, so it "
+                "leaves the plateau before 2/s_GF")
+    return (f"{text} {'<' if versus < 0 else '>'} s_GF, yet GD leaves the plateau {where}: "
+            "the plateau value alone does not explain where the transition lies")
+
+
 def _u_section(result, steps) -> str:
+    from ..report import best_risk_unaudited
+
     pred, b = result.predicted, result.best
     pt, uni = pred["point"], pred["uniform"]
     rn, rs, ro = (pt[k] for k in ("risk_min_norm", "risk_min_sharpness", "risk_optimal"))
     un, us, uo = (uni[k] for k in ("risk_min_norm", "risk_min_sharpness", "risk_optimal"))
     eta_b, eta_s = float(b["eta"]), float(pt["eta_star"])
     below = isinstance(b.get("risk"), float) and b["risk"] < float(min(rn, rs))
+    risk = b.get("risk_text") or best_risk_unaudited(b)
     return "\n".join([
         f"- Against beta* = the centroid (a point): min-norm risk {rn} = {float(rn):g}, "
         f"min-sharpness risk {rs} = {float(rs):g}"
@@ -277,14 +309,34 @@ def _u_section(result, steps) -> str:
         + f", optimal interpolator {ro}.",
         f"- Expected risk, beta* uniform on the zero-loss segment: min-norm {un}, "
         f"min-sharpness {us}, optimal {uo}.",
-        f"- Observed: the least risk along eta is {b.get('risk_text')} at eta = {eta_b:.6f} "
+        f"- Observed: the least risk along eta is {risk} at eta = {eta_b:.6f} "
         f"(resolution +- {float(b['resolution']):.1g}; confirmed at two precisions: "
         f"{b['confirmed']}); strictly below both biases' risks: {below}; interior minimum "
         f"(the U-shape): {b['interior']}.",
         f"- Predicted best learning rate (R8/R9): eta* = 2/S(optimum) = {pt['eta_star']} = "
-        f"{eta_s:.6f}; observed {eta_b:.6f} ({eta_b / eta_s - 1:+.2%}: GD stops slightly "
-        f"below 2/eta, so it reaches S(optimum) = {pt['sharpness_optimal']} at a slightly "
-        f"smaller eta)."])
+        f"{eta_s:.6f}; observed {eta_b:.6f} ({eta_b / eta_s - 1:+.2%}: "
+        f"{_best_versus_edge(result, b, pt)})."])
+
+
+def _best_versus_edge(result, b, block) -> str:
+    """Where GD's limit at the best eta sits against 2/eta, and what that says about eta*."""
+    from proofs_check.sweep_claims import compare_reported
+
+    eta_b = b["eta"]
+    side = (eta_b > block["eta_star"]) - (eta_b < block["eta_star"])  # both exact
+    where = {1: "above eta*", -1: "below eta*", 0: "at eta*"}[side]
+    row = result.confirm.get(eta_b)
+    q = (row or {}).get("quantities", {}).get("S")
+    if q is None or not isinstance(q.get("json"), float):
+        return f"the observed best eta lies {where}; its final S is not confirmed"
+    edge = compare_reported(q["json"], q["digits"], 2 / Fraction(eta_b))
+    S = f"S = {q['text']}"
+    if edge < 0 and side < 0:
+        return (f"GD stops slightly below 2/eta ({S} < 2/eta = {float(2 / eta_b):.6g}), so it "
+                f"reaches S(optimum) = {block['sharpness_optimal']} at a slightly smaller eta")
+    relation = {-1: "<", 0: "=", 1: ">"}[edge]
+    return (f"GD's limit there has {S} {relation} 2/eta = {float(2 / eta_b):.6g}, and the "
+            f"observed best eta lies {where}")
 
 
 def _limit_section(result, steps) -> str:

@@ -54,6 +54,27 @@ def test_json_has_the_documented_keys(tmp_path):
     assert obj["eta_c_predicted"] == pytest.approx(0.50125, abs=1e-5)
     # the least-risk point is confirmed at two precisions, so its risk has agreed digits
     assert obj["best"]["confirmed"] is True and isinstance(obj["risk_best"], float)
+    assert obj["precisions"] == ["float64", "flint:32"]
+    # summaries print no raw float64 value: the plateau sharpness is its grid point's agreed S
+    c = obj["eta_c"]
+    assert not [k for k in c if k.endswith("_float64")]
+    assert not [k for k in obj["best"] if k.endswith("_float64")]
+    ref = next(pt for pt in obj["points"] if pt["eta"] == c["S_ref_eta"])
+    assert c["S_ref_audited"] is True and c["S_ref"] == ref["S"]
+    assert c["S_ref_digits"] == ref["digits"]["S"]
+    assert c["threshold"] == float(f"{c['S_ref'] * 0.999:.{c['S_ref_digits']}g}")
+    # the Hessian check: sharpness values to the agreed digits of S (and R1's closed form
+    # 4 x1^2 b1 + 4 x2^2 b2 = 4 b1 + b2 of the agreed beta), residues to 2 digits
+    checked = [pt for pt in obj["points"] if pt.get("hessian_check")]
+    assert checked
+    for pt in checked:
+        h, d = pt["hessian_check"], pt["digits"]["S"]
+        b1, b2 = pt["beta"]
+        for key in ("S_full", "S_gram", "S_formula"):
+            assert h[key] == float(f"{h[key]:.{d}g}")
+            assert h[key] == pytest.approx(4 * b1 + b2, rel=10.0 ** (1 - d))
+        for key in ("full_minus_gram", "other_eigenvalues_max", "bound", "formula_minus_full"):
+            assert h[key] == float(f"{h[key]:.2g}")
     for name in ("sweep.csv", "sweep.jsonl", "sweep.meta.json", "sharpness.png", "risk.png",
                  "l1_norm.png", "path.png"):
         assert (tmp_path / name).stat().st_size > 0
@@ -137,3 +158,27 @@ def test_three_coordinates_draw_the_simplex(tmp_path):
         assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
     # no beta*: the risk column is empty, the expected risk (uniform prior) is reported
     assert "least expected risk" in out
+
+
+def test_text_without_confirmations_says_so_and_withholds_the_float64_risk(tmp_path):
+    """--confirm none: no precision pair is claimed, and the least risk (float64 only, no
+    confirmed neighbour to back its digits) is withheld rather than printed to 16 digits."""
+    code, out, err = _run(["sweep", *DATA, "--eta-min", "0.55", "--eta-max", "0.75", "--num",
+                           "5", "--steps", "20000", "--jobs", "1", "--confirm", "none",
+                           "--no-refine"])
+    assert code == 0, err
+    head = out.splitlines()[0]
+    assert "no learning rate confirmed at two precisions" in head and "flint" not in head
+    least = next(ln for ln in out.splitlines() if ln.startswith("least risk"))
+    assert "withheld" in least
+
+
+def test_precisions_follow_the_backend(tmp_path):
+    code, out, err = _run(["sweep", *DATA, "--eta-min", "0.4", "--eta-max", "0.5", "--num",
+                           "2", "--steps", "3000", "--jobs", "1", "--confirm", "none",
+                           "--confirm-eta", "0.4", "--backend", "mpmath", "--no-refine",
+                           "--json"])
+    assert code == 0, err
+    obj = json.loads(out)
+    assert obj["precisions"] == ["float64", "mpmath:32"]
+    assert obj["points"][0]["audited"] and obj["points"][0]["precisions"] == obj["precisions"]
