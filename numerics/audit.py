@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 
+import numpy as np
+
 from .backends import FLOAT64_DPS
 from .errors import DomainError
 from .gd import GDResult, gradient_descent
@@ -224,6 +226,8 @@ def precision_pair(precision: int | None, backend: str = "flint") -> tuple:
     """The two (backend, dps) settings: float64 vs 32 digits, or p vs 2p digits."""
     if precision is None:
         return ("float64", None), (backend, 32)
+    if isinstance(precision, np.integer):
+        precision = int(precision)
     if isinstance(precision, bool) or not isinstance(precision, int) or precision < 5:
         raise DomainError("precision", precision, "an integer number of digits >= 5 is required")
     if precision > 50000:

@@ -31,7 +31,8 @@ import numpy as np
 
 from .errors import DomainError
 
-__all__ = ["Backend", "get_backend", "BACKENDS", "FLOAT64_DPS", "dps_to_prec"]
+__all__ = ["Backend", "get_backend", "check_dps", "MIN_DPS", "MAX_DPS", "BACKENDS",
+           "FLOAT64_DPS", "dps_to_prec"]
 
 BACKENDS = ("float64", "mpmath", "flint")
 FLOAT64_DPS = 53 * math.log10(2)  # 15.95...
@@ -261,6 +262,7 @@ class Flint(Backend):
         return np.fromiter((self.scalar(v) for v in values), dtype=object)
 
     def to_fraction(self, value):
+        """The exact value of ``value``'s midpoint (whatever this backend's precision)."""
         mid = value.mid()
         if mid.is_zero():
             return Fraction(0)
@@ -370,24 +372,47 @@ def get_backend(backend: str = "float64", dps: float | None = None) -> Backend:
     """
     if not isinstance(backend, str) or backend not in BACKENDS:
         raise DomainError("backend", backend, f"one of {', '.join(BACKENDS)}")
-    if dps is not None:
-        try:
-            value = None if isinstance(dps, (bool, str, bytes)) else float(dps)
-        except (TypeError, ValueError, OverflowError):
-            value = None
-        if value is None or not math.isfinite(value):
-            raise DomainError("dps", dps, "a whole number of decimal digits is required")
     if backend == "float64":
-        if dps is not None and int(value) not in (15, 16):
+        if dps is not None and _whole(dps, "dps") not in (15, 16):
             raise DomainError("dps", dps, "float64 has about 15.95 digits; use the mpmath or "
                               "flint backend for another precision")
         return Float64()
     if dps is None:
         raise DomainError("dps", dps, f"a precision in decimal digits is required for {backend}")
-    if not value.is_integer():
-        raise DomainError("dps", dps, "a whole number of decimal digits is required")
-    if value < 5:
-        raise DomainError("dps", dps, "dps >= 5 is required")
-    if value > 100000:
-        raise DomainError("dps", dps, "dps <= 100000 is required")
-    return Mpmath(int(value)) if backend == "mpmath" else Flint(int(value))
+    digits = check_dps(dps)
+    return Mpmath(digits) if backend == "mpmath" else Flint(digits)
+
+
+#: the range of working precisions, in decimal digits
+MIN_DPS, MAX_DPS = 5, 100000
+
+
+def _whole(value, name: str) -> int:
+    try:
+        v = None if isinstance(value, (bool, str, bytes)) else float(value)
+    except (TypeError, ValueError, OverflowError):
+        v = None
+    if v is None or not math.isfinite(v) or not v.is_integer():
+        raise DomainError(name, value, "a whole number of decimal digits is required")
+    return int(v)
+
+
+def check_dps(dps, name: str = "dps") -> int:
+    """``dps`` as an int, checked to be a whole number in ``[MIN_DPS, MAX_DPS]``.
+
+    Raises
+    ------
+    DomainError
+        Naming ``name``, for a bool, a string, a fraction, NaN, infinity or a value out of range.
+
+    Examples
+    --------
+    >>> check_dps(30.0)
+    30
+    """
+    digits = _whole(dps, name)
+    if digits < MIN_DPS:
+        raise DomainError(name, dps, f"{name} >= {MIN_DPS} is required")
+    if digits > MAX_DPS:
+        raise DomainError(name, dps, f"{name} <= {MAX_DPS} is required")
+    return digits

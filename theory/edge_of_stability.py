@@ -14,7 +14,7 @@ import sympy as sp
 
 from ._exact import decide, one_sample, positive_scalar
 from .citations import cites
-from .errors import DomainError
+from .errors import DomainError, NotDecidable
 from .generalisation import Prior, optimal_interpolator, uniform_prior
 from .gradient_flow import gradient_flow_limit
 from .hessian import zero_loss_sharpness
@@ -99,8 +99,9 @@ class BestLearningRate:
     sharpness : sympy expression
         ``S(beta_opt)``.
     inside : bool or None
-        Whether ``eta_c < eta_star < 1/(2 y x_min)`` (``None`` when ``alpha`` is not given, so
-        ``eta_c`` is unknown).
+        Whether ``eta_c < eta_star < 1/(2 y x_min)``; ``None`` when ``alpha`` is not given, or
+        when ``eta_c`` is known only through the equation for ``lambda`` and sympy cannot
+        compare it exactly (numerics can, at two precisions).
     """
 
     eta_star: sp.Expr
@@ -154,8 +155,11 @@ def predicted_best_learning_rate(x, y, prior: Prior | None = None, alpha=None,
     inside = None
     if alpha is not None:
         a = positive_scalar(alpha, "alpha", CLAIM)
-        eta_c = gradient_flow_limit(xs, ys, a).eta_c
+        limit = gradient_flow_limit(xs, ys, a)
         hi = stability_thresholds(xs, ys).eta_no_stable_interpolator
-        inside = decide(eta_c < eta_star, "eta_c < eta*", CLAIM) and decide(
-            eta_star < hi, "eta* < 1/(2 y x_min)", CLAIM)
+        try:
+            inside = decide(limit.eta_c < eta_star, "eta_c < eta*", CLAIM) and decide(
+                eta_star < hi, "eta* < 1/(2 y x_min)", CLAIM)
+        except NotDecidable:
+            inside = None  # eta_c defined only through its equation: numerics must compare
     return BestLearningRate(eta_star, target, S, inside)

@@ -50,8 +50,13 @@ def add_parser(sub):
 def run(args) -> int:
     from numerics.audit import audited_gd
 
-    if args.precision is not None and args.precision < 5:
-        raise DomainError("--precision", args.precision, "at least 5 digits are required")
+    if args.precision is not None:
+        from numerics.audit import precision_pair
+
+        try:
+            precision_pair(args.precision, args.backend)
+        except DomainError as exc:
+            raise DomainError("--precision", args.precision, exc.required) from None
     if args.average_last > args.steps:
         raise DomainError("--average-last", args.average_last,
                           f"at most --steps = {args.steps} iterates can be averaged")

@@ -137,3 +137,14 @@ def test_predicted_best_learning_rate_other_instances(x, y, alpha, eta_star):
         expected_inside = (2 / S < mpmath.mpf(F(eta_star).numerator) / F(eta_star).denominator
                            < 1 / (2 * y * min(xs)))
     assert b.inside is expected_inside
+
+
+def test_inside_is_undecided_when_eta_c_has_no_explicit_root():
+    # x = (1, 1/1000): the polynomial in exp(lambda/1000) has degree 1000 > MAX_EXACT_DEGREE, so
+    # eta_c is known only through its equation; theory says None instead of raising.
+    from theory.gradient_flow import MAX_EXACT_DEGREE
+
+    assert 1000 > MAX_EXACT_DEGREE
+    best = predicted_best_learning_rate([1, "1/1000"], 1, alpha="1/100")
+    assert best.inside is None
+    assert best.eta_star == sp.Rational(2, 4) / sp.Rational(1001, 2000)  # 2/(4 y mean(x))
