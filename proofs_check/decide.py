@@ -18,8 +18,16 @@ The rules below turn numbers into outcomes, one rule per kind of claim:
     is ten times the two precisions' disagreement (certified slack: the precision's own error
     estimate); it fails when it is below ``-slack`` at the higher precision and negative at
     both; otherwise ``undecided``.
-``qualitative``
-    Each check documents its decision procedure and returns an :class:`Outcome` itself.
+``qualitative`` (:func:`procedure`)
+    Each check documents its decision procedure (a docstring section ``Decision procedure``)
+    and reports the verdict through :func:`procedure`.
+
+Every rule stamps the :class:`Outcome` it returns with its name (``Outcome.rules``), and
+:func:`combine` keeps the union, so the rules that actually decided an instance are known.
+:data:`KIND_RULES` says which rules a check of each kind may use (and which it must use):
+the registry (:mod:`proofs_check.claims`) validates every check against it, and
+:func:`proofs_check.verify.verify` never verifies a check whose instances were decided by a
+rule its kind does not allow.
 """
 
 from __future__ import annotations
@@ -32,8 +40,9 @@ import sympy as sp
 
 __all__ = [
     "Outcome", "PASS", "exact_equal", "exact_at_least", "two_precision_equal",
-    "two_precision_at_least", "to_fraction", "high_precision", "digits_between", "MIN_DIGITS",
-    "combine",
+    "two_precision_at_least", "two_precision_residual", "procedure", "to_fraction",
+    "high_precision", "digits_between", "MIN_DIGITS", "combine", "KIND_RULES", "RULES",
+    "CUSTOM",
 ]
 
 #: fewest agreed digits with which a two-precision comparison decides anything
@@ -60,18 +69,61 @@ class Outcome:
     status: str
     error: float | None = None
     detail: dict = field(default_factory=dict, compare=False)
+    rules: frozenset = field(default=frozenset(), compare=False)
 
     @property
     def failed(self) -> bool:
         return self.status == "fail"
+
+    @property
+    def decided_by(self) -> frozenset:
+        """The decision rules behind this outcome (:data:`CUSTOM` when it was built by hand)."""
+        return self.rules or frozenset({CUSTOM})
+
+
+#: the rule name of an Outcome built directly (not by a rule of this module)
+CUSTOM = "custom"
+#: every decision rule of this module
+RULES = ("exact_equal", "exact_at_least", "two_precision_equal", "two_precision_at_least",
+         "two_precision_residual", "procedure")
+_ONE_SIDED = frozenset({"exact_at_least", "two_precision_at_least"})
+_TWO_PRECISION = frozenset({"two_precision_equal", "two_precision_residual"})
+#: kind -> (rules a check of that kind must use at least one of, rules it may use).
+#: ``identity``: exact equality only; ``equality``: agreement with the digits two precisions
+#: share (exact equalities may accompany it: they are stricter); ``upper`` / ``lower``: a
+#: one-sided test, exact or with certified slack (exact equalities may accompany it);
+#: ``qualitative``: a documented procedure (anything, reported through :func:`procedure`).
+KIND_RULES = {
+    "identity": (frozenset({"exact_equal"}), frozenset({"exact_equal"})),
+    "equality": (_TWO_PRECISION, _TWO_PRECISION | {"exact_equal"}),
+    "upper": (_ONE_SIDED, _ONE_SIDED | {"exact_equal"}),
+    "lower": (_ONE_SIDED, _ONE_SIDED | {"exact_equal"}),
+    "qualitative": (frozenset(), frozenset(RULES) | {CUSTOM}),
+}
+
+
+def _rule(function):
+    """Stamp every Outcome ``function`` returns with the function's name as its rule."""
+    import functools
+
+    name = function.__name__
+
+    @functools.wraps(function)
+    def stamped(*args, **kw) -> Outcome:
+        out = function(*args, **kw)
+        return Outcome(out.status, out.error, out.detail, frozenset({name}))
+
+    stamped.__decision_rule__ = name
+    return stamped
 
 
 PASS = Outcome("pass", 0.0)
 
 
 def combine(outcomes) -> Outcome:
-    """The first failure, else the first undecided, else a pass with the largest error (and
-    the details of all parts)."""
+    """The first failure, else the first undecided, else a pass with the largest error, the
+    details of all parts and the union of their rules (a part built by hand counts as
+    :data:`CUSTOM`)."""
     outcomes = list(outcomes)
     for status in ("fail", "undecided"):
         for o in outcomes:
@@ -79,8 +131,10 @@ def combine(outcomes) -> Outcome:
                 return o
     errors = [o.error for o in outcomes if o.error is not None]
     parts = [o.detail for o in outcomes if o.detail]
+    rules = frozenset().union(*(o.decided_by for o in outcomes)) if outcomes else frozenset()
     return Outcome("pass", max(errors) if errors else 0.0,
-                   {} if not parts else parts[0] if len(parts) == 1 else {"parts": parts})
+                   {} if not parts else parts[0] if len(parts) == 1 else {"parts": parts},
+                   rules)
 
 
 def to_fraction(value) -> Fraction:
@@ -151,6 +205,7 @@ def _show(value):
     return [float(u) for u in v] if len(v) > 1 or isinstance(value, (tuple, list)) else float(v[0])
 
 
+@_rule
 def exact_equal(name: str, got, expected) -> Outcome:
     """``identity``: exact equality (Fractions, tuples of them, sympy expressions or matrices,
     booleans)."""
@@ -192,6 +247,7 @@ def _abs_float(expr) -> float | None:
         return None
 
 
+@_rule
 def exact_at_least(name: str, value, bound) -> Outcome:
     """``lower`` (or ``upper`` with the sides swapped): exact ``value >= bound``."""
     v, b = to_fraction(value), to_fraction(bound)
@@ -202,6 +258,7 @@ def exact_at_least(name: str, value, bound) -> Outcome:
                                             "violation": float(-margin)})
 
 
+@_rule
 def two_precision_equal(name: str, theory_value, low, high, *, floor=Fraction(1, 10**12),
                         labels=("low", "high"), cap: float | None = None) -> Outcome:
     """``equality``: the theory value agrees with the digits two precisions share.
@@ -234,6 +291,7 @@ def two_precision_equal(name: str, theory_value, low, high, *, floor=Fraction(1,
     return Outcome("fail", err, detail)
 
 
+@_rule
 def two_precision_at_least(name: str, margin_low, margin_high, scale, *,
                            labels=("low", "high")) -> Outcome:
     """One-sided numerical test of ``margin >= 0`` with certified slack from two precisions.
@@ -257,6 +315,44 @@ def two_precision_at_least(name: str, margin_low, margin_high, scale, *,
         return Outcome("fail", float(-mh), detail)
     detail["reason"] = "the margin is within the precisions' disagreement"
     return Outcome("undecided", float(-mh), detail)
+
+
+@_rule
+def two_precision_residual(name: str, errors: dict, steps: int, *,
+                           detail: dict | None = None) -> Outcome:
+    """``equality`` for a residual that must vanish: an identity along a computed trajectory.
+
+    ``errors`` maps each precision ``p`` (decimal digits) to the relative residual of the
+    identity computed at that precision after ``steps`` operations. Pass: every residual is
+    ``<= (steps + 1) 10^-(p - 6)`` (rounding of ``steps`` operations at ``p`` digits, with six
+    digits of headroom). Fail: every residual is ``> 10^-(p // 2)`` (half the digits lost at
+    every precision: a property of the mathematics, not of the arithmetic). Otherwise
+    undecided.
+    """
+    detail = dict(detail or {})
+    detail["quantity"] = name
+    verdicts = []
+    for p, err in errors.items():
+        err = to_fraction(err)
+        detail[f"relative_error_{p}_digits"] = float(err)
+        verdicts.append("pass" if err <= (steps + 1) * Fraction(10) ** -(p - 6)
+                        else "fail" if err > Fraction(10) ** -(p // 2) else "?")
+    error = float(to_fraction(errors[max(errors)]))
+    if all(v == "pass" for v in verdicts):
+        return Outcome("pass", error, detail)
+    if all(v == "fail" for v in verdicts):
+        return Outcome("fail", error, detail)
+    detail["reason"] = "the residual is between the pass and fail tolerances"
+    return Outcome("undecided", error, detail)
+
+
+@_rule
+def procedure(name: str, ok: bool, error: float | None = None, detail: dict | None = None
+              ) -> Outcome:
+    """``qualitative``: the verdict of a documented decision procedure (the check's docstring
+    states it). ``ok`` is the procedure's verdict on the instance; ``error`` and ``detail``
+    are reported."""
+    return Outcome("pass" if ok else "fail", error, {"quantity": name, **(detail or {})})
 
 
 def _digits(D: float):

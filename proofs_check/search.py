@@ -11,9 +11,9 @@ Determinism and bounds
   function of ``(strategy, judge, examples, seed)``.
 * Judgements are cached per instance: hypothesis replays the final shrunk example, and a
   replay must not re-run an experiment (nor change its mind).
-* Shrinking stops after ``max_shrinks`` *new* judgements; later candidates are not judged
-  (they count as non-failing), so the reported counterexample is the simplest one found by
-  then. The count is deterministic, unlike a clock.
+* Shrinking stops after ``max_shrinks`` *new* judgements: the first candidate after that
+  ends the search, and the reported counterexample is the simplest one found by then. The
+  count is deterministic, unlike a clock.
 * Warnings raised while judging are recorded (with a failing judgement) instead of
   propagating, so a search gives the same result under any warning filter.
 * ``time_budget`` (seconds) is a safety valve only: when it runs out, later instances are not
@@ -69,6 +69,8 @@ class SearchResult:
     seconds : float
     first_failure : object or None
         The first failing instance found, before shrinking.
+    rules : set of str
+        The decision rules of the passing judgements (:attr:`Outcome.decided_by`).
     """
 
     found: bool = False
@@ -83,14 +85,21 @@ class SearchResult:
     truncated: bool = False
     seconds: float = 0.0
     first_failure: object = None
+    rules: set = field(default_factory=set)
 
 
 class _Found(Exception):
     """Raised inside the hypothesis test to mark a failing instance."""
 
 
+class _ShrinkBudgetSpent(BaseException):  # noqa: N818 - a control signal, not an error
+    """Raised inside the hypothesis test to end shrinking when its judgements are spent (a
+    BaseException, so that hypothesis does not take it for a failure of the test)."""
+
+
 def search(strategy: st.SearchStrategy, judge, *, examples: int = 20, seed_value: int = 0,
-           max_shrinks: int = 150, time_budget: float | None = 60.0) -> SearchResult:
+           max_shrinks: int = 150, time_budget: float | None = 60.0,
+           cache: dict | None = None) -> SearchResult:
     """Judge up to ``examples`` instances drawn from ``strategy``; shrink the first failure.
 
     Parameters
@@ -102,6 +111,10 @@ def search(strategy: st.SearchStrategy, judge, *, examples: int = 20, seed_value
     seed_value : int, the random seed
     max_shrinks : new judgements allowed while shrinking
     time_budget : seconds, or None for no limit (safety valve, see the module notes)
+    cache : dict or None
+        Judgements by instance, shared with earlier searches (a caller may overwrite an entry
+        to change its mind about an instance, e.g. a candidate it could not confirm); cached
+        judgements are not counted again.
 
     Returns
     -------
@@ -110,7 +123,7 @@ def search(strategy: st.SearchStrategy, judge, *, examples: int = 20, seed_value
     if examples < 1:
         raise ValueError(f"examples = {examples}: at least 1 is required")
     res = SearchResult()
-    cache: dict = {}
+    cache = {} if cache is None else cache
     start = time.perf_counter()
     state = {"shrinking": False}
 
@@ -138,16 +151,17 @@ def search(strategy: st.SearchStrategy, judge, *, examples: int = 20, seed_value
                 out = judge(instance)
             except Exception as exc:  # a claim's function raising on its domain is a finding
                 out = Outcome("fail", None, {"exception": f"{type(exc).__name__}: {exc}"})
-        if caught and out.status == "fail":
-            out = Outcome(out.status, out.error, {**out.detail, "warnings": sorted(
-                {f"{w.category.__name__}: {w.message}" for w in caught})})
         if not isinstance(out, Outcome):
             raise TypeError(f"the judge returned {out!r}, not an Outcome")
+        if caught and out.status == "fail":
+            out = Outcome(out.status, out.error, {**out.detail, "warnings": sorted(
+                {f"{w.category.__name__}: {w.message}" for w in caught})}, out.rules)
         cache[key] = out
         if not state["shrinking"]:
             res.examples += 1
             if out.status == "pass":
                 res.passed += 1
+                res.rules |= out.decided_by
                 if out.error is not None:
                     res.max_error = out.error if res.max_error is None else max(
                         res.max_error, out.error)
@@ -168,6 +182,10 @@ def search(strategy: st.SearchStrategy, judge, *, examples: int = 20, seed_value
         if out is not None and out.status == "fail":
             found[:] = [(instance, out)]
             raise _Found
+        if out is None and state["shrinking"] and res.shrink_judgements >= max_shrinks:
+            # the shrinker would go on drawing candidates nobody judges: stop it here (the
+            # last failing candidate is the simplest one found)
+            raise _ShrinkBudgetSpent
 
     configured = settings(
         max_examples=examples, database=None, deadline=None, derandomize=False,
@@ -176,7 +194,7 @@ def search(strategy: st.SearchStrategy, judge, *, examples: int = 20, seed_value
     )(seed(seed_value)(given(strategy)(test)))
     try:
         configured()
-    except _Found:
+    except (_Found, _ShrinkBudgetSpent):
         res.found = True
         res.instance, res.outcome = found[0]
     res.seconds = time.perf_counter() - start

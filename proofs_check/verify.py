@@ -2,11 +2,19 @@
 
 Verdicts
 --------
-For one check: ``refuted`` when an instance fails (the shrunk instance and the data that
-reproduce it are reported); otherwise ``verified`` when at least one instance was decided and
-the decided instances are at least as many as the undecided ones; otherwise ``undecided``
-(with the reasons). For a claim: ``refuted`` if any check is; else ``undecided`` if any check
-is; else ``verified``. Nothing undecided is ever counted as verified.
+For one check asked for ``N`` instances: ``refuted`` when an instance fails (the shrunk
+instance and the data that reproduce it are reported). Otherwise ``verified`` only when
+
+* at least :data:`MIN_DECIDED` instances were decided (passed), and at least as many as were
+  undecided;
+* the time budget did not cut the search short before ``N`` instances were decided (a
+  truncated search that decided fewer is ``undecided``, and says so);
+* every passing instance was decided by a rule the check's kind allows
+  (:data:`proofs_check.decide.KIND_RULES`);
+
+otherwise ``undecided`` (with the reasons). For a claim: ``refuted`` if any check is; else
+``undecided`` if any check is; else ``verified``. Nothing undecided is ever counted as
+verified.
 
 Determinism: each check's search is seeded with ``derive_seed(seed, claim id, check name)``,
 so ``verify(seed=S)`` is a function of ``S`` (see :mod:`proofs_check.search`).
@@ -22,10 +30,12 @@ from .claims import REGISTRY, Check, Claim, get_claim
 from .search import derive_seed, search
 
 __all__ = ["CheckResult", "ClaimResult", "VerifyReport", "verify", "verify_claim",
-           "DEFAULT_EXAMPLES", "reproduce", "instance_from_key"]
+           "DEFAULT_EXAMPLES", "MIN_DECIDED", "reproduce", "instance_from_key"]
 
 #: ``--examples`` default: each check draws ``max(min_examples, round(weight * N))`` instances
 DEFAULT_EXAMPLES = 20
+#: fewest decided instances with which a check can be ``verified``
+MIN_DECIDED = 2
 
 
 @dataclass
@@ -43,13 +53,17 @@ class CheckResult:
     reasons: list = field(default_factory=list)
     seconds: float = 0.0
     truncated: bool = False
+    kind: str = ""
+    asked: int = 0
+    rules: list = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {"name": self.name, "family": self.family, "verdict": self.verdict,
-                "examples": self.examples, "passed": self.passed, "undecided": self.undecided,
+        return {"name": self.name, "family": self.family, "kind": self.kind,
+                "verdict": self.verdict, "asked": self.asked, "examples": self.examples,
+                "passed": self.passed, "undecided": self.undecided,
                 "max_abs_error": self.max_abs_error, "counterexample": self.counterexample,
                 "reasons": list(self.reasons), "seconds": round(self.seconds, 3),
-                "truncated": self.truncated}
+                "truncated": self.truncated, "rules": list(self.rules)}
 
 
 @dataclass
@@ -70,12 +84,18 @@ class ClaimResult:
     notes: str = ""
     seconds: float = 0.0
 
+    @property
+    def truncated(self) -> bool:
+        """Whether the time budget cut any check's search short."""
+        return any(c.truncated for c in self.checks)
+
     def to_json(self) -> dict:
         return {"id": self.id, "statement": self.statement, "citation": self.citation,
                 "kind": self.kind, "verdict": self.verdict, "examples": self.examples,
                 "undecided_examples": self.undecided, "max_abs_error": self.max_abs_error,
                 "counterexample": self.counterexample, "reason": self.reason,
-                "notes": self.notes, "seconds": round(self.seconds, 3),
+                "truncated": self.truncated, "notes": self.notes,
+                "seconds": round(self.seconds, 3),
                 "checks": [c.to_json() for c in self.checks]}
 
 
@@ -114,14 +134,33 @@ def _describe(instance) -> str:
     return instance.describe() if hasattr(instance, "describe") else repr(instance)
 
 
-def _check_verdict(res) -> tuple[str, list]:
+def _check_verdict(res, asked: int, kind: str | None = None,
+                   time_budget: float | None = None) -> tuple[str, list]:
+    """The verdict of one check from its search (see the module notes)."""
+    from .decide import KIND_RULES
+
     if res.found:
         return "refuted", []
     if res.passed == 0:
         return "undecided", res.undecided_reasons or ["no instance was decided"]
+    reasons = []
+    if res.truncated and res.passed < asked:
+        budget = "" if time_budget is None else f" of {time_budget:g} s"
+        reasons.append(f"the time budget{budget} ran out: {res.passed} of the {asked} "
+                       f"instances asked for were decided ({res.examples} judged)")
+    if res.passed < MIN_DECIDED:
+        reasons.append(f"only {res.passed} instance(s) decided (at least {MIN_DECIDED} are "
+                       "required)")
     if res.undecided > res.passed:
-        return "undecided", [f"{res.undecided} of {res.examples} instances undecided"] + \
-            res.undecided_reasons
+        reasons.append(f"{res.undecided} of {res.examples} instances undecided")
+    if kind is not None:
+        _, allowed = KIND_RULES[kind]
+        wrong = sorted(set(res.rules) - allowed)
+        if wrong:
+            reasons.append(f"instances were decided by {', '.join(wrong)}, which a check of "
+                           f"kind {kind!r} may not use")
+    if reasons:
+        return "undecided", reasons + list(res.undecided_reasons)
     return "verified", list(res.undecided_reasons)
 
 
@@ -132,7 +171,7 @@ def run_check(claim: Claim, check: Check, *, examples: int, seed: int,
     res = search(check.domain, check.function, examples=n,
                  seed_value=derive_seed(seed, claim.id, check.name), max_shrinks=max_shrinks,
                  time_budget=time_budget)
-    verdict, reasons = _check_verdict(res)
+    verdict, reasons = _check_verdict(res, n, check.kind, time_budget)
     cex = None
     if res.found:
         out = res.outcome
@@ -142,7 +181,8 @@ def run_check(claim: Claim, check: Check, *, examples: int, seed: int,
                "reproduce": (f"from proofs_check import reproduce; reproduce({claim.id!r}, "
                              f"{check.name!r}, {_key(res.instance)!r})")}
     return CheckResult(check.name, check.family, verdict, res.examples, res.passed,
-                       res.undecided, res.max_error, cex, reasons, res.seconds, res.truncated)
+                       res.undecided, res.max_error, cex, reasons, res.seconds, res.truncated,
+                       check.kind or claim.kind, n, sorted(res.rules))
 
 
 def verify_claim(claim: Claim, *, examples: int = DEFAULT_EXAMPLES, seed: int = 0,
@@ -186,7 +226,8 @@ def verify(ids: Sequence[str] | None = None, *, examples: int = DEFAULT_EXAMPLES
     claims : explicit :class:`~proofs_check.claims.Claim` objects (instead of the registry)
     progress : callable ``(claim_id, check_name)`` called before each check (for progress bars)
     max_shrinks : judgements allowed while shrinking one counterexample
-    time_budget : seconds per check (safety valve; hitting it is reported as ``truncated``)
+    time_budget : seconds per check (safety valve; hitting it is reported as ``truncated``,
+        and a check it cut short before deciding the instances asked for is ``undecided``)
 
     Returns
     -------

@@ -13,8 +13,9 @@ def add_parser(sub):
         "verify", help="verify the claims (R1-R9, E1-E5) by property-based search",
         description="Search each claim's domain for instances where theory and numerics "
         "disagree; shrink any counterexample. Verdicts: verified, refuted (with the shrunk "
-        "counterexample), undecided (precision could not decide). Exit 0 when nothing is "
-        "refuted, 1 otherwise.")
+        "counterexample), undecided (precision could not decide, too few instances were "
+        "decided, or the time budget cut a check short: column 'truncated'). Exit 0 when "
+        "nothing is refuted, 1 otherwise.")
     p.add_argument("--claim", dest="claims", action="append", metavar="ID",
                    help="a claim id (repeatable; default: all)")
     p.add_argument("--examples", type=positive_int, default=None, metavar="N",
@@ -70,10 +71,11 @@ def _err(v):
 def _print(report):
     print(f"normsharp verify: seed {report.seed}, examples {report.examples}, "
           f"{report.seconds:.1f} s")
-    rows = [["claim", "kind", "verdict", "examples", "undecided", "max |error|", "citation"]]
+    rows = [["claim", "kind", "verdict", "examples", "undecided", "truncated", "max |error|",
+             "citation"]]
     for c in report.claims:
         rows.append([c.id, c.kind, c.verdict, str(c.examples), str(c.undecided),
-                     _err(c.max_abs_error), c.citation])
+                     "yes" if c.truncated else "no", _err(c.max_abs_error), c.citation])
     table(rows)
     for c in report.claims:
         if c.verdict == "refuted":

@@ -10,7 +10,7 @@ from proofs_check import strategies as S
 from proofs_check.decide import exact_equal
 
 CLAIM_KEYS = {"id", "statement", "citation", "kind", "verdict", "examples", "max_abs_error",
-              "counterexample"}
+              "counterexample", "truncated"}
 
 
 def _strip(obj):
@@ -31,6 +31,9 @@ def test_json_contract_and_exit_0(cli):
     for c in obj["claims"]:
         assert set(c) >= CLAIM_KEYS
         assert c["verdict"] == "verified" and c["counterexample"] is None
+        assert c["truncated"] is False
+        for k in c["checks"]:  # each check says its kind and the rules that decided it
+            assert k["kind"] and k["rules"] and k["passed"] >= 2
         assert c["citation"].endswith(c["id"])
         assert isinstance(c["examples"], int) and c["examples"] > 0
     assert obj["summary"] == {"verified": 2, "refuted": 0, "undecided": 0}
@@ -47,6 +50,9 @@ def test_text_table(cli):
     res = cli(["verify", "--claim", "R3", "--examples", "2"])
     assert res.code == 0
     assert "R3" in res.out and "verified" in res.out and "summary: 1 verified" in res.out
+    header, _, row = res.out.splitlines()[1:4]
+    assert "truncated" in header.split()
+    assert row.split()[header.split().index("truncated")] == "no"
 
 
 def wrong_vertex_count(inst):

@@ -131,3 +131,141 @@ def test_time_budget_truncates_and_says_so():
 def test_examples_must_be_positive():
     with pytest.raises(ValueError):
         search(st.integers(), _judge_over_10, examples=0)
+
+
+# ----------------------------------------------------------------------------- rules
+def test_every_rule_stamps_its_outcome_and_combine_keeps_the_union():
+    from proofs_check.decide import CUSTOM, procedure, two_precision_residual
+
+    assert exact_equal("q", 1, 1).rules == {"exact_equal"}
+    assert exact_at_least("q", 2, 1).rules == {"exact_at_least"}
+    assert two_precision_at_least("m", F(1), F(1), 1).rules == {"two_precision_at_least"}
+    assert procedure("p", False).status == "fail"
+    both = combine([exact_equal("q", 1, 1), procedure("p", True), Outcome("pass", 0.0)])
+    assert both.rules == {"exact_equal", "procedure", CUSTOM}
+    # a hand-built outcome counts as custom, never as an exact decision
+    assert Outcome("pass").decided_by == {CUSTOM}
+    res = two_precision_residual("r", {30: F(1, 10**27), 60: F(1, 10**57)}, 10)
+    assert res.status == "pass" and res.rules == {"two_precision_residual"}
+
+
+def test_two_precision_residual_fails_only_when_every_precision_loses_half_its_digits():
+    from proofs_check.decide import two_precision_residual
+
+    assert two_precision_residual("r", {30: F(1, 10**3), 60: F(1, 10**3)}, 5).status == "fail"
+    # rounding-sized at 60 digits, large at 30: the precisions disagree, undecided
+    out = two_precision_residual("r", {30: F(1, 10**10), 60: F(1, 10**57)}, 5)
+    assert out.status == "undecided" and "between" in out.detail["reason"]
+
+
+def test_judge_returning_something_else_is_a_type_error_even_when_it_warns():
+    """The type is checked before the outcome is read (a warning used to make the search read
+    ``.status`` of a non-Outcome first: AttributeError)."""
+    import warnings
+
+    def judge(n):
+        warnings.warn("noise", RuntimeWarning, stacklevel=1)
+        return False
+
+    with pytest.raises(TypeError, match="not an Outcome"):
+        search(st.integers(0, 3), judge, examples=3, seed_value=0)
+
+
+def test_a_shared_cache_lets_a_caller_change_its_mind_about_an_instance():
+    """A caller (the conjecture search) marks a candidate undecided in the shared cache; the
+    next search with the same seed replays the earlier judgements and goes on past it."""
+    cache = {}
+
+    def judge(n):
+        return Outcome("fail" if n > 10 else "pass")
+
+    first = search(st.integers(0, 100), judge, examples=30, seed_value=0, cache=cache)
+    assert first.found and first.instance == 11
+    cache[11] = Outcome("undecided", None, {"reason": "not confirmed"})
+    again = search(st.integers(0, 100), judge, examples=30, seed_value=0, cache=cache)
+    assert again.found and again.instance == 12
+
+
+# ----------------------------------------------------------------------------- verdicts
+def _result(**kw):
+    from proofs_check.search import SearchResult
+
+    return SearchResult(**kw)
+
+
+def test_one_pass_and_one_undecided_is_not_verified():
+    from proofs_check.verify import MIN_DECIDED, _check_verdict
+
+    verdict, reasons = _check_verdict(_result(examples=2, passed=1, undecided=1), 2)
+    assert verdict == "undecided" and MIN_DECIDED == 2
+    assert any("only 1 instance(s) decided" in r for r in reasons)
+    assert _check_verdict(_result(examples=3, passed=2, undecided=1), 3)[0] == "verified"
+    assert _check_verdict(_result(examples=5, passed=2, undecided=3), 5)[0] == "undecided"
+
+
+def test_truncated_search_that_decided_fewer_than_asked_is_undecided():
+    from proofs_check.verify import _check_verdict
+
+    verdict, reasons = _check_verdict(_result(examples=3, passed=3, truncated=True), 6,
+                                      time_budget=0.3)
+    assert verdict == "undecided" and "time budget of 0.3 s ran out" in reasons[0]
+    # the budget ran out only after everything asked for was decided: nothing is missing
+    assert _check_verdict(_result(examples=6, passed=6, truncated=True), 6)[0] == "verified"
+
+
+def test_rules_the_kind_does_not_allow_are_never_verified():
+    from proofs_check.verify import _check_verdict
+
+    verdict, reasons = _check_verdict(_result(examples=4, passed=4, rules={"custom"}), 4,
+                                      "identity")
+    assert verdict == "undecided" and "may not use" in reasons[0]
+    assert _check_verdict(_result(examples=4, passed=4, rules={"exact_equal"}), 4,
+                          "identity")[0] == "verified"
+
+
+def _slow_pass(n):
+    """Passes, slowly (exact)."""
+    import time
+
+    time.sleep(0.05)
+    return exact_equal("n", n, n)
+
+
+def _sometimes_by_hand(n):
+    """Exact on even n; a hand-built pass on odd n (not an exact decision)."""
+    return exact_equal("n", n, n) if n % 2 == 0 else Outcome("pass", 0.0)
+
+
+def _one_check_claim(fn, kind="identity"):
+    from proofs_check import Check, Claim
+
+    return Claim("TEST", "A claim built by the test suite to exercise the verdict rules.",
+                 "[test]", kind, (), ("none",), "integers",
+                 (Check("only", fn, st.integers(0, 10**6), "exact"),))
+
+
+def test_verify_says_undecided_and_truncated_when_the_budget_cuts_a_check_short():
+    from proofs_check import verify
+
+    report = verify(claims=[_one_check_claim(_slow_pass)], examples=10, time_budget=0.12)
+    (c,) = report.claims
+    assert c.verdict == "undecided" and c.truncated and c.to_json()["truncated"] is True
+    assert "time budget" in c.reason and c.checks[0].passed < 10
+
+
+def test_verify_refuses_a_hand_decided_pass_in_an_identity_check():
+    from proofs_check import verify
+
+    report = verify(claims=[_one_check_claim(_sometimes_by_hand)], examples=10, seed=0)
+    (c,) = report.claims
+    assert c.verdict == "undecided" and "custom" in c.reason
+    assert "custom" in c.checks[0].rules
+
+
+def test_reviewer_demonstration_a_tiny_budget_no_longer_verifies_e4():
+    """``verify(['E4'], time_budget=0.3)`` used to report E4 verified on a single instance."""
+    from proofs_check import verify
+
+    (c,) = verify(["E4"], examples=20, seed=0, time_budget=0.3).claims
+    assert c.verdict == "undecided" and c.truncated
+    assert "time budget" in c.reason

@@ -54,9 +54,9 @@ def check_planted_numerics(inst):
     return two_precision_equal("S", wrong, lo[2], hi[2])
 
 
-def _claim(cid, fn, domain):
+def _claim(cid, fn, domain, kind="identity"):
     return Claim(cid, "A deliberately wrong formula planted by the test suite (not a result).",
-                 "[planted] tests/proofs_check/test_planted_bugs.py", "identity", (fn,),
+                 "[planted] tests/proofs_check/test_planted_bugs.py", kind, (fn,),
                  ("none",), "see the test", (Check("planted", fn, domain, "exact"),))
 
 
@@ -64,8 +64,8 @@ def _claim(cid, fn, domain):
 def planted():
     made = []
 
-    def make(cid, fn, domain):
-        claim = register(_claim(cid, fn, domain))
+    def make(cid, fn, domain, kind="identity"):
+        claim = register(_claim(cid, fn, domain, kind))
         made.append(cid)
         return claim
 
@@ -105,7 +105,8 @@ def test_bug_only_with_ties_is_shrunk_to_two_tied_features(planted):
 
 
 def test_bug_seen_only_by_numerics_is_shrunk_to_small_simple_numbers(planted):
-    planted("PLANTED-N", check_planted_numerics, S.parameter_points(d_max=6, zero_loss=True))
+    planted("PLANTED-N", check_planted_numerics, S.parameter_points(d_max=6, zero_loss=True),
+            "equality")
     cx = _refuted("PLANTED-N")
     inst = cx["instance"]
     x = [Fraction(v) for v in inst["x"]]
