@@ -202,6 +202,11 @@ def _judge(conjecture: Conjecture):
     return judge
 
 
+#: at most this many rounds of search, shrink and confirmation (each confirms at most two
+#: candidates: the shrunk one and the first one found)
+MAX_CANDIDATE_ROUNDS = 3
+
+
 def _confirm(conjecture: Conjecture, instance) -> Outcome:
     """Re-judge a candidate on the two runs of one precision audit (float64 and flint:32, via
     :func:`numerics.audit.audited_gd`): a counterexample only if the predicate is ``False`` at
@@ -230,8 +235,10 @@ def search_conjecture(conjecture: Conjecture, *, examples: int = 30, seed: int =
     """Search ``conjecture`` for a counterexample, shrink it and confirm it.
 
     The search judges with float64 GD; the shrunk candidate (else the first one found) is
-    then confirmed on a two-precision audit. An unconfirmed candidate makes the outcome
-    ``undecided``, never ``refuted``.
+    then confirmed on a two-precision audit. When neither is confirmed, both count as
+    undecided and the search goes on past them to the next candidate (at most
+    :data:`MAX_CANDIDATE_ROUNDS` rounds). An unconfirmed candidate never makes the outcome
+    ``refuted``; a search that ends with only unconfirmed candidates is ``undecided``.
 
     Parameters
     ----------
@@ -250,34 +257,58 @@ def search_conjecture(conjecture: Conjecture, *, examples: int = 30, seed: int =
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
         raise DomainError("examples", examples, "an integer >= 1 is required")
     start = time.perf_counter()
-    res = search(conjecture.strategy, _judge(conjecture), examples=examples,
-                 seed_value=derive_seed(seed, "conjecture", conjecture.name),
-                 max_shrinks=max_shrinks, time_budget=time_budget)
-    cex = None
-    reasons = list(res.undecided_reasons)
-    confirmed = None
-    if res.found:
-        for candidate in (res.instance, res.first_failure):
+    cache: dict = {}
+    reasons: list = []
+    unconfirmed: list = []
+    examples_seen = undecided = passed = 0
+    truncated = False
+    confirmed = res = None
+    for _ in range(MAX_CANDIDATE_ROUNDS):
+        # each round replays the judgements of the earlier ones from the cache, where the
+        # candidates the second precision did not confirm are now undecided: hypothesis goes
+        # on past them to new instances
+        remaining = None if time_budget is None else max(
+            0.0, time_budget - (time.perf_counter() - start))
+        res = search(conjecture.strategy, _judge(conjecture), examples=examples,
+                     seed_value=derive_seed(seed, "conjecture", conjecture.name),
+                     max_shrinks=max_shrinks, time_budget=remaining, cache=cache)
+        examples_seen += res.examples
+        undecided += res.undecided
+        passed += res.passed
+        truncated = truncated or res.truncated
+        reasons += [r for r in res.undecided_reasons if r not in reasons]
+        if not res.found:
+            break
+        for candidate in dict.fromkeys((res.instance, res.first_failure)):
             out = _confirm(conjecture, candidate)
             if out.status == "fail":
                 confirmed = (candidate, out)
                 break
             reasons.append(f"candidate {candidate.describe()} not confirmed: "
                            f"{out.detail['reason']}")
+            unconfirmed.append(candidate)
+            undecided += 1
+            examples_seen += candidate != res.first_failure  # the first one was counted
+            cache[candidate] = Outcome("undecided", None, {
+                "reason": "candidate not confirmed at the second precision"})
+        if confirmed is not None:
+            break
+    cex = None
     if confirmed is not None:
         outcome = "refuted"
         inst, out = confirmed
         cex = {"instance": inst.key(), "description": inst.describe(),
-               "detail": out.detail, "shrunk": inst is res.instance,
+               "detail": out.detail, "shrunk": inst == res.instance,
                "shrunk_from": res.first_failure.key(),
                "reproduce": _reproduce_text(conjecture, inst)}
-    elif res.found or not res.passed:
+    elif unconfirmed or not passed:
         outcome = "undecided"
     else:
         outcome = "not refuted"
-    return ConjectureResult(conjecture.name, conjecture.statement, outcome, res.examples,
-                            res.undecided, cex, seed, time.perf_counter() - start,
-                            conjecture.expected, conjecture.notes, reasons, res.truncated)
+    return ConjectureResult(conjecture.name, conjecture.statement, outcome,
+                            examples_seen, undecided, cex, seed,
+                            time.perf_counter() - start, conjecture.expected, conjecture.notes,
+                            reasons, truncated)
 
 
 def _reproduce_text(conjecture: Conjecture, inst) -> str:
@@ -361,13 +392,13 @@ def _above_eta_c():
         eta_c = 2 / _S_on_M(x, ref)
         top = Fraction(9, 10) / (2 * y * min(x))
         lo = eta_c * Fraction(1001, 1000)
-        if lo >= top:
-            return S.Instance((x,), y, a, top, edge="eta_c >= 0.9/(2 y x_min)")
+        if lo >= top:  # no rate above eta_c in the range: not an instance of the conjecture
+            return None
         eta = draw(st.one_of(S.rationals(lo, top, 40),
                              S.rationals(lo, top, 1000)))
         return S.Instance((x,), y, a, eta, edge="above eta_c")
 
-    return draw()
+    return draw().filter(lambda inst: inst is not None)
 
 
 def min_sharpness_better(case):
