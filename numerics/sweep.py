@@ -986,12 +986,8 @@ def _observe_eta_c(problem, grid, rows, steps, store, ctx, refine, pred, report)
     if refine:
         rowmap = {lo: rows[lo], hi: rows[hi]}
         for level in range(ZOOM_LEVELS):
-            etas = tuple(lo + (hi - lo) * Fraction(j, ZOOM_POINTS + 1)
-                         for j in range(1, ZOOM_POINTS + 1))
-            rowmap.update(_refine_batch(problem, etas, steps, store, ctx))
-            report(f"refine eta_c {level + 1}/{ZOOM_LEVELS}", level + 1, ZOOM_LEVELS)
-            out["refine_etas"].extend(etas)
-            seq = [lo, *etas, hi]
+            seq = _zoom(problem, lo, hi, steps, store, ctx, rowmap, out,
+                        (f"refine eta_c {level + 1}/{ZOOM_LEVELS}", level + 1), report)
             for a, b in zip(seq, seq[1:], strict=False):
                 if left(rowmap[b]):
                     lo, hi = a, b
@@ -999,6 +995,17 @@ def _observe_eta_c(problem, grid, rows, steps, store, ctx, refine, pred, report)
     out["bracket"] = (lo, hi)
     out["observed"] = hi
     return out
+
+
+def _zoom(problem, lo, hi, steps, store, ctx, rowmap, out, stage, report) -> list:
+    """One refinement level: ZOOM_POINTS evenly spaced rates strictly inside ``(lo, hi)``, run
+    (or read back from the log) into ``rowmap``; returns ``[lo, *rates, hi]``."""
+    etas = tuple(lo + (hi - lo) * Fraction(j, ZOOM_POINTS + 1)
+                 for j in range(1, ZOOM_POINTS + 1))
+    rowmap.update(_refine_batch(problem, etas, steps, store, ctx))
+    report(stage[0], stage[1], ZOOM_LEVELS)
+    out["refine_etas"].extend(etas)
+    return [lo, *etas, hi]
 
 
 def _refine_batch(problem, etas, steps, store, ctx) -> dict:
@@ -1056,12 +1063,8 @@ def _observe_best(problem, grid, rows, steps, store, ctx, refine, risk_name, rep
         lo, hi = conv[i - 1], conv[i + 1]
         rowmap = {e: rows[e] for e in (lo, best, hi)}
         for level in range(ZOOM_LEVELS):
-            etas = tuple(lo + (hi - lo) * Fraction(j, ZOOM_POINTS + 1)
-                         for j in range(1, ZOOM_POINTS + 1))
-            rowmap.update(_refine_batch(problem, etas, steps, store, ctx))
-            report(f"refine best {level + 1}/{ZOOM_LEVELS}", level + 1, ZOOM_LEVELS)
-            out["refine_etas"].extend(etas)
-            seq = [lo, *etas, hi]
+            seq = _zoom(problem, lo, hi, steps, store, ctx, rowmap, out,
+                        (f"refine best {level + 1}/{ZOOM_LEVELS}", level + 1), report)
             cands = [e for e in seq if _converged(rowmap[e])
                      and rowmap[e][risk_name] is not None]
             k = min(range(len(cands)), key=lambda m: (rowmap[cands[m]][risk_name], cands[m]))

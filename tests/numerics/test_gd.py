@@ -29,22 +29,15 @@ from numerics import (
     iterate,
 )
 
+from .helpers import exact_value
+
 X_DEFAULT, Y_DEFAULT, ALPHA = [1, F(1, 2)], 1, F(1, 100)
 BETA_STAR = [F(1, 2), 1]
 DEFAULT = Problem(X_DEFAULT, Y_DEFAULT, ALPHA)
 DEFAULT_RISK = Problem(X_DEFAULT, Y_DEFAULT, ALPHA, beta_star=BETA_STAR)
 
 
-def frac(be, value) -> F:
-    """Exact value of a backend number, converted independently of ``Backend.to_fraction``."""
-    if be.name == "float64":
-        return F(float(value))
-    if be.name == "mpmath":
-        sign, man, exp, _ = be.ctx.mpf(value)._mpf_
-        q = F(int(man)) * F(2) ** int(exp)
-        return -q if sign else q
-    man, exp = value.mid().man_exp()
-    return F(int(man)) * F(2) ** int(exp)
+frac = exact_value
 
 
 def rat(expr) -> F:

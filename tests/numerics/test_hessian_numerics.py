@@ -20,6 +20,8 @@ import theory as T
 from numerics import Problem, get_backend
 from numerics.hessian import gram_matrix_A, gram_rows, hessian_rows, spectrum
 
+from .helpers import exact_value
+
 BACKENDS = [("float64", None, 1e-13), ("mpmath", 40, 1e-36), ("flint", 40, 1e-36)]
 
 
@@ -27,16 +29,7 @@ def _arrays(be, blocks):
     return tuple(np.array([be.scalar(F(v)) for v in b], dtype=be.dtype) for b in blocks)
 
 
-def _frac(be, value) -> F:
-    """The exact value of a backend number, converted here (not by the backend under test)."""
-    if be.name == "float64":
-        return F(float(value))
-    if be.name == "mpmath":
-        sign, man, exp, _ = be.ctx.mpf(value)._mpf_
-        q = F(int(man)) * F(2) ** int(exp)
-        return -q if sign else q
-    man, exp = value.mid().man_exp()
-    return F(int(man)) * F(2) ** int(exp)
+_frac = exact_value
 
 
 def _g_exact(problem, beta):
