@@ -6,19 +6,11 @@ Every number leaving this package is exact, or audited by two precisions
 (:mod:`numerics.audit`), or an Arb ball.
 """
 
-from .audit import Agreed, AuditedRun, agree, agreed_digits, audited_gd, precision_pair
+from .audit import Agreed, agree, agreed_digits
+from .audited import AuditedFlow, AuditedRun, audited_flow, audited_gd
 from .backends import BACKENDS, Backend, get_backend
 from .errors import DomainError, NoConvergence, PrecisionLoss
-from .flow import (
-    AuditedFlow,
-    FlowResult,
-    PathPoint,
-    audited_flow,
-    flow_at_times,
-    flow_state,
-    flow_time,
-    gradient_flow,
-)
+from .flow import FlowResult, PathPoint, flow_at_times, flow_state, flow_time, gradient_flow
 from .gd import (
     BatchResult,
     GDResult,
@@ -29,6 +21,7 @@ from .gd import (
     gradient_descent_batch,
     iterate,
 )
+from .precision import DEFAULT_PAIR, Precision, PrecisionPair, check_dps, precision_pair
 from .problem import DEFAULT_INSTANCE, PARAMETRISATIONS, Problem
 
 __all__ = [
@@ -37,5 +30,5 @@ __all__ = [
     "BatchResult", "GDResult", "State", "Trajectory", "default_tol", "gradient_descent",
     "gradient_descent_batch", "iterate", "DEFAULT_INSTANCE", "PARAMETRISATIONS", "Problem",
     "AuditedFlow", "FlowResult", "PathPoint", "audited_flow", "flow_at_times", "flow_state",
-    "flow_time", "gradient_flow",
+    "flow_time", "gradient_flow", "DEFAULT_PAIR", "Precision", "PrecisionPair", "check_dps",
 ]

@@ -19,19 +19,12 @@ are rounding noise by construction.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 
-import numpy as np
-
-from .backends import FLOAT64_DPS
-from .errors import DomainError
-from .gd import GDResult, gradient_descent
-
-__all__ = ["Agreed", "AuditedRun", "agreed_digits", "agree", "audit_quantity", "settled",
-           "audited_gd", "audit_diagnosis", "precision_pair", "precision_cap", "precision_label",
-           "CHANCE_DIGITS", "QUANTITIES"]
+__all__ = ["Agreed", "agreed_digits", "agree", "audit_quantity", "settled", "audit_diagnosis",
+           "CHANCE_DIGITS"]
 
 
 def _dec(q: Fraction, prec: int = 120) -> Decimal:
@@ -222,23 +215,7 @@ def agree(name: str, a, b, cap: int, bound: bool = False) -> Agreed:
 CHANCE_DIGITS = 3
 
 
-def precision_pair(precision: int | None, backend: str = "flint") -> tuple:
-    """The two (backend, dps) settings: float64 vs 32 digits, or p vs 2p digits."""
-    if precision is None:
-        return ("float64", None), (backend, 32)
-    if isinstance(precision, np.integer):
-        precision = int(precision)
-    if isinstance(precision, bool) or not isinstance(precision, int) or precision < 5:
-        raise DomainError("precision", precision, "an integer number of digits >= 5 is required")
-    if precision > 50000:
-        raise DomainError("precision", precision, "at most 50000 digits (the audit also runs "
-                          "at twice the precision)")
-    if backend == "float64":
-        raise DomainError("backend", backend, "mpmath or flint when a precision is given")
-    return (backend, precision), (backend, 2 * precision)
-
-
-def settled(low: GDResult, high: GDResult) -> bool:
+def settled(low, high) -> bool:
     """Whether two runs reached a state whose digits can agree by more than chance: both
     converged, or both oscillate with the same period."""
     if low.status == high.status == "converged":
@@ -259,80 +236,6 @@ def audit_quantity(name: str, a, b, cap: int, *, settled: bool, bound: bool = Fa
     return q
 
 
-#: audited quantity name -> GDResult attribute
-QUANTITIES = {"beta": "beta", "loss": "loss", "sharpness": "S", "lambda_max": "lambda_max",
-              "l1_norm": "l1_norm", "param_norm_sq": "param_norm_sq", "risk": "risk",
-              "gain": "gain"}
-
-
-@dataclass
-class AuditedRun:
-    """Two runs of the same GD problem and the quantities they agree on.
-
-    ``status`` is the common status; ``"not_converged"`` when only the lower precision reached
-    its (coarser) tolerance; ``"chaotic"`` when the two precisions disagree on the outcome
-    itself (one diverges, the other does not).
-    """
-
-    status: str
-    low: GDResult
-    high: GDResult
-    quantities: dict = field(default_factory=dict)
-
-    @property
-    def settled(self) -> bool:
-        """See :func:`settled`."""
-        return settled(self.low, self.high)
-
-    @property
-    def cap(self) -> int:
-        """Most digits the pair can agree on: the lower precision's."""
-        return precision_cap(self.low)
-
-    @property
-    def digits(self) -> dict:
-        return {k: (v.digits if v.kind == "agreed" else "bound")
-                for k, v in self.quantities.items() if v.value is not None}
-
-    def to_json(self) -> dict:
-        """The ``normsharp gd --json`` object (without ``certified``)."""
-        q = self.quantities
-        out = {"status": self.status, "steps": self.high.steps,
-               "steps_low_precision": self.low.steps}
-        for key in QUANTITIES:
-            if key in q and (q[key].value is not None or key != "risk"):
-                out[key] = q[key].json()
-        out["digits"] = self.digits
-        out["precisions"] = [precision_label(self.low), precision_label(self.high)]
-        if self.high.diverged_at is not None:
-            out["diverged_at"] = self.high.diverged_at
-        if self.diagnosis:
-            out["diagnosis"] = self.diagnosis
-        return out
-
-    @property
-    def audited_diagnosis(self) -> dict:
-        """The two runs' diagnoses, keeping only what both share (numbers as :class:`Agreed`)."""
-        return audit_diagnosis(self.low.diagnosis, self.high.diagnosis, self.cap,
-                               settled=self.settled)
-
-    @property
-    def diagnosis(self) -> dict:
-        """:attr:`audited_diagnosis` as JSON values (agreed numbers, or ``"chaotic"``)."""
-        return {k: (v.json() if isinstance(v, Agreed) else v)
-                for k, v in self.audited_diagnosis.items()}
-
-    def diagnosis_text(self) -> str:
-        """:attr:`audited_diagnosis` as one line of text (agreed digits only)."""
-        return ", ".join(f"{k}={v.text() if isinstance(v, Agreed) else v}"
-                         for k, v in self.audited_diagnosis.items())
-
-
-def precision_cap(r: GDResult) -> int:
-    """The decimal digits a run at ``r``'s precision can carry (float64: 15)."""
-    return int(math.floor(FLOAT64_DPS if r.backend == "float64" else r.dps))
-
-
 def audit_diagnosis(low: dict, high: dict, cap: int, *, settled: bool = False) -> dict:
     """Merge two diagnoses: equal entries are kept, numbers become :class:`Agreed` (chance rule
     included), the rest are ``"chaotic"`` (for instance a period one precision sees and the
@@ -350,47 +253,3 @@ def audit_diagnosis(low: dict, high: dict, cap: int, *, settled: bool = False) -
     if "near_edge" in out and isinstance(ratio, Agreed) and ratio.chaotic:
         out["near_edge"] = "chaotic"
     return out
-
-
-def precision_label(r: GDResult) -> str:
-    """``"float64"`` or ``"backend:dps"``."""
-    return "float64" if r.backend == "float64" else f"{r.backend}:{int(r.dps)}"
-
-
-def audited_gd(problem, eta, steps, *, precision: int | None = None, backend: str = "flint",
-               **kwargs) -> AuditedRun:
-    """Run :func:`~numerics.gd.gradient_descent` at two precisions and audit the results.
-
-    Parameters
-    ----------
-    precision : None (float64 against 32 digits) or ``p`` (``p`` against ``2p`` digits)
-    backend : multiprecision backend, ``"flint"`` (fast) or ``"mpmath"``
-    kwargs : passed to :func:`~numerics.gd.gradient_descent` for both runs; a
-        ``checkpoint`` path becomes one file per precision (``PATH.float64``, ``PATH.flint32``)
-    """
-    (b1, p1), (b2, p2) = precision_pair(precision, backend)
-    checkpoint = kwargs.pop("checkpoint", None)
-
-    def ck(b, p):
-        return None if checkpoint is None else f"{checkpoint}.{b}{'' if p is None else p}"
-    low = gradient_descent(problem, eta, steps, backend=b1, dps=p1, checkpoint=ck(b1, p1),
-                           **kwargs)
-    high = gradient_descent(problem, eta, steps, backend=b2, dps=p2, checkpoint=ck(b2, p2),
-                            **kwargs)
-    statuses = {low.status, high.status}
-    if len(statuses) == 1:
-        status = low.status
-    elif statuses == {"converged", "not_converged"}:
-        # each precision has its own tolerance: the finer one has not got there yet
-        status = "not_converged"
-    else:
-        status = "chaotic"
-    run = AuditedRun(status, low, high)
-    if "diverged" in statuses:
-        return run
-    converged = "converged" in statuses
-    for key, attr in QUANTITIES.items():
-        run.quantities[key] = audit_quantity(
-            key, getattr(low, attr), getattr(high, attr), run.cap, settled=run.settled,
-            bound=(key == "loss" and converged))
-    return run

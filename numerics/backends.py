@@ -18,7 +18,9 @@ are whatever scalar the backend supplies:
     Matrix-vector products are done by ``arb_mat`` in C. Precision is set only inside
     :meth:`Backend.scope`, which restores ``flint.ctx`` on exit.
 
-Precision is given in decimal digits ``dps`` everywhere; ``prec`` (bits) is derived as in mpmath.
+Precision is given in decimal digits ``dps`` everywhere (:mod:`numerics.precision`); ``prec``
+(bits) is derived as in mpmath. A backend is also the ``ops`` of
+:mod:`theory.parametrisations` (``scalar``, ``sqrt``, ``exp``, ``log``, ``sinh``, ``cosh``).
 """
 
 from __future__ import annotations
@@ -30,17 +32,9 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import DomainError
+from .precision import BACKENDS, FLOAT64_DPS, _whole, check_dps, dps_to_prec
 
-__all__ = ["Backend", "get_backend", "check_dps", "MIN_DPS", "MAX_DPS", "BACKENDS",
-           "FLOAT64_DPS", "dps_to_prec"]
-
-BACKENDS = ("float64", "mpmath", "flint")
-FLOAT64_DPS = 53 * math.log10(2)  # 15.95...
-
-
-def dps_to_prec(dps: float) -> int:
-    """Bits for ``dps`` decimal digits, as mpmath computes them."""
-    return max(1, int(round((int(dps) + 1) * 3.3219280948873626)))
+__all__ = ["Backend", "get_backend", "BACKENDS"]
 
 
 class Backend:
@@ -72,6 +66,15 @@ class Backend:
         raise NotImplementedError
 
     def log(self, value):
+        raise NotImplementedError
+
+    def exp(self, value):
+        raise NotImplementedError
+
+    def sinh(self, value):
+        raise NotImplementedError
+
+    def cosh(self, value):
         raise NotImplementedError
 
     def is_finite(self, value) -> bool:
@@ -150,6 +153,8 @@ class Float64(Backend):
         with np.errstate(divide="ignore"):
             return np.log(value)
 
+    exp, sinh, cosh = staticmethod(np.exp), staticmethod(np.sinh), staticmethod(np.cosh)
+
     def is_finite(self, value):
         return bool(np.all(np.isfinite(value)))
 
@@ -204,6 +209,15 @@ class Mpmath(Backend):
 
     def log(self, value):
         return self.ctx.log(value) if value != 0 else self.ctx.ninf
+
+    def exp(self, value):
+        return self.ctx.exp(value)
+
+    def sinh(self, value):
+        return self.ctx.sinh(value)
+
+    def cosh(self, value):
+        return self.ctx.cosh(value)
 
     def is_finite(self, value):
         if isinstance(value, np.ndarray):
@@ -280,6 +294,15 @@ class Flint(Backend):
 
     def log(self, value):
         return value.log() if not value.is_zero() else self.flint.arb.neg_inf()
+
+    def exp(self, value):
+        return value.exp()
+
+    def sinh(self, value):
+        return value.sinh()
+
+    def cosh(self, value):
+        return value.cosh()
 
     def is_finite(self, value):
         if isinstance(value, np.ndarray):
@@ -381,38 +404,3 @@ def get_backend(backend: str = "float64", dps: float | None = None) -> Backend:
         raise DomainError("dps", dps, f"a precision in decimal digits is required for {backend}")
     digits = check_dps(dps)
     return Mpmath(digits) if backend == "mpmath" else Flint(digits)
-
-
-#: the range of working precisions, in decimal digits
-MIN_DPS, MAX_DPS = 5, 100000
-
-
-def _whole(value, name: str) -> int:
-    try:
-        v = None if isinstance(value, (bool, str, bytes)) else float(value)
-    except (TypeError, ValueError, OverflowError):
-        v = None
-    if v is None or not math.isfinite(v) or not v.is_integer():
-        raise DomainError(name, value, "a whole number of decimal digits is required")
-    return int(v)
-
-
-def check_dps(dps, name: str = "dps") -> int:
-    """``dps`` as an int, checked to be a whole number in ``[MIN_DPS, MAX_DPS]``.
-
-    Raises
-    ------
-    DomainError
-        Naming ``name``, for a bool, a string, a fraction, NaN, infinity or a value out of range.
-
-    Examples
-    --------
-    >>> check_dps(30.0)
-    30
-    """
-    digits = _whole(dps, name)
-    if digits < MIN_DPS:
-        raise DomainError(name, dps, f"{name} >= {MIN_DPS} is required")
-    if digits > MAX_DPS:
-        raise DomainError(name, dps, f"{name} <= {MAX_DPS} is required")
-    return digits

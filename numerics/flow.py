@@ -27,7 +27,7 @@ difference (E4)        ``u = alpha e^(-2s)``, ``v = alpha e^(2s)``            ``
 =====================  =====================================================  ==================
 
 (``a = alpha``; the first line is R6.) Shared depth ``D``: ``d/dt w^(2-D) = (2-D) w^(1-D)
-(-D g w^(D-1)) = D (D-2) g``, as in the docstring of :func:`numerics.params.gain`; product:
+(-D g w^(D-1)) = D (D-2) g``, as in :mod:`theory.parametrisations`; product:
 ``(u+v)' = -g (u+v)``, ``(u-v)' = g (u-v)`` and ``beta = ((u+v)^2 - (u-v)^2)/4``;
 difference: ``u' = -2 g u``, ``v' = 2 g v``. So the whole flow is the ``n``-dimensional ODE
 
@@ -66,7 +66,7 @@ All arithmetic runs in a private :class:`mpmath.MPContext` at ``dps + 10`` digit
 recurrences and the eigenvalues along the ``n``-sample path use python-flint ``arb`` midpoint
 arithmetic at the same precision, inside ``flint.ctx.workprec``); results are exact
 :class:`~fractions.Fraction` values of the computed binary numbers. Which digits are right is
-decided by :func:`audited_flow` (two precisions, :func:`numerics.audit.agree`).
+decided by :func:`numerics.audited.audited_flow` (two precisions, :func:`numerics.audit.agree`).
 
 References
 ----------
@@ -80,20 +80,19 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
-from .audit import Agreed, agree, precision_pair
 from .backends import Flint, Mpmath, get_backend
 from .errors import DomainError, NoConvergence
 from .hessian import gram_matrix_A, hessian_rows, spectrum
-from .params import beta_of
+from .precision import check_dps
 from .problem import Problem
 
-__all__ = ["PathPoint", "FlowResult", "AuditedFlow", "gradient_flow", "audited_flow",
-           "flow_state", "flow_time", "flow_at_times"]
+__all__ = ["PathPoint", "FlowResult", "gradient_flow", "flow_state", "flow_time",
+           "flow_at_times"]
 
 CLAIM = "R6"
 #: Guard digits carried above the requested precision.
@@ -190,7 +189,7 @@ class _Flow:
 
     def __init__(self, problem: Problem, dps: int):
         self.problem = problem
-        # ``dps`` was validated by :func:`_check_dps`; the working contexts carry GUARD more
+        # ``dps`` was validated by ``check_dps``; the working contexts carry GUARD more
         # digits, so they are built from the backend classes (``get_backend`` would reject
         # ``dps + GUARD`` above its range and name that number instead of the caller's ``dps``).
         self.backend = Mpmath(dps + GUARD)
@@ -822,8 +821,7 @@ def _float_extremes(f: _Flow, rho):
     """float64 ``(lambda_min, lambda_max)`` for an array of ``rho`` (shape ``(P, n)``).
 
     ``theta`` comes from the closed forms; ``beta``, ``J``, ``B`` and the Hessian from
-    :func:`numerics.params.beta_of` and :func:`numerics.hessian.hessian_rows` (which calls
-    :func:`numerics.params.coordinate_jacobians` / ``coordinate_hessians``), run on the
+    the parametrisation and :func:`numerics.hessian.hessian_rows`, run on the
     float64 backend with coordinates on the first axis, so every Hessian entry is an array over
     the ``P`` points. Points where an entry is not finite get ``nan``.
     """
@@ -834,7 +832,7 @@ def _float_extremes(f: _Flow, rho):
     with np.errstate(all="ignore"):
         s = fb.rmatvec(Xd, rho) / p.n  # (P, d)
         theta = _float_theta(p, s)
-        r = fb.matvec(Xd, beta_of(p, theta)) - fb.vector(p.y)
+        r = fb.matvec(Xd, p.parametrisation.beta(theta)) - fb.vector(p.y)
         g = fb.rmatvec(Xd, r) / p.n
         rows = hessian_rows(p, fb, tuple(t.T for t in theta), g.T)
         H = np.moveaxis(np.array(rows, dtype=float), -1, 0)  # (P, kd, kd)
@@ -1042,23 +1040,6 @@ def _check_interpolable(problem: Problem) -> None:
                               "X beta = y with beta > 0 is required", CLAIM)
 
 
-def _check_dps(dps) -> int:
-    """``dps`` as :func:`numerics.backends.get_backend` accepts it: a whole number of decimal
-    digits, ``5 <= dps <= 100000`` (the one range of the package); :class:`DomainError` naming
-    ``dps`` otherwise."""
-    return get_backend("mpmath", dps).dps
-
-
-def _check_precision(precision) -> int:
-    """The audit's ``p`` (``None`` means 20), validated by :func:`numerics.audit.precision_pair`
-    before anything runs: an integer with ``5 <= p <= 50000``, so that ``2p`` is in range too."""
-    if precision is None:
-        return 20
-    p = int(precision) if isinstance(precision, np.integer) else precision
-    (_, low), _ = precision_pair(p, "mpmath")
-    return low
-
-
 def _check_problem(problem) -> Problem:
     if not isinstance(problem, Problem):
         raise DomainError("problem", problem, "a numerics.Problem is required")
@@ -1131,7 +1112,7 @@ def gradient_flow(problem: Problem, dps: int = 30, *, method: str | None = None)
     '0.50124999609376831045'
     """
     problem = _check_problem(problem)
-    dps = _check_dps(dps)
+    dps = check_dps(dps)
     if method not in (None, "closed_form", "taylor"):
         raise DomainError("method", method, "None, 'closed_form' or 'taylor'")
     if method == "closed_form" and problem.n != 1:
@@ -1182,7 +1163,7 @@ def flow_state(problem: Problem, rho, dps: int = 30) -> dict:
     from .problem import as_fraction
 
     problem = _check_problem(problem)
-    dps = _check_dps(dps)
+    dps = check_dps(dps)
     rs = [rho] if np.ndim(rho) == 0 else list(rho)
     if len(rs) != problem.n:
         raise DomainError("len(rho)", len(rs), f"one entry per sample (n = {problem.n})")
@@ -1233,7 +1214,7 @@ def flow_time(problem: Problem, R, dps: int = 30) -> Fraction:
     from .problem import as_fraction
 
     problem = _check_problem(problem)
-    dps = _check_dps(dps)
+    dps = check_dps(dps)
     if problem.n != 1:
         raise DomainError("problem.n", problem.n, "one sample is required", "E5")
     _check_interpolable(problem)
@@ -1286,7 +1267,7 @@ def flow_at_times(problem: Problem, times, dps: int = 30, *, method: str | None 
     from .problem import as_fraction
 
     problem = _check_problem(problem)
-    dps = _check_dps(dps)
+    dps = check_dps(dps)
     ts = [as_fraction(t, f"times[{j}]") for j, t in enumerate(times)]
     for j, t in enumerate(ts):
         if t < 0:
@@ -1320,108 +1301,3 @@ def flow_at_times(problem: Problem, times, dps: int = 30, *, method: str | None 
         rho = path.rho(ctx, T) if T < t_end else _newton_limit(f, rho_end)
         out.append(tuple(f.frac(f.beta_of(si)) for si in f.s_of(rho)))
     return out
-
-
-# --------------------------------------------------------------------------------- audit
-@dataclass
-class AuditedFlow:
-    """Gradient flow at two precisions and the digits they agree on.
-
-    Attributes
-    ----------
-    low, high : FlowResult
-        The runs at ``p`` and ``2p`` digits.
-    quantities : dict of name -> :class:`~numerics.audit.Agreed`
-        ``beta``, ``s_gf``, ``lambda_max_sup``, ``eta_c``, ``s_end``, ``R_inf``, ``where_R``,
-        ``where_t``, ``lambda_max_where_R``, ``lambda_max_where_t``.
-    s_gf_at_end, lambda_max_at_end : bool or None
-        ``None`` when the two precisions disagree (a tie between the end and an interior point
-        that the lower precision cannot resolve).
-    """
-
-    low: FlowResult
-    high: FlowResult
-    quantities: dict = field(default_factory=dict)
-    s_gf_at_end: bool | None = None
-    lambda_max_at_end: bool | None = None
-
-    @property
-    def digits(self) -> dict:
-        """Agreed digits per quantity (quantities that exist only)."""
-        return {k: v.digits for k, v in self.quantities.items() if v.value is not None}
-
-    def to_json(self) -> dict:
-        """The ``normsharp flow --json`` object."""
-        q = self.quantities
-        out = {"beta": q["beta"].json(), "s_gf": q["s_gf"].json(), "eta_c": q["eta_c"].json(),
-               "s_gf_at_end": self.s_gf_at_end, "lambda_max_sup": q["lambda_max_sup"].json(),
-               "lambda_max_at_end": self.lambda_max_at_end,
-               "where": {"R": q["where_R"].json(), "t": q["where_t"].json()},
-               "lambda_max_where": {"R": q["lambda_max_where_R"].json(),
-                                    "t": q["lambda_max_where_t"].json()},
-               "s_end": q["s_end"].json(), "R_inf": q["R_inf"].json(),
-               "digits": self.digits,
-               "text": {k: v.text() for k, v in q.items() if v.value is not None},
-               "precisions": [f"mpmath:{self.low.dps}", f"mpmath:{self.high.dps}"],
-               "method": self.high.method}
-        return out
-
-
-def _agreed_point(name, a: PathPoint, b: PathPoint, cap) -> list:
-    return [agree(f"{name}_R", a.R, b.R, cap),
-            agree(f"{name}_t", a.t, b.t, cap) if (a.t is None) == (b.t is None)
-            else Agreed(f"{name}_t", b.t, 0)]
-
-
-def audited_flow(problem: Problem, precision: int | None = None) -> AuditedFlow:
-    r"""Gradient flow at ``p`` and ``2p`` digits; per quantity, the digits both runs share.
-
-    Statement
-    ---------
-    For each output ``q`` (scalars; vectors in the max norm) the agreed digits are those of
-    :func:`numerics.audit.agreed_digits` between ``q(p)`` and ``q(2p)``, capped at ``p``.
-
-    Parameters
-    ----------
-    problem : Problem
-    precision : None or int, ``5 <= p <= 50000``
-        ``None`` means ``p = 20`` (20 against 40 digits). Checked before either run, so that
-        ``2p`` stays within the ``dps`` range of :func:`gradient_flow` (``<= 100000``).
-
-    Returns
-    -------
-    AuditedFlow
-
-    Raises
-    ------
-    DomainError
-        A bad ``precision`` (not an integer, or outside ``5..50000``; the error names
-        ``precision``), or a bad problem (see :func:`gradient_flow`).
-
-    References
-    ----------
-    [MFCKM26] Appendix B, R6; E5.
-
-    Examples
-    --------
-    >>> from numerics.problem import Problem
-    >>> run = audited_flow(Problem([1, "1/2"], 1, "1/100"))
-    >>> run.quantities["eta_c"].text(), run.s_gf_at_end
-    ('0.50124999609376831045', True)
-    """
-    p = _check_precision(precision)
-    low = gradient_flow(problem, p)
-    high = gradient_flow(problem, 2 * p)
-    cap = p
-    q = {}
-    for name in ("beta", "s_gf", "lambda_max_sup", "eta_c", "s_end", "R_inf"):
-        q[name] = agree(name, getattr(low, name), getattr(high, name), cap)
-    for item in (_agreed_point("where", low.where, high.where, cap)
-                 + _agreed_point("lambda_max_where", low.lambda_max_where,
-                                 high.lambda_max_where, cap)):
-        q[item.name] = item
-    return AuditedFlow(
-        low, high, q,
-        s_gf_at_end=low.s_gf_at_end if low.s_gf_at_end == high.s_gf_at_end else None,
-        lambda_max_at_end=(low.lambda_max_at_end
-                           if low.lambda_max_at_end == high.lambda_max_at_end else None))

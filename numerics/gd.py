@@ -28,11 +28,12 @@ import numpy as np
 from .backends import Backend, get_backend
 from .errors import DomainError
 from .hessian import gram_matrix_A, spectrum
-from .params import beta_of, gain, initial_state, param_norm_sq, step
+from .precision import Precision
 from .problem import Problem, as_fraction
 
 __all__ = ["STATUSES", "State", "Trajectory", "GDResult", "iterate", "gradient_descent",
-           "gradient_descent_batch", "BatchResult", "default_tol"]
+           "gradient_descent_batch", "BatchResult", "default_tol", "initial_state", "gains",
+           "param_norm_sq"]
 
 STATUSES = ("converged", "diverged", "not_converged")
 
@@ -42,6 +43,31 @@ def default_tol(problem: Problem, dps: float) -> Fraction:
     scale = max(Fraction(1), max(abs(v) for v in problem.y))
     rtol = Fraction(1, 10 ** int(dps - 3)) * scale if dps >= 4 else scale
     return rtol * rtol / 2
+
+
+def initial_state(problem: Problem, backend: Backend, batch: int | None = None) -> tuple:
+    """``theta_0`` at the backend's precision (``sqrt(2) alpha`` computed there), one array of
+    length ``d`` per block, tiled to ``(batch, d)`` when ``batch`` is given."""
+    P = problem.parametrisation
+    values = P.initial_state(backend.scalar(problem.alpha), backend)
+    out = []
+    for value in values:
+        v = np.array([value] * problem.d, dtype=backend.dtype)
+        out.append(v if batch is None else np.tile(v, (batch, 1)))
+    return tuple(out)
+
+
+def gains(problem: Problem, backend: Backend, theta: tuple, G_sum) -> list:
+    """``log(alpha_eff_i^2 / alpha^2)`` per coordinate (R7, E3):
+    :meth:`theory.parametrisations.Parametrisation.gain` at the backend's precision."""
+    P, a = problem.parametrisation, backend.scalar(problem.alpha)
+    return [P.gain(tuple(t[i] for t in theta), G_sum[i], a, backend)
+            for i in range(problem.d)]
+
+
+def param_norm_sq(theta):
+    """``||theta||_2^2`` (summed over the last axis)."""
+    return sum((t * t).sum(axis=-1) for t in theta)
 
 
 def _check_eta(eta) -> Fraction | Callable:
@@ -105,8 +131,9 @@ def iterate(problem: Problem, eta, *, backend: Backend | str = "float64", dps=No
     """
     be = backend if isinstance(backend, Backend) else get_backend(backend, dps)
     eta = _check_eta(eta)
+    P = problem.parametrisation
     if track_G_sum is None:
-        track_G_sum = problem.param == "shared"
+        track_G_sum = P.tracks_G_sum
     with be.scope():
         Xd = be.data(problem.X)
         y = be.vector(problem.y)
@@ -124,13 +151,13 @@ def iterate(problem: Problem, eta, *, backend: Backend | str = "float64", dps=No
     k = start
     while True:
         with be.scope():
-            beta = beta_of(problem, theta)
+            beta = P.beta(theta)
             r = be.matvec(Xd, beta) - y
             g = be.rmatvec(Xd, r) * inv_n
         yield State(k, theta, beta, r, g, G_sum)
         with be.scope():
             e = const if const is not None else be.scalar(as_fraction(eta(k), f"eta({k})"))
-            theta = tuple(be.clean(t) for t in step(problem, theta, g, e))
+            theta = tuple(be.clean(t) for t in P.step(theta, g, e))
             if track_G_sum:
                 G_sum = be.clean(G_sum + e * g)
         k += 1
@@ -184,6 +211,11 @@ class GDResult:
     diagnosis: dict = field(default_factory=dict)
     trajectory: Trajectory = field(default_factory=Trajectory)
     sharpness_form: str = ""
+
+    @property
+    def precision(self) -> Precision:
+        """The arithmetic and working precision of this run."""
+        return Precision(self.backend, None if self.backend == "float64" else int(self.dps))
 
     def quantities(self) -> dict:
         """Final scalar and vector quantities by name (for the precision audit)."""
@@ -426,12 +458,12 @@ def _finish(problem, be, eta, eta_fn, status, diverged_at, last, tol, traj, hist
             # the mean of the last K iterates theta_{steps-K+1..steps}, and of their G_sum
             mean = tuple(be.clean(s / be.scalar(average_last)) for s in sums)
             theta, G_sum = mean[:-1], mean[-1]
-            r_avg = be.matvec(Xd, beta_of(problem, theta)) - be.vector(problem.y)
+            r_avg = be.matvec(Xd, problem.parametrisation.beta(theta)) - be.vector(problem.y)
             g = be.rmatvec(Xd, r_avg) * be.scalar(Fraction(1, problem.n))
             diagnosis["averaged_over"] = average_last
         if decay_steps:
             diagnosis["decayed_to"] = float(decay_to)
-    beta = beta_of(problem, theta)
+    beta = problem.parametrisation.beta(theta)
     r = be.matvec(Xd, beta) - be.vector(problem.y)
     loss = (r * r).sum() * be.scalar(Fraction(1, 2 * problem.n))
     S = lam = None
@@ -450,14 +482,14 @@ def _finish(problem, be, eta, eta_fn, status, diverged_at, last, tol, traj, hist
                 orbit = list(recent)[-period:]
                 centre = tuple(be.clean(sum(t[j] for t in orbit) / be.scalar(period))
                                for j in range(len(theta)))
-                rc = be.matvec(Xd, beta_of(problem, centre)) - be.vector(problem.y)
+                rc = be.matvec(Xd, problem.parametrisation.beta(centre)) - be.vector(problem.y)
                 gc = be.rmatvec(Xd, rc) * be.scalar(Fraction(1, problem.n))
                 _, _, Sc = spectrum(problem, be, centre, gc, False, A, X)
                 diagnosis["S_centre_times_eta_over_2"] = be.to_float(Sc) * e_last / 2
                 ratio = diagnosis["S_centre_times_eta_over_2"]
             diagnosis["near_edge"] = bool(abs(ratio - 1) <= 0.05)
     risk = _risk(problem, be, beta)
-    gains = gain(problem, theta, be, G_sum)
+    gain = gains(problem, be, theta, G_sum)
     return GDResult(
         status=status,
         steps=last.k,
@@ -472,7 +504,7 @@ def _finish(problem, be, eta, eta_fn, status, diverged_at, last, tol, traj, hist
         l1_norm=F(sum(abs(b) for b in beta)),
         param_norm_sq=F(param_norm_sq(theta)),
         risk=None if risk is None else F(risk),
-        gain=tuple(_safe_fraction(be, v) for v in gains),
+        gain=tuple(_safe_fraction(be, v) for v in gain),
         diverged_at=None,
         tol=tol,
         diagnosis=diagnosis,
@@ -602,7 +634,7 @@ def _record(traj, problem, be, state, sharp, record_gain, A, X):
         traj.S.append(f(S))
         traj.lambda_max.append(f(lam))
     if record_gain:
-        traj.gain.append([f(v) for v in gain(problem, state.theta, be, state.G_sum)])
+        traj.gain.append([f(v) for v in gains(problem, be, state.theta, state.G_sum)])
 
 
 # ----------------------------------------------------------------------------- float64 batch
@@ -646,6 +678,7 @@ def gradient_descent_batch(problem: Problem, etas, steps: int, *, tol=None, pati
     scale = max(1.0, float(np.max(np.abs(y))))
     r_max = 1e8 * scale if r_max is None else float(r_max)
     theta = initial_state(problem, be, batch=B)
+    P = problem.parametrisation
     G = np.zeros((B, problem.d))
     active = np.arange(B)
     status = ["not_converged"] * B
@@ -659,7 +692,7 @@ def gradient_descent_batch(problem: Problem, etas, steps: int, *, tol=None, pati
     k = 0
     with np.errstate(over="ignore", invalid="ignore"):
         while k <= steps and len(active):
-            beta = beta_of(problem, th)
+            beta = P.beta(th)
             r = beta @ X.T - y
             if np.abs(r).max() <= r_max:  # one reduction; nan and inf fail it too
                 bad = np.zeros(len(active), dtype=bool)
@@ -694,14 +727,14 @@ def gradient_descent_batch(problem: Problem, etas, steps: int, *, tol=None, pati
             if k == steps:
                 break
             g = (r @ X) / n
-            th = step(problem, th, g, eta_col)
+            th = P.step(th, g, eta_col)
             G = G + eta_col * g
             k += 1
     for idx, j in enumerate(active):
         for o, t in zip(out_theta, th):
             o[j] = t[idx]
         out_G[j] = G[idx]
-    beta = beta_of(problem, out_theta)
+    beta = P.beta(out_theta)
     with np.errstate(over="ignore", invalid="ignore"):
         r = beta @ X.T - y
         loss = (r * r).sum(axis=1) / (2 * n)

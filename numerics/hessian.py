@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .params import coordinate_hessians, coordinate_jacobians, jacobian_sq
-
 __all__ = ["gram_matrix_A", "hessian_rows", "gram_rows", "spectrum"]
 
 
@@ -29,8 +27,8 @@ def gram_matrix_A(problem) -> list[list[Fraction]]:
 def hessian_rows(problem, backend, theta, g, A=None) -> list[list]:
     """The full ``kd x kd`` Hessian at ``theta`` (``g`` the beta-gradient there)."""
     A = A if A is not None else [[backend.scalar(v) for v in row] for row in gram_matrix_A(problem)]
-    J = coordinate_jacobians(problem, theta)
-    B = coordinate_hessians(problem, theta)
+    J = problem.parametrisation.jacobians(theta)
+    B = problem.parametrisation.hessians(theta)
     k, d = len(J), problem.d
     zero = backend.scalar(0)
     H = [[zero] * (k * d) for _ in range(k * d)]
@@ -50,7 +48,7 @@ def hessian_rows(problem, backend, theta, g, A=None) -> list[list]:
 def gram_rows(problem, backend, theta, X=None) -> list[list]:
     """``(1/n) X diag(|J_i|^2) X^T``, the n x n Gram form of the zero-loss Hessian (E1)."""
     X = X if X is not None else [[backend.scalar(v) for v in row] for row in problem.X]
-    js = jacobian_sq(problem, theta)
+    js = problem.parametrisation.jacobian_sq(theta)
     n, d = problem.n, problem.d
     inv_n = backend.scalar(Fraction(1, n))
     return [[sum(X[m][i] * js[i] * X[l][i] for i in range(d)) * inv_n for l in range(n)]

@@ -22,11 +22,11 @@ from fractions import Fraction
 
 import numpy as np
 
+from theory.parametrisations import PARAMETRISATIONS, Parametrisation, parametrisation
+
 from .errors import DomainError
 
 __all__ = ["Problem", "PARAMETRISATIONS", "as_fraction", "DEFAULT_INSTANCE"]
-
-PARAMETRISATIONS = ("shared", "product", "difference")
 
 
 def as_fraction(value: object, name: str) -> Fraction:
@@ -82,7 +82,8 @@ class Problem:
     X : n x d array-like, or a length-d sequence for one sample (then ``n = 1``)
     y : length-n sequence, or a scalar when ``X`` is one sample
     alpha : float or exact, ``alpha > 0``: the initialisation scale
-    param : ``"shared"``, ``"product"`` or ``"difference"``
+    param : ``"shared"``, ``"product"`` or ``"difference"`` (or a
+        :class:`theory.parametrisations.Parametrisation`)
     depth : int, ``depth >= 2``; only ``shared`` supports ``depth > 2``
     beta_star : length-d sequence, optional: ground truth for the population risk
     Sigma : d x d symmetric positive semidefinite, optional (default identity)
@@ -104,6 +105,8 @@ class Problem:
     Sigma: tuple | None = None
     sigma2: Fraction = Fraction(0)
     _float: dict = field(default_factory=dict, compare=False, repr=False)
+    #: the :class:`~theory.parametrisations.Parametrisation` named by ``param`` and ``depth``
+    parametrisation: Parametrisation = field(default=None, compare=False, repr=False)
 
     def __init__(self, X, y, alpha, param="shared", depth=2, beta_star=None, Sigma=None,
                  sigma2=0):
@@ -131,12 +134,9 @@ class Problem:
         a = as_fraction(alpha, "alpha")
         if a <= 0:
             raise DomainError("alpha", alpha, "alpha > 0 is required (initialisation scale)")
-        if param not in PARAMETRISATIONS:
-            raise DomainError("param", param, f"one of {', '.join(PARAMETRISATIONS)}")
-        if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 2:
-            raise DomainError("depth", depth, "an integer depth >= 2 is required")
-        if depth != 2 and param != "shared":
-            raise DomainError("depth", depth, "depth > 2 is supported for param='shared' only")
+        if isinstance(param, Parametrisation):
+            param, depth = param.name, param.depth
+        P = parametrisation(param, depth)
         bs = None
         if beta_star is not None:
             bs = _vector(beta_star, "beta_star")
@@ -156,9 +156,9 @@ class Problem:
         s2 = as_fraction(sigma2, "sigma2")
         if s2 < 0:
             raise DomainError("sigma2", sigma2, "sigma2 >= 0 is required (a variance)")
-        for name, value in (("X", rows), ("y", ys), ("alpha", a), ("param", param),
-                            ("depth", int(depth)), ("beta_star", bs), ("Sigma", Sg),
-                            ("sigma2", s2), ("_float", {})):
+        for name, value in (("X", rows), ("y", ys), ("alpha", a), ("param", P.name),
+                            ("depth", P.depth), ("beta_star", bs), ("Sigma", Sg),
+                            ("sigma2", s2), ("_float", {}), ("parametrisation", P)):
             object.__setattr__(self, name, value)
 
     # ----------------------------------------------------------------- shape
@@ -175,7 +175,7 @@ class Problem:
     @property
     def k(self) -> int:
         """Parameters per coordinate: 1 (shared) or 2 (product, difference)."""
-        return 1 if self.param == "shared" else 2
+        return self.parametrisation.blocks
 
     @property
     def x(self) -> tuple:
@@ -195,17 +195,6 @@ class Problem:
                 Sigma=None if self.Sigma is None else np.array(self.Sigma, dtype=float),
             )
         return self._float
-
-    def initial_theta(self) -> list[tuple[str]]:
-        """The initialisation per coordinate as symbolic recipes ``("alpha" | "sqrt2alpha" | "0")``.
-
-        Backends turn these into numbers at their own precision (``sqrt(2)`` is not rational).
-        """
-        if self.param == "shared":
-            return [("alpha",)]
-        if self.param == "product":
-            return [("sqrt2alpha",), ("zero",)]
-        return [("alpha",), ("alpha",)]
 
     def describe(self) -> str:
         """A one-line description for logs and reports."""

@@ -120,25 +120,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 
-from .audit import (
-    QUANTITIES,
-    Agreed,
-    agreed_digits,
-    audit_quantity,
-    audited_gd,
-    precision_label,
-    precision_pair,
-)
+from .audit import Agreed, agreed_digits, audit_quantity
+from .audited import QUANTITIES, audited_gd
 from .backends import get_backend
 from .errors import DomainError, NoConvergence
 from .flow import gradient_flow
 from .gd import gradient_descent_batch
 from .hessian import hessian_rows, spectrum
-from .params import beta_of, coordinate_hessians
+from .precision import precision_pair
 from .problem import Problem, as_fraction
 
 __all__ = ["sweep", "eta_grid", "SweepResult", "predictions", "CHUNK", "PLATEAU_TOL",
@@ -433,7 +425,7 @@ def _confirm_task(problem: Problem, eta: Fraction, steps: int, precision, backen
     low, high = run.low, run.high
     row = {"kind": "confirm", "eta": _key(eta), "status": run.status,
            "steps": [low.steps, high.steps], "statuses": [low.status, high.status],
-           "precisions": [precision_label(low), precision_label(high)],
+           "precisions": [low.precision.label, high.precision.label],
            "diverged_at": high.diverged_at, "quantities": {}, "raw": {}, "grid_digits": {},
            "hessian_check": None,
            "diagnosis": run.diagnosis if run.status == "not_converged" else {}}
@@ -497,14 +489,14 @@ def _hessian_check(problem: Problem, result, digits: int) -> dict:
     be = _backend_of(result)
     with be.scope():
         theta = tuple(np.array([be.scalar(v) for v in t], dtype=be.dtype) for t in result.theta)
-        beta = beta_of(problem, theta)
+        beta = problem.parametrisation.beta(theta)
         Xd = be.data(problem.X)
         r = be.matvec(Xd, beta) - be.vector(problem.y)
         g = be.rmatvec(Xd, r) * be.scalar(Fraction(1, problem.n))
         values = be.eigvalsh(hessian_rows(problem, be, theta, g))
         F = be.to_fraction
         vals = [F(v) for v in values]
-        Bs = coordinate_hessians(problem, theta)
+        Bs = problem.parametrisation.hessians(theta)
         bound = Fraction(0)
         for i in range(problem.d):
             Bi = max(abs(F(Bs[a][b][i])) for a in range(problem.k) for b in range(problem.k))
@@ -717,8 +709,7 @@ class SweepResult:
     @property
     def precisions(self) -> list:
         """The confirmations' two precisions, e.g. ``["float64", "flint:32"]``."""
-        return [precision_label(SimpleNamespace(backend=b, dps=p))
-                for b, p in precision_pair(self.precision, self.backend)]
+        return precision_pair(self.precision, self.backend).labels
 
     @property
     def eta_c_predicted(self) -> float | None:

@@ -385,18 +385,16 @@ def check_R5_least_norm_stable(inst) -> Outcome:
 
 def _gd_map(problem, be, w, eta):
     """One step of the numerics engine's GD map at ``w`` (shared model)."""
-    from numerics.params import step
-
     from .experiments import state
 
     theta = (w,)
     _, _, g = state(problem, be, theta)
-    return step(problem, theta, g, be.scalar(eta))[0]
+    return problem.parametrisation.step(theta, g, be.scalar(eta))[0]
 
 
 def check_R5_numerics(inst) -> Outcome:
     """R5 (equality): the spectrum of the Jacobian of the actual GD map
-    ``w -> w - eta grad L(w)`` (central finite differences of ``numerics.params.step`` at 30
+    ``w -> w - eta grad L(w)`` (central finite differences of ``theory.parametrisations.Parametrisation.step`` at 30
     and 60 digits, steps ``1e-12`` and ``1e-27``) at ``w = sqrt(beta)``, ``beta`` a random point
     of ``M``, against ``{1 - eta S, 1, ..., 1}``."""
     import numpy as np
@@ -651,7 +649,7 @@ def check_R6_flow(inst) -> Outcome:
     (``r(0) <= 0`` and ``2 |r(0)| x_max <= s_end``, :func:`theory.sharpness_along_flow`), the
     numerics flow (:func:`numerics.flow.audited_flow`, 10 against 20 digits) must find it there,
     with ``eta_c = 2 / s_GF`` equal to the theory's."""
-    from numerics.flow import audited_flow
+    from numerics.audited import audited_flow
 
     x, y, alpha = inst.x, inst.y, inst.alpha
     th = T.sharpness_along_flow(x, y, alpha)
@@ -1069,7 +1067,7 @@ def check_R8_numerics(inst) -> Outcome:
     ``min(gap(beta^N), gap(beta^S)) - ||beta_GD - mu||^2`` (gaps from ``theory.bias_gaps``)
     is ``>= 0`` with certified slack, for the best converged run. No run converged at both
     precisions: undecided."""
-    from numerics.audit import audited_gd
+    from numerics.audited import audited_gd
 
     x, y, alpha = inst.x, inst.y, inst.alpha
     mu, _ = _uniform_moments(x, y)
@@ -1160,7 +1158,7 @@ def check_R9_numerics(inst) -> Outcome:
     * ``eta <= eta_c``: pass iff ``|S - s_GF| <= FLOW_BAND s_GF`` (flow-aligned);
 
     both with the slack of the agreed digits; a violation both precisions share fails."""
-    from numerics.audit import audited_gd
+    from numerics.audited import audited_gd
 
     x, y, alpha, eta = inst.x, inst.y, inst.alpha, inst.eta
     ref = gf_limit_reference(x, y, alpha)
@@ -1199,7 +1197,8 @@ def check_R9_u_shape(inst) -> Outcome:
     the U is outside the kept range) is undecided; anything else (an increase followed by a
     decrease, or several changes) fails. The domain (``x_min / x_max <= 3/4``) puts
     ``eta* = 2/S(mu)`` inside the range."""
-    from numerics.audit import agree, audited_gd
+    from numerics.audit import agree
+    from numerics.audited import audited_gd
 
     x, y, alpha = inst.x, inst.y, inst.alpha
     ref = gf_limit_reference(x, y, alpha, 30)

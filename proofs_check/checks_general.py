@@ -276,8 +276,8 @@ def check_E3_numerics(inst) -> Outcome:
     ``<= (K + 1) 10^-(p-6)`` at both precisions passes, above ``10^-(p/2)`` at both fails).
     Undecided when some ``|eta g_k| >= 1`` (outside the specification's form) or the run
     leaves ``|r| <= 1e6``."""
+    from numerics.gd import gains as gains_of
     from numerics.gd import iterate
-    from numerics.params import gain
 
     problem = inst.problem()
     eta = inst.eta
@@ -298,7 +298,7 @@ def check_E3_numerics(inst) -> Outcome:
                     if st.k == K:
                         u, v = st.theta
                         a2 = be.scalar(F(inst.alpha)) ** 2
-                        gains = gain(problem, st.theta, be, st.G_sum)
+                        gains = gains_of(problem, be, st.theta, st.G_sum)
                         for i in range(problem.d):
                             ak2 = abs(u[i] * u[i] - v[i] * v[i]) / 2
                             lhs = (st.beta[i] / ak2).asinh()

@@ -469,7 +469,7 @@ def _build() -> list[Claim]:
         _R("R5", "At an interpolator the GD map has Jacobian I - eta Hess L with non-trivial "
            "eigenvalue 1 - eta S: stable iff S <= 2/eta; beta^N is unstable for "
            "eta > 1/(2 y x_max) and no interpolator is stable for eta > 1/(2 y x_min).",
-           "identity", ("numerics.params.step (finite differences)", "numerics.gd"),
+           "identity", ("theory.parametrisations.Parametrisation.step (finite differences)", "numerics.gd"),
            "x > 0 (d = 2..6, ties), y > 0, eta in (0, 1.1/(2 y x_min)] with the thresholds "
            "exactly, a random point of M", [
                ck("exact", C.check_R5_exact, ONE_ETA_POINT, "exact"),
@@ -507,7 +507,7 @@ def _build() -> list[Claim]:
            "prod_k (1 - 2 eta r_k x)^2; as GF from the effective initialisation "
            "alpha^2 exp(-G_i), G_i = sum_k [-2 log|1 - 2 eta r_k x_i| - 4 eta r_k x_i]; a zero "
            "factor kills a coordinate.", "identity", ("numerics.gd.iterate",
-                                                     "numerics.params.gain"),
+                                                     "numerics.gd.gains"),
            "x > 0 (d = 2..6, ties), y > 0, eta in the stable range with thresholds and exactly "
            "zero factors", [
                ck("exact", C.check_R7_exact, ONE_ETA, "exact", 0.5),
@@ -587,7 +587,7 @@ def _build() -> list[Claim]:
               "from u_0 = sqrt2 alpha, v_0 = 0: arcsinh(beta_K/alpha_K^2) = -2 sum_k "
               "artanh(eta g_k), alpha_K^2 = alpha^2 prod_k |1 - eta^2 g_k^2|.",
               E.SOURCES["E3"] + ", E3", "identity", theory_functions("E3"),
-              ("numerics.gd.iterate", "numerics.params.gain"),
+              ("numerics.gd.iterate", "numerics.gd.gains"),
               "X: n = 1..3 signed samples, d = 2..4, eta rational", (
                   ck("exact", CG.check_E3_exact, _e3_domain(False), "exact", 0.5),
                   ck("numerics", CG.check_E3_numerics, _e3_domain(True), "numerics", 0.3,

@@ -108,7 +108,7 @@ class Case:
         kw.setdefault("record_sharpness", False)
         key = (steps, tuple(sorted(kw.items())))
         if self._audits is not None:
-            from numerics.audit import audited_gd
+            from numerics.audited import audited_gd
 
             if key not in self._audits:
                 self._audits[key] = audited_gd(self.problem, self.instance.eta, steps, **kw)

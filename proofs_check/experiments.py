@@ -76,10 +76,9 @@ def theta_arrays(be, blocks, sqrt: bool = False) -> tuple:
 
 def state(problem, be, theta):
     """``(beta, r, g)`` at ``theta`` in backend arithmetic (``g = X^T r / n``)."""
-    from numerics.params import beta_of
 
     Xd = be.data(problem.X)
-    beta = beta_of(problem, theta)
+    beta = problem.parametrisation.beta(theta)
     r = be.matvec(Xd, beta) - be.vector(problem.y)
     g = be.rmatvec(Xd, r) * be.scalar(Fraction(1, problem.n))
     return beta, r, g
@@ -156,7 +155,7 @@ def sharpness_bound(problem) -> float:
     from numerics.backends import get_backend
     from numerics.gd import gradient_descent
     from numerics.hessian import spectrum
-    from numerics.params import initial_state
+    from numerics.gd import initial_state
 
     be = get_backend("float64")
     theta = initial_state(problem, be)

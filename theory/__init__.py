@@ -10,94 +10,80 @@ Model: ``beta = w * w``, ``L(w) = 1/2 (<x, beta> - y)^2``, zero-loss set
 ``M = {beta >= 0 : <x, beta> = y}``.
 """
 
-from . import general_networks
+import importlib
+
 from .citations import SOURCES, Citation, citation_of, cites
-from .edge_of_stability import BestLearningRate, eos_interpolator, predicted_best_learning_rate
 from .errors import DomainError, NotDecidable
-from .gd_identity import (
-    EffectiveInitialisation,
-    effective_initialisation,
-    gd_iterates,
-    gd_product_identity,
-    gd_step,
-)
-from .general_networks import (
-    E_FUNCTIONS,
-    gram_form,
-    hessian_formula,
-    least_param_norm,
-    least_sharpness_matrix,
-    one_sample_flow_path,
-    one_sample_flow_residual,
-    product_gd_invariants,
-    woodworth_gradient,
-    woodworth_potential,
-    woodworth_q,
-)
-from .generalisation import (
-    BiasComparison,
-    Prior,
-    bias_gaps,
-    expected_risk,
-    optimal_interpolator,
-    point_prior,
-    population_risk,
-    uniform_prior,
-)
-from .gradient_flow import (
-    GradientFlowLimit,
-    SharpnessAlongFlow,
-    gradient_flow_equation,
-    gradient_flow_limit,
-    gradient_flow_path,
-    gradient_flow_potential,
-    gradient_flow_small_alpha_limit,
-    sharpness_along_flow,
-)
-from .hessian import (
-    Spectrum,
-    gradient,
-    hessian,
-    hessian_char_poly,
-    hessian_spectrum,
-    lambda_max,
-    loss,
-    residual,
-    sharpness,
-    zero_loss_sharpness,
-)
-from .interpolators import (
-    Interpolator,
-    extreme_indices,
-    min_norm_interpolator,
-    min_sharpness_interpolator,
-    zero_loss_vertices,
-)
-from .pareto import Bounds, ParetoFront, norm_sharpness_identity, pareto_front, zero_loss_bounds
-from .stability import (
-    Thresholds,
-    is_linearly_stable,
-    jacobian_eigenvalue,
-    least_norm_stable_interpolator,
-    stability_thresholds,
+
+# Public names and the module that defines each. They are imported on first use (PEP 562), so
+# ``import theory.errors`` or ``theory.parametrisations`` (what numerics and the command line
+# need at start-up) does not load sympy.
+_MODULES = {
+    "edge_of_stability": ("BestLearningRate", "eos_interpolator", "predicted_best_learning_rate"),
+    "gd_identity": ("EffectiveInitialisation", "effective_initialisation", "gd_iterates",
+                    "gd_product_identity", "gd_step"),
+    "general_networks": ("E_FUNCTIONS", "gram_form", "hessian_formula", "least_param_norm",
+                         "least_sharpness_matrix", "one_sample_flow_path",
+                         "one_sample_flow_residual", "product_gd_invariants",
+                         "woodworth_gradient", "woodworth_potential", "woodworth_q"),
+    "generalisation": ("BiasComparison", "Prior", "bias_gaps", "expected_risk",
+                       "optimal_interpolator", "point_prior", "population_risk",
+                       "uniform_prior"),
+    "gradient_flow": ("GradientFlowLimit", "SharpnessAlongFlow", "gradient_flow_equation",
+                      "gradient_flow_limit", "gradient_flow_path", "gradient_flow_potential",
+                      "gradient_flow_small_alpha_limit", "sharpness_along_flow"),
+    "hessian": ("Spectrum", "gradient", "hessian", "hessian_char_poly", "hessian_spectrum",
+                "lambda_max", "loss", "residual", "sharpness", "zero_loss_sharpness"),
+    "interpolators": ("Interpolator", "extreme_indices", "min_norm_interpolator",
+                      "min_sharpness_interpolator", "zero_loss_vertices"),
+    "pareto": ("Bounds", "ParetoFront", "norm_sharpness_identity", "pareto_front",
+               "zero_loss_bounds"),
+    "stability": ("Thresholds", "is_linearly_stable", "jacobian_eigenvalue",
+                  "least_norm_stable_interpolator", "stability_thresholds"),
+}
+_WHERE = {name: module for module, names in _MODULES.items() for name in names}
+
+#: The public functions, each citing one claim (the registry in proofs_check reads this), in
+#: the order of the claims. The general-network claims E1 to E5 live in
+#: :mod:`theory.general_networks` (``E_FUNCTIONS``).
+_CLAIM_FUNCTION_NAMES = (
+    "residual", "loss", "gradient", "hessian", "hessian_char_poly", "hessian_spectrum",
+    "sharpness", "lambda_max", "zero_loss_sharpness",
+    "zero_loss_vertices", "extreme_indices", "min_norm_interpolator",
+    "min_sharpness_interpolator",
+    "zero_loss_bounds", "norm_sharpness_identity", "pareto_front",
+    "jacobian_eigenvalue", "is_linearly_stable", "stability_thresholds",
+    "least_norm_stable_interpolator",
+    "gradient_flow_path", "gradient_flow_equation", "gradient_flow_limit",
+    "gradient_flow_potential", "gradient_flow_small_alpha_limit", "sharpness_along_flow",
+    "gd_step", "gd_iterates", "gd_product_identity", "effective_initialisation",
+    "uniform_prior", "point_prior", "population_risk", "expected_risk", "optimal_interpolator",
+    "bias_gaps", "eos_interpolator", "predicted_best_learning_rate",
 )
 
-#: The public functions, each citing one claim (the registry in proofs_check reads this). The
-#: general-network claims E1 to E5 live in :mod:`theory.general_networks` (``E_FUNCTIONS``).
-CLAIM_FUNCTIONS = (
-    residual, loss, gradient, hessian, hessian_char_poly, hessian_spectrum, sharpness,
-    lambda_max, zero_loss_sharpness,
-    zero_loss_vertices, extreme_indices, min_norm_interpolator, min_sharpness_interpolator,
-    zero_loss_bounds, norm_sharpness_identity, pareto_front,
-    jacobian_eigenvalue, is_linearly_stable, stability_thresholds, least_norm_stable_interpolator,
-    gradient_flow_path, gradient_flow_equation, gradient_flow_limit, gradient_flow_potential,
-    gradient_flow_small_alpha_limit, sharpness_along_flow,
-    gd_step, gd_iterates, gd_product_identity, effective_initialisation,
-    uniform_prior, point_prior, population_risk, expected_risk, optimal_interpolator, bias_gaps,
-    eos_interpolator, predicted_best_learning_rate,
-) + E_FUNCTIONS
 
-__all__ = [f.__name__ for f in CLAIM_FUNCTIONS] + ["general_networks", "E_FUNCTIONS",
+def __getattr__(name: str):
+    if name == "CLAIM_FUNCTIONS":
+        value = tuple(__getattr__(n) for n in _CLAIM_FUNCTION_NAMES) + __getattr__("E_FUNCTIONS")
+    elif name in _WHERE:
+        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    elif name in _MODULES or name == "parametrisations":
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'theory' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(__all__))
+
+
+__all__ = list(_CLAIM_FUNCTION_NAMES) + [
+    "gram_form", "hessian_formula", "least_param_norm", "least_sharpness_matrix",
+    "one_sample_flow_path", "one_sample_flow_residual", "product_gd_invariants",
+    "woodworth_gradient", "woodworth_potential", "woodworth_q",
+    "general_networks", "E_FUNCTIONS",
     "CLAIM_FUNCTIONS", "SOURCES", "Citation", "citation_of", "cites", "DomainError",
     "NotDecidable", "Spectrum", "Interpolator", "Bounds", "ParetoFront", "Thresholds",
     "GradientFlowLimit", "SharpnessAlongFlow", "EffectiveInitialisation", "Prior",

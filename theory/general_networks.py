@@ -18,6 +18,7 @@ import sympy as sp
 from ._exact import exact
 from .citations import cites
 from .errors import DomainError
+from .parametrisations import SYMPY, parametrisation
 
 __all__ = [
     "SOURCES", "hessian_formula", "gram_form", "least_sharpness_matrix", "least_param_norm",
@@ -46,12 +47,17 @@ def _vec(v) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix([_Q(a) for a in v])
 
 
+def _two_block(param, claim: str = "E1"):
+    """The product or difference parametrisation called ``param`` (E1's two-block networks)."""
+    P = parametrisation(param, claim=claim)
+    if P.blocks != 2:
+        raise DomainError("param", param, "'product' or 'difference' is required", claim)
+    return P
+
+
 def _beta(param, u, v):
-    if param == "product":
-        return [a * b for a, b in zip(u, v, strict=True)]
-    if param == "difference":
-        return [a * a - b * b for a, b in zip(u, v, strict=True)]
-    raise DomainError("param", param, "'product' or 'difference' is required", "E1")
+    P = _two_block(param)
+    return [P.beta((a, b)) for a, b in zip(u, v, strict=True)]
 
 
 @cites("E1", SOURCES["E1"])
@@ -89,18 +95,19 @@ def hessian_formula(X, y, u, v, param: str = "product") -> sp.ImmutableMatrix:
     """
     Xm = _mat(X)
     n, d = Xm.shape
+    P = _two_block(param)
     u, v = [_Q(a) for a in u], [_Q(a) for a in v]
     beta = _vec(_beta(param, u, v))
     r = Xm * beta - _vec(y)
     g = (Xm.T * r) / n
-    if param == "product":
-        J = Xm * sp.diag(*v).row_join(sp.diag(*u))
-        second = sp.zeros(2 * d, 2 * d)
-        for i in range(d):
-            second[i, d + i] = second[d + i, i] = g[i]
-    else:
-        J = Xm * sp.diag(*[2 * a for a in u]).row_join(sp.diag(*[-2 * b for b in v]))
-        second = sp.diag(*[2 * g[i] for i in range(d)], *[-2 * g[i] for i in range(d)])
+    Js = [P.jacobians((a, b)) for a, b in zip(u, v, strict=True)]
+    J = Xm * sp.diag(*[j[0] for j in Js]).row_join(sp.diag(*[j[1] for j in Js]))
+    second = sp.zeros(2 * d, 2 * d)
+    for i in range(d):
+        B = P.hessians((u[i], v[i]))
+        for a in range(2):
+            for b in range(2):
+                second[a * d + i, b * d + i] = g[i] * B[a][b]
     return sp.ImmutableMatrix(J.T * J / n + second)
 
 
@@ -127,8 +134,8 @@ def gram_form(X, u, v, param: str = "product") -> sp.ImmutableMatrix:
     """
     Xm = _mat(X)
     n = Xm.shape[0]
-    c = 1 if param == "product" else 4
-    js = [c * (_Q(a) ** 2 + _Q(b) ** 2) for a, b in zip(u, v, strict=True)]
+    P = _two_block(param)
+    js = [P.jacobian_sq((_Q(a), _Q(b))) for a, b in zip(u, v, strict=True)]
     return sp.ImmutableMatrix(Xm * sp.diag(*js) * Xm.T / n)
 
 
@@ -332,15 +339,10 @@ def one_sample_flow_path(x, alpha, R, param: str = "shared") -> tuple:
     >>> one_sample_flow_path([1, 2], 1, 0, "product")
     (0, 0)
     """
-    a2 = _Q(alpha) ** 2
+    P = parametrisation(param, claim="E5")
+    path = P.initial_flow(_Q(alpha), SYMPY)
     R = _Q(R)
-    if param == "shared":
-        return tuple(a2 * sp.exp(-4 * _Q(xi) * R) for xi in x)
-    if param == "product":
-        return tuple(-a2 * sp.sinh(2 * _Q(xi) * R) for xi in x)
-    if param == "difference":
-        return tuple(-2 * a2 * sp.sinh(4 * _Q(xi) * R) for xi in x)
-    raise DomainError("param", param, "'shared', 'product' or 'difference' is required", "E5")
+    return tuple(path.beta(_Q(xi) * R) for xi in x)
 
 
 @cites("E5", SOURCES["E5"])

@@ -12,18 +12,18 @@ from ..output import emit_json, table
 def add_parser(sub):
     p = sub.add_parser(
         "flow", help="gradient flow: limit, largest sharpness s_GF along the path, eta_c",
-        description="Gradient flow (eta -> 0) at two precisions (p vs 2p digits, default 20 vs "
-        "40): its limit, the largest sharpness s_GF along the path and where it is attained, "
+        description="Gradient flow (eta -> 0) at two precisions (p vs 2p digits; default "
+        "the package's pair, 16 vs 32): its limit, the largest sharpness s_GF along the path and where it is attained, "
         "and eta_c = 2 / s_GF. Only the digits both precisions share are printed.")
     add_data_args(p)
     p.add_argument("--precision", type=positive_int, default=None, metavar="DIGITS",
-                   help="audit DIGITS against 2*DIGITS digits (default 20; 5 to 50000)")
+                   help="audit DIGITS against 2*DIGITS digits (default 16 vs 32; 5 to 50000)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 
 
 def run(args) -> int:
-    from numerics.flow import audited_flow
+    from numerics.audited import audited_flow
     from theory.errors import DomainError
 
     problem = problem_from_args(args)

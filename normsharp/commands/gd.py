@@ -48,10 +48,10 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from numerics.audit import audited_gd
+    from numerics.audited import audited_gd
 
     if args.precision is not None:
-        from numerics.audit import precision_pair
+        from numerics.precision import precision_pair
 
         try:
             precision_pair(args.precision, args.backend)

@@ -14,7 +14,10 @@ import pytest
 import sympy as sp
 
 import theory
+from numerics.precision import DEFAULT_PAIR
 
+#: the default audit's working digits for the flow (the package's one default pair)
+LOW, HIGH = DEFAULT_PAIR.low.working_dps, DEFAULT_PAIR.high.working_dps
 DEFAULT = ["flow", "--x", "1,0.5", "--y", "1", "--alpha", "0.01"]
 KEYS = {"beta", "s_gf", "eta_c", "s_gf_at_end", "lambda_max_sup", "where", "digits",
         "precisions"}
@@ -30,7 +33,7 @@ def test_done_criterion_eta_c_is_0_50125_to_all_printed_digits(cli):
     line = next(ln for ln in res.out.splitlines() if ln.startswith("eta_c"))
     _, text, digits = line.split()
     digits = int(digits)
-    assert digits == 20  # 20 against 40 digits agree on all 20
+    assert digits == LOW  # LOW against HIGH digits agree on all LOW
     assert text == str(sp.N(_exact_eta_c(), digits))  # every printed digit is right
     assert Decimal(text).quantize(Decimal("0.00001")) == Decimal("0.50125")
     assert "s_GF attained at the end: yes" in res.out
@@ -43,14 +46,14 @@ def test_json_keys_and_values(cli):
     assert KEYS <= set(obj)
     assert obj["s_gf_at_end"] is True and isinstance(obj["s_gf_at_end"], bool)
     assert set(obj["where"]) == {"R", "t"} and obj["where"]["t"] is None
-    assert obj["precisions"] == ["mpmath:20", "mpmath:40"]
-    assert obj["digits"]["eta_c"] == 20 and obj["digits"]["s_gf"] == 20
+    assert obj["precisions"] == [f"mpmath:{LOW}", f"mpmath:{HIGH}"]
+    assert obj["digits"]["eta_c"] == LOW and obj["digits"]["s_gf"] == LOW
     exact = theory.gradient_flow_limit([1, "1/2"], 1, "1/100")
     assert abs(obj["eta_c"] - float(_exact_eta_c())) < 1e-15
     assert abs(obj["s_gf"] - float(sp.N(exact.sharpness, 30))) < 1e-14
     for b, e in zip(obj["beta"], exact.beta):
         assert abs(b - float(sp.N(e, 30))) < 1e-15
-    assert obj["text"]["eta_c"] == str(sp.N(_exact_eta_c(), 20))
+    assert obj["text"]["eta_c"] == str(sp.N(_exact_eta_c(), LOW))
 
 
 def test_large_alpha_s_gf_is_at_the_start(cli):

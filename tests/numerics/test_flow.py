@@ -13,6 +13,7 @@ import dataclasses
 import doctest
 import math
 import re
+import sys
 from decimal import Decimal
 from fractions import Fraction as F
 
@@ -23,13 +24,14 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 from scipy.optimize import minimize
 
+import numerics.audited
 import numerics.flow
 import theory
+from numerics.audited import audited_flow
 from numerics.backends import get_backend
 from numerics.errors import DomainError
 from numerics.flow import (
     FlowResult,
-    audited_flow,
     flow_at_times,
     flow_state,
     flow_time,
@@ -408,14 +410,14 @@ def test_n_sample_interior_maximum_of_sharpness():
 def test_audit_digits_and_precision_ladder():
     p = Problem(**DEFAULT)
     exact = sp.N(theory.gradient_flow_limit([1, "1/2"], 1, "1/100").eta_c, 60)
-    run = audited_flow(p)
-    assert isinstance(run.low, FlowResult) and (run.low.dps, run.high.dps) == (20, 40)
-    assert run.digits["eta_c"] == 20 and run.digits["beta"] == 20
+    run = audited_flow(p)  # the package's default pair: float64's share at 16 digits, and 32
+    assert isinstance(run.low, FlowResult) and (run.low.dps, run.high.dps) == (16, 32)
+    assert run.digits["eta_c"] == 16 and run.digits["beta"] == 16
     assert run.s_gf_at_end is True
     text = run.quantities["eta_c"].text()
-    assert text == str(sp.N(exact, 20)) and text.startswith("0.501249996")
+    assert text == str(sp.N(exact, 16)) and text.startswith("0.501249996")
     assert Decimal(text).quantize(Decimal("0.00001")) == Decimal("0.50125")  # the spec's value
-    assert _rel(exact, run.low.eta_c) < 1e-20 and _rel(exact, run.high.eta_c) < 1e-40
+    assert _rel(exact, run.low.eta_c) < 1e-16 and _rel(exact, run.high.eta_c) < 1e-32
     small = audited_flow(p, precision=8)
     assert 6 <= small.digits["eta_c"] <= 8
     assert small.quantities["eta_c"].text() == str(sp.N(exact, small.digits["eta_c"]))
@@ -473,7 +475,7 @@ def _refuse_to_run(*args, **kwargs):
 def test_audit_precision_is_checked_before_any_run_and_named(monkeypatch, precision):
     """Both runs must be possible (``2p <= 100000``): a bad ``precision`` is refused up front,
     naming ``precision`` and its value, not ``dps = 2p`` after the first run."""
-    monkeypatch.setattr(numerics.flow, "gradient_flow", _refuse_to_run)
+    monkeypatch.setattr(numerics.audited, "gradient_flow", _refuse_to_run)
     with pytest.raises(DomainError) as err:
         audited_flow(Problem(**DEFAULT), precision=precision)
     assert err.value.argument == "precision" and err.value.value is precision
@@ -487,7 +489,7 @@ def test_audit_accepts_the_largest_precision(monkeypatch):
         asked.append(dps)
         raise KeyboardInterrupt  # stop before any arithmetic
 
-    monkeypatch.setattr(numerics.flow, "gradient_flow", record)
+    monkeypatch.setattr(numerics.audited, "gradient_flow", record)
     with pytest.raises(KeyboardInterrupt):
         audited_flow(Problem(**DEFAULT), precision=np.int64(50000))
     assert asked == [50000]
@@ -548,11 +550,13 @@ def test_examples_print_only_verified_digits(monkeypatch, fn):
     the digits printed, i.e. the examples print agreed digits, not a single run's."""
     exact = sp.N(theory.gradient_flow_limit([1, "1/2"], 1, "1/100").eta_c, 60)
     degraded = _half_digits_lost(gradient_flow)
-    monkeypatch.setattr(numerics.flow, "gradient_flow", degraded)  # audited_flow's runs
-    printed = _printed_numbers(fn, {**vars(numerics.flow), "gradient_flow": degraded})
+    module = sys.modules[fn.__module__]
+    monkeypatch.setattr(module, "gradient_flow", degraded)  # audited_flow's runs
+    printed = _printed_numbers(fn, {**vars(module), "gradient_flow": degraded})
     assert printed  # the examples do print digits
     for text in printed:
         assert text == str(sp.N(exact, _significant(text))), text
-    # and undegraded, they print all 20 digits of the audit
+    # and undegraded, they print all the digits of the audit (16: the default pair's cap)
     monkeypatch.undo()
-    assert _printed_numbers(fn, vars(numerics.flow)) == [str(sp.N(exact, 20))]
+    assert _printed_numbers(fn, vars(module)) == [
+        str(sp.N(exact, 16 if fn is audited_flow else 20))]

@@ -15,7 +15,7 @@ import pytest
 from numerics import Problem, gradient_descent, iterate
 from numerics.backends import get_backend
 from numerics.errors import DomainError
-from numerics.params import gain
+from numerics.gd import gains
 
 DEFAULT = Problem([1, F(1, 2)], 1, F(1, 100), beta_star=[F(1, 2), 1])
 
@@ -129,7 +129,7 @@ def test_depth_3_gain_follows_the_signed_flow_invariant(w):
     G = F(1, 5)
     be = get_backend("mpmath", 40)
     with be.scope():
-        got = gain(problem, (be.vector([w, w]),), be, be.vector([G, G]))
+        got = gains(problem, be, (be.vector([w, w]),), be.vector([G, G]))
         ctx = mpmath.MPContext()
         ctx.dps = 40
         expected = -2 * ctx.log(abs(ctx.mpf(1) / ctx.mpf(w.numerator) * w.denominator

@@ -1,0 +1,147 @@
+"""The one precision vocabulary of normsharp.
+
+* ``dps`` is a **working precision** in decimal digits, everywhere (``prec`` is the same in
+  bits, derived as mpmath derives it). One checked range: :data:`MIN_DPS` ``<= dps <=``
+  :data:`MAX_DPS`, enforced by :func:`check_dps`.
+* ``digits`` is a count of **agreed or displayed** digits (what two precisions share, what is
+  printed), never a working precision.
+* A :class:`Precision` is one arithmetic at one working precision (``float64``, or a
+  multiprecision backend at ``dps`` digits); a :class:`PrecisionPair` is the two precisions an
+  audit compares. :data:`DEFAULT_PAIR` is the pair used when the caller gives none, by
+  gradient descent, sweeps and gradient flow alike; :func:`precision_pair` builds the pair for
+  ``--precision P`` (``P`` against ``2P`` digits).
+
+Nothing here changes a global precision.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from theory.errors import DomainError
+
+__all__ = ["MIN_DPS", "MAX_DPS", "FLOAT64_DPS", "BACKENDS", "check_dps", "dps_to_prec",
+           "Precision", "PrecisionPair", "DEFAULT_PAIR", "precision_pair"]
+
+#: the range of working precisions, in decimal digits (one range for the whole package)
+MIN_DPS, MAX_DPS = 5, 100000
+#: float64's precision in decimal digits, ``53 log10 2 = 15.95...``
+FLOAT64_DPS = 53 * math.log10(2)
+#: the arithmetic backends
+BACKENDS = ("float64", "mpmath", "flint")
+
+
+def dps_to_prec(dps: float) -> int:
+    """Bits for ``dps`` decimal digits, as mpmath computes them.
+
+    >>> dps_to_prec(30)
+    103
+    """
+    return max(1, int(round((int(dps) + 1) * 3.3219280948873626)))
+
+
+def _whole(value, name: str) -> int:
+    try:
+        v = None if isinstance(value, (bool, str, bytes)) else float(value)
+    except (TypeError, ValueError, OverflowError):
+        v = None
+    if v is None or not math.isfinite(v) or not v.is_integer():
+        raise DomainError(name, value, "a whole number of decimal digits is required")
+    return int(v)
+
+
+def check_dps(dps, name: str = "dps", *, most: int = MAX_DPS) -> int:
+    """``dps`` as an int, checked to be a whole number in ``[MIN_DPS, most]``.
+
+    ``most`` is lower than :data:`MAX_DPS` where a computation also runs at a multiple of
+    ``dps`` (an audit at ``2 dps``), so that the larger precision stays in range.
+
+    Raises
+    ------
+    DomainError
+        Naming ``name``, for a bool, a string, a fraction, NaN, infinity or a value out of range.
+
+    Examples
+    --------
+    >>> check_dps(30.0)
+    30
+    """
+    digits = _whole(dps, name)
+    if digits < MIN_DPS:
+        raise DomainError(name, dps, f"{name} >= {MIN_DPS} is required")
+    if digits > most:
+        why = "" if most == MAX_DPS else f" (the audit also runs at {MAX_DPS // most}x it)"
+        raise DomainError(name, dps, f"{name} <= {most} is required{why}")
+    return digits
+
+
+class Precision(NamedTuple):
+    """One arithmetic at one working precision: ``("float64", None)`` or ``(backend, dps)``."""
+
+    backend: str
+    dps: int | None = None
+
+    @property
+    def label(self) -> str:
+        """``"float64"`` or ``"backend:dps"``."""
+        return self.backend if self.dps is None else f"{self.backend}:{self.dps}"
+
+    @property
+    def cap(self) -> int:
+        """The most decimal digits a result at this precision can carry (float64: 15)."""
+        return int(math.floor(FLOAT64_DPS if self.dps is None else self.dps))
+
+    @property
+    def working_dps(self) -> int:
+        """Working digits for an engine that has no float64 mode (gradient flow runs float64's
+        share of the pair at 16 digits)."""
+        return 16 if self.dps is None else self.dps
+
+
+class PrecisionPair(NamedTuple):
+    """The two precisions an audit compares, ``low`` then ``high``."""
+
+    low: Precision
+    high: Precision
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.low.label, self.high.label]
+
+
+#: the pair used when none is given: float64 against 32 digits of python-flint
+DEFAULT_PAIR = PrecisionPair(Precision("float64"), Precision("flint", 32))
+
+
+def precision_pair(precision: int | None = None, backend: str = "flint") -> PrecisionPair:
+    """The audit's two precisions: :data:`DEFAULT_PAIR` for ``None`` (its multiprecision side on
+    ``backend``), else ``P`` against ``2P`` digits of ``backend`` (``5 <= P <= MAX_DPS / 2``).
+
+    Raises
+    ------
+    DomainError
+        ``precision`` not a whole number in range (naming ``precision``), or ``backend`` not a
+        multiprecision backend when a precision is given.
+
+    Examples
+    --------
+    >>> precision_pair(20).labels
+    ['flint:20', 'flint:40']
+    """
+    if backend not in BACKENDS or backend == "float64":
+        raise DomainError("backend", backend, "mpmath or flint (a multiprecision backend)")
+    if precision is None:
+        return DEFAULT_PAIR._replace(high=DEFAULT_PAIR.high._replace(backend=backend))
+    if isinstance(precision, bool) or not isinstance(precision, int):
+        try:
+            import numpy as np
+
+            if not isinstance(precision, np.integer):
+                raise TypeError
+            precision = int(precision)
+        except TypeError:
+            raise DomainError("precision", precision, "an integer number of digits >= "
+                              f"{MIN_DPS} is required") from None
+    p = check_dps(precision, "precision", most=MAX_DPS // 2)
+    return PrecisionPair(Precision(backend, p), Precision(backend, 2 * p))
