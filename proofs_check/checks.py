@@ -394,9 +394,9 @@ def _gd_map(problem, be, w, eta):
 
 def check_R5_numerics(inst) -> Outcome:
     """R5 (equality): the spectrum of the Jacobian of the actual GD map
-    ``w -> w - eta grad L(w)`` (central finite differences of ``theory.parametrisations.Parametrisation.step`` at 30
-    and 60 digits, steps ``1e-12`` and ``1e-27``) at ``w = sqrt(beta)``, ``beta`` a random point
-    of ``M``, against ``{1 - eta S, 1, ..., 1}``."""
+    ``w -> w - eta grad L(w)`` (central finite differences of the parametrisation's ``step``
+    at 30 and 60 digits, steps ``1e-12`` and ``1e-27``) at ``w = sqrt(beta)``, ``beta`` a
+    random point of ``M``, against ``{1 - eta S, 1, ..., 1}``."""
     import numpy as np
 
     x, eta, b = inst.x, inst.eta, inst.beta_star

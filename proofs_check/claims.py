@@ -469,7 +469,8 @@ def _build() -> list[Claim]:
         _R("R5", "At an interpolator the GD map has Jacobian I - eta Hess L with non-trivial "
            "eigenvalue 1 - eta S: stable iff S <= 2/eta; beta^N is unstable for "
            "eta > 1/(2 y x_max) and no interpolator is stable for eta > 1/(2 y x_min).",
-           "identity", ("theory.parametrisations.Parametrisation.step (finite differences)", "numerics.gd"),
+           "identity", ("Parametrisation.step (finite differences)",
+                         "numerics.gd"),
            "x > 0 (d = 2..6, ties), y > 0, eta in (0, 1.1/(2 y x_min)] with the thresholds "
            "exactly, a random point of M", [
                ck("exact", C.check_R5_exact, ONE_ETA_POINT, "exact"),

@@ -153,9 +153,8 @@ def sharpness_bound(problem) -> float:
     step size: a poor estimate costs agreed digits, never a wrong verdict.
     """
     from numerics.backends import get_backend
-    from numerics.gd import gradient_descent
+    from numerics.gd import gradient_descent, initial_state
     from numerics.hessian import spectrum
-    from numerics.gd import initial_state
 
     be = get_backend("float64")
     theta = initial_state(problem, be)

@@ -13,8 +13,9 @@ def add_parser(sub):
     p = sub.add_parser(
         "flow", help="gradient flow: limit, largest sharpness s_GF along the path, eta_c",
         description="Gradient flow (eta -> 0) at two precisions (p vs 2p digits; default "
-        "the package's pair, 16 vs 32): its limit, the largest sharpness s_GF along the path and where it is attained, "
-        "and eta_c = 2 / s_GF. Only the digits both precisions share are printed.")
+        "the package's pair, 16 vs 32): its limit, the largest sharpness s_GF along the path "
+        "and where it is attained, and eta_c = 2 / s_GF. Only the digits both precisions "
+        "share are printed.")
     add_data_args(p)
     p.add_argument("--precision", type=positive_int, default=None, metavar="DIGITS",
                    help="audit DIGITS against 2*DIGITS digits (default 16 vs 32; 5 to 50000)")
