@@ -573,7 +573,7 @@ def certify_point(problem: Problem, eta, theta, dps: int = 30) -> Certificate:
         weights = [flow.weight(i, s[i]) for i in range(d)]
         G = _gram(flint, X, weights)
         eigs, S, method, checks = _eigen(flint, G, n)
-        if problem.n == 1 and problem.param == "shared" and problem.depth == 2:
+        if problem.one_sample_theory:
             # R1: S = 4 sum_i x_i^2 beta_i on the zero-loss set
             r1 = 4 * sum(X[0][i] ** 2 * beta[i] for i in range(d))
             checks["R1: 4 sum x_i^2 beta_i"] = (r1, bool(r1.overlaps(S)))

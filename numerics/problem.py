@@ -178,6 +178,12 @@ class Problem:
         return self.parametrisation.blocks
 
     @property
+    def one_sample_theory(self) -> bool:
+        """Whether the exact one-sample theory (R1-R9, :mod:`theory`) is stated for this problem:
+        one sample and the paper's model ``beta = w * w``."""
+        return self.n == 1 and self.parametrisation.paper_model
+
+    @property
     def x(self) -> tuple:
         """The single sample (one-sample problems only)."""
         if self.n != 1:

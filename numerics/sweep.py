@@ -245,7 +245,7 @@ def predictions(problem: Problem) -> dict:
            "eta_no_stable_interpolator": None, "min_norm": None, "min_sharpness": None,
            "point": None, "uniform": None, "mu": None, "cov_term": None, "notes": []}
     x_pos = problem.n == 1 and all(v > 0 for v in problem.X[0]) and problem.y[0] > 0
-    if problem.n == 1 and problem.param == "shared" and problem.depth == 2 and x_pos:
+    if problem.one_sample_theory and x_pos:
         _theory_predictions(problem, out)
     else:
         _flow_predictions(problem, out)
@@ -509,7 +509,7 @@ def _hessian_check(problem: Problem, result, digits: int) -> dict:
            "other_eigenvalues_max": _residue(max(others)) if others else 0.0,
            "bound": _rounded(bound, RESIDUE_DIGITS) if bound else 0.0,
            "S_formula": None, "formula_minus_full": None, "S_digits": digits}
-    if problem.n == 1 and problem.param == "shared" and problem.depth == 2:
+    if problem.one_sample_theory:
         formula = 4 * sum(xi * xi * b for xi, b in zip(problem.X[0], result.beta, strict=False))
         out["S_formula"] = _rounded(formula, digits)
         out["formula_minus_full"] = _residue(abs(formula - top))

@@ -200,6 +200,12 @@ class Parametrisation:
         return False
 
     @property
+    def paper_model(self) -> bool:
+        """Whether this is the paper's model ``beta = w * w`` (shared, ``D = 2``), the one on
+        which the one-sample theory R1-R9 of :mod:`theory` is stated."""
+        return False
+
+    @property
     def exponential_flow(self) -> bool:
         """Whether the flow path is a sum of exponentials in ``s`` (:meth:`CoordinateFlow.
         exp_terms` is not ``None``)."""
@@ -293,6 +299,10 @@ class Shared(Parametrisation):
 
     @property
     def exponential_flow(self) -> bool:
+        return self.D == 2
+
+    @property
+    def paper_model(self) -> bool:
         return self.D == 2
 
     def beta(self, theta):
