@@ -6,8 +6,6 @@ import json
 import math
 import sys
 
-import sympy as sp
-
 __all__ = ["emit_json", "num", "exact_text", "decimal_text", "table"]
 
 
@@ -28,16 +26,22 @@ def _clean(obj):
 
 def num(expr) -> float:
     """The float nearest to an exact sympy number (evaluated with 30 guard digits)."""
+    import sympy as sp
+
     return float(sp.N(sp.sympify(expr), 30))
 
 
 def exact_text(expr) -> str:
     """sympy's exact string for an expression."""
+    import sympy as sp
+
     return str(sp.sympify(expr))
 
 
 def decimal_text(expr, digits: int = 15) -> str:
     """``digits`` correct significant digits of an exact number (sympy evalf)."""
+    import sympy as sp
+
     expr = sp.sympify(expr)
     if expr.is_Integer:
         return str(expr)

@@ -9,42 +9,13 @@ The verdict rules live in :mod:`proofs_check.sweep_claims`; this module only lay
 
 from __future__ import annotations
 
-import sys
-
 from proofs_check.sweep_claims import Verdict, fmt, fmt_g, point_digits
 
-__all__ = ["Progress", "best_risk_unaudited", "fmt", "sweep_summary_lines", "sweep_table",
+__all__ = ["best_risk_unaudited", "fmt", "sweep_summary_lines", "sweep_table",
            "write_report"]
 
 #: a final state of a run that did not converge is tabulated only with this many agreed digits
 SHOW_STATE_DIGITS = 3
-
-
-# --------------------------------------------------------------------------- progress bar
-class Progress:
-    """A tqdm bar on stderr, updated by ``(stage, done, total)`` callbacks."""
-
-    def __init__(self):
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=1, file=sys.stderr, leave=False, unit="run", dynamic_ncols=True)
-        self.stage = None
-
-    @classmethod
-    def maybe(cls, enabled: bool = True):
-        """A bar when ``enabled`` and stderr is a terminal, else ``None``."""
-        return cls() if enabled and sys.stderr.isatty() else None
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != self.stage:
-            self.stage = stage
-            self.bar.set_description(stage)
-        self.bar.total = max(1, total)
-        self.bar.n = done
-        self.bar.refresh()
-
-    def close(self) -> None:
-        self.bar.close()
 
 
 # --------------------------------------------------------------------------- formatting

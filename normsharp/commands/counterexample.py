@@ -7,20 +7,19 @@ import sys
 from .._args import nonnegative_int, positive_int
 from ..output import emit_json
 
+DESCRIPTION = ("Search a built-in conjecture (NAME) or your own (--predicate module:function) "
+               "for a counterexample, shrink it, and confirm it at a second precision. Your "
+               "function takes a proofs_check.conjectures.Case (attributes x, y, alpha, eta, "
+               "beta_star, problem, precision, dps; method gd()) and returns True (holds), False"
+               " (counterexample) or None (undecided), optionally with a dict of details; an "
+               "attribute 'strategy' on it sets the instances searched. Exit 1 when a "
+               "counterexample is found, 0 otherwise.")
 
-def add_parser(sub):
+
+def add_arguments(p) -> None:
     from proofs_check.conjectures import CONJECTURES
 
     names = list(CONJECTURES)
-    p = sub.add_parser(
-        "counterexample", help="search a conjecture for a shrunk counterexample",
-        description="Search a built-in conjecture (" + ", ".join(names) + ") or your own "
-        "(--predicate module:function) for a counterexample, shrink it, and confirm it at a "
-        "second precision. Your function takes a proofs_check.conjectures.Case (attributes "
-        "x, y, alpha, eta, beta_star, problem, precision, dps; method gd()) and returns True "
-        "(holds), False (counterexample) or None (undecided), optionally with a dict of "
-        "details; an attribute 'strategy' on it sets the instances searched. Exit 1 when a "
-        "counterexample is found, 0 otherwise.")
     p.add_argument("name", nargs="?", metavar="NAME", help="a built-in conjecture: "
                    + ", ".join(names))
     p.add_argument("--predicate", metavar="MODULE:FUNCTION",
@@ -29,7 +28,6 @@ def add_parser(sub):
                    help="instances to judge (default 30)")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    return p
 
 
 def run(args) -> int:

@@ -15,17 +15,17 @@ NAMES = ("hessian", "sharpness", "min-norm", "min-sharpness", "pareto", "thresho
          "gf-limit", "gd-identity", "risk", "eta-star")
 
 
-def add_parser(sub):
-    p = sub.add_parser("derive", help="print a symbolic formula (sympy) of the theory",
-                       description="Symbolic formulas of the shared one-sample model for "
-                       "positive symbols x1..xd, y, alpha, eta.")
+DESCRIPTION = ("Symbolic formulas of the shared one-sample model for positive symbols x1..xd, y,"
+               " alpha, eta.")
+
+
+def add_arguments(p) -> None:
     p.add_argument("name", choices=NAMES, metavar="NAME", help=", ".join(NAMES))
     p.add_argument("--d", type=positive_int, default=2, help="dimension d >= 2 (default 2)")
     p.add_argument("--steps", type=positive_int, default=2,
                    help=f"number of GD steps for gd-identity (default 2, at most {MAX_STEPS}: "
                    "the symbolic product grows quickly)")
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of plain text")
-    return p
 
 
 def symbols(d: int):

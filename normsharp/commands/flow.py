@@ -8,32 +8,24 @@ from __future__ import annotations
 from .._args import add_data_args, positive_int, problem_from_args
 from ..output import emit_json, table
 
+DESCRIPTION = ("Gradient flow (eta -> 0) at two precisions (p vs 2p digits; default the "
+               "package's pair, 16 vs 32): its limit, the largest sharpness s_GF along the path "
+               "and where it is attained, and eta_c = 2 / s_GF. Only the digits both precisions "
+               "share are printed.")
 
-def add_parser(sub):
-    p = sub.add_parser(
-        "flow", help="gradient flow: limit, largest sharpness s_GF along the path, eta_c",
-        description="Gradient flow (eta -> 0) at two precisions (p vs 2p digits; default "
-        "the package's pair, 16 vs 32): its limit, the largest sharpness s_GF along the path "
-        "and where it is attained, and eta_c = 2 / s_GF. Only the digits both precisions "
-        "share are printed.")
+
+def add_arguments(p) -> None:
     add_data_args(p)
     p.add_argument("--precision", type=positive_int, default=None, metavar="DIGITS",
                    help="audit DIGITS against 2*DIGITS digits (default 16 vs 32; 5 to 50000)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    return p
 
 
 def run(args) -> int:
     from numerics.audited import audited_flow
-    from theory.errors import DomainError
 
     problem = problem_from_args(args)
-    try:  # the precision is checked before either run; the error names the option
-        audit = audited_flow(problem, precision=args.precision)
-    except DomainError as exc:
-        if exc.argument != "precision":
-            raise
-        raise DomainError("--precision", exc.value, exc.required, exc.claim) from None
+    audit = audited_flow(problem, precision=args.precision)
     out = audit.to_json()
     if args.json:
         emit_json(out)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from theory.errors import DomainError
 
 from .._args import (
@@ -15,13 +13,13 @@ from .._args import (
     problem_from_args,
 )
 from ..output import emit_json, table
+from ..progress import Progress
+
+DESCRIPTION = ("Run GD at two precisions (float64 vs 32 digits, or p vs 2p digits) and print the"
+               " digits on which they agree; 'chaotic' where none do.")
 
 
-def add_parser(sub):
-    p = sub.add_parser(
-        "gd", help="gradient descent with a precision audit (agreed digits only)",
-        description="Run GD at two precisions (float64 vs 32 digits, or p vs 2p digits) and "
-        "print the digits on which they agree; 'chaotic' where none do.")
+def add_arguments(p) -> None:
     add_data_args(p)
     p.add_argument("--eta", type=positive_number, required=True, help="learning rate eta > 0")
     p.add_argument("--steps", type=positive_int, required=True, help="step budget")
@@ -44,31 +42,28 @@ def add_parser(sub):
     p.add_argument("--no-certify", dest="certify", action="store_false",
                    help="skip the certified enclosures")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    return p
 
 
 def run(args) -> int:
     from numerics.audited import audited_gd
 
-    if args.precision is not None:
+    if args.precision is not None:  # checked before any run (the CLI names the option)
         from numerics.precision import precision_pair
 
-        try:
-            precision_pair(args.precision, args.backend)
-        except DomainError as exc:
-            raise DomainError("--precision", args.precision, exc.required) from None
+        precision_pair(args.precision, args.backend)
     if args.average_last > args.steps:
         raise DomainError("--average-last", args.average_last,
                           f"at most --steps = {args.steps} iterates can be averaged")
     if args.decay_steps and not 0 < args.decay_to <= 1:
         raise DomainError("--decay-to", args.decay_to, "0 < --decay-to <= 1 is required")
     problem = problem_from_args(args)
-    bar = _progress(args, 2 * (args.steps + args.decay_steps))
+    steps = args.steps + args.decay_steps
+    bar = Progress.maybe(enabled=not args.json and steps >= 20000, unit="step")
     try:
         audit = audited_gd(
             problem, args.eta, args.steps, precision=args.precision, backend=args.backend,
             tol=args.tol, average_last=args.average_last, decay_steps=args.decay_steps,
-            decay_to=args.decay_to, callback=bar.update_to if bar else None,
+            decay_to=args.decay_to, callback=_two_runs(bar, steps) if bar else None,
             record_sharpness=False, checkpoint=args.checkpoint)
     finally:
         if bar:
@@ -97,29 +92,16 @@ def _certified(problem, eta, audit):
         return {"error": str(exc)}
 
 
-class _Bar:
-    def __init__(self, total):
-        from tqdm import tqdm
+def _two_runs(bar, steps: int):
+    """The step callback of the audit's two runs (the step count restarts for the second)."""
+    state = {"run": 0, "last": -1}
 
-        self.bar = tqdm(total=total, unit="step", leave=False, file=sys.stderr)
-        self.offset = 0
-        self.last = 0
-
-    def update_to(self, k):
-        if k < self.last:  # second run started
-            self.offset += self.last
-        self.last = k
-        self.bar.n = self.offset + k
-        self.bar.refresh()
-
-    def close(self):
-        self.bar.close()
-
-
-def _progress(args, total):
-    if args.json or not sys.stderr.isatty() or total < 20000:
-        return None
-    return _Bar(total)
+    def callback(k):
+        if k < state["last"]:
+            state["run"] += 1
+        state["last"] = k
+        bar(f"run {state['run'] + 1} of 2", state["run"] * steps + k, 2 * steps)
+    return callback
 
 
 def _print(problem, args, audit, out):

@@ -7,13 +7,10 @@ import theory as T
 from .._args import number, positive_number, vector
 from ..output import decimal_text, emit_json, exact_text, num, table
 
+DESCRIPTION = ("Exact results of the shared one-sample model for your data.")
 
-def add_parser(sub):
-    p = sub.add_parser(
-        "interpolators",
-        help="exact min-norm / min-sharpness / optimal interpolators and thresholds (R2-R9)",
-        description="Exact results of the shared one-sample model for your data.",
-    )
+
+def add_arguments(p) -> None:
     p.add_argument("--x", type=vector, required=True, help="features, e.g. 1,0.5 or 1,1/2")
     p.add_argument("--y", type=number, default=1, help="label y > 0 (default 1)")
     p.add_argument("--alpha", type=positive_number, help="initialisation scale: adds the "
@@ -21,7 +18,6 @@ def add_parser(sub):
     p.add_argument("--beta-star", dest="beta_star", type=vector,
                    help="ground truth point; default: the uniform prior on the zero-loss set")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    return p
 
 
 def compute(x, y, alpha=None, beta_star=None) -> dict:

@@ -30,13 +30,12 @@ QUICK = (31, 10_000, (Fraction(1, 32), Fraction(1, 16), Fraction(1, 8)), 10_000)
 R7_ETA, R7_STEPS = Fraction(3, 5), 200
 
 
-def add_parser(sub):
-    p = sub.add_parser(
-        "reproduce", help="the main job: exact theory, the learning-rate sweep, verdicts on "
-        "R1-R9 and a report with figures",
-        description="Regenerate the diagonal-network evidence of [MFCKM26] on the default "
-        "instance (x = (1, 1/2), y = 1, alpha = 1/100, shared weights, beta* = centroid). "
-        "Exit 0 if every claim held, 1 if one was refuted.")
+DESCRIPTION = ("Regenerate the diagonal-network evidence of [MFCKM26] on the default instance (x"
+               " = (1, 1/2), y = 1, alpha = 1/100, shared weights, beta* = centroid). Exit 0 if "
+               "every claim held, 1 if one was refuted.")
+
+
+def add_arguments(p) -> None:
     p.add_argument("--out", metavar="DIR", default="normsharp-out",
                    help="output directory (default ./normsharp-out); reruns resume")
     p.add_argument("--quick", action="store_true",
@@ -45,7 +44,6 @@ def add_parser(sub):
     p.add_argument("--jobs", type=positive_int, default=min(2, os.cpu_count() or 1),
                    help="worker processes (default 2, or 1 on a one-core machine)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    return p
 
 
 def _exact_rows(x, y, alpha, centroid):
@@ -117,7 +115,8 @@ def run(args) -> int:
     from proofs_check.sweep_claims import claim_verdicts, r7_identity_experiment
 
     from ..plots import sweep_figures
-    from ..report import Progress, sweep_summary_lines, write_report
+    from ..progress import Progress
+    from ..report import sweep_summary_lines, write_report
 
     t0 = time.perf_counter()
     timings = {}

@@ -8,14 +8,13 @@ import sys
 from .._args import add_data_args, positive_int, positive_number, problem_from_args, vector
 from ..output import emit_json
 
+DESCRIPTION = ("Run float64 GD for many learning rates at once (batched, on --jobs processes), "
+               "confirm the points near eta_c, the least risk and the stability limit at two "
+               "precisions, and detect the observed eta_c. With --out DIR the sweep is resumable"
+               " (DIR/sweep.jsonl) and writes DIR/sweep.csv and figures.")
 
-def add_parser(sub):
-    p = sub.add_parser(
-        "sweep", help="learning-rate sweep: final sharpness, norm and risk against eta",
-        description="Run float64 GD for many learning rates at once (batched, on --jobs "
-        "processes), confirm the points near eta_c, the least risk and the stability limit "
-        "at two precisions, and detect the observed eta_c. With --out DIR the sweep is "
-        "resumable (DIR/sweep.jsonl) and writes DIR/sweep.csv and figures.")
+
+def add_arguments(p) -> None:
     add_data_args(p)
     p.add_argument("--eta-min", dest="eta_min", type=positive_number, required=True,
                    help="smallest learning rate")
@@ -44,13 +43,13 @@ def add_parser(sub):
     p.add_argument("--no-figures", dest="figures", action="store_false",
                    help="do not draw figures into --out")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    return p
 
 
 def run(args) -> int:
     from numerics.sweep import eta_grid, sweep
 
-    from ..report import Progress, sweep_summary_lines, sweep_table
+    from ..progress import Progress
+    from ..report import sweep_summary_lines, sweep_table
 
     if args.precision is not None and args.precision < 5:
         from theory.errors import DomainError

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-
 from .._args import nonnegative_int, positive_int
 from ..output import emit_json, table
+from ..progress import Progress
+
+DESCRIPTION = ("Search each claim's domain for instances where theory and numerics disagree; "
+               "shrink any counterexample. Verdicts: verified, refuted (with the shrunk "
+               "counterexample), undecided (precision could not decide, too few instances were "
+               "decided, or the time budget cut a check short: column 'truncated'). Exit 0 when "
+               "nothing is refuted, 1 otherwise.")
 
 
-def add_parser(sub):
-    p = sub.add_parser(
-        "verify", help="verify the claims (R1-R9, E1-E5) by property-based search",
-        description="Search each claim's domain for instances where theory and numerics "
-        "disagree; shrink any counterexample. Verdicts: verified, refuted (with the shrunk "
-        "counterexample), undecided (precision could not decide, too few instances were "
-        "decided, or the time budget cut a check short: column 'truncated'). Exit 0 when "
-        "nothing is refuted, 1 otherwise.")
+def add_arguments(p) -> None:
     p.add_argument("--claim", dest="claims", action="append", metavar="ID",
                    help="a claim id (repeatable; default: all)")
     p.add_argument("--examples", type=positive_int, default=None, metavar="N",
@@ -23,7 +21,6 @@ def add_parser(sub):
                    "it by its cost weight)")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    return p
 
 
 def run(args) -> int:
@@ -32,36 +29,18 @@ def run(args) -> int:
     ids = args.claims or list(REGISTRY)
     claims = [get_claim(i) for i in ids]
     examples = args.examples or DEFAULT_EXAMPLES
-    progress = _Progress(sum(len(c.checks) for c in claims)) if (
-        not args.json and sys.stderr.isatty()) else None
+    bar = Progress.maybe(enabled=not args.json, unit="check")
     try:
         report = verify(examples=examples, seed=args.seed, claims=claims,
-                        progress=progress.step if progress else None)
+                        progress=bar.ticks(sum(len(c.checks) for c in claims)) if bar else None)
     finally:
-        if progress:
-            progress.close()
+        if bar:
+            bar.close()
     if args.json:
         emit_json(report.to_json())
         return report.exit_code
     _print(report)
     return report.exit_code
-
-
-class _Progress:
-    def __init__(self, total):
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=total, unit="check", leave=False, file=sys.stderr)
-        self.started = False
-
-    def step(self, claim_id, check_name):
-        if self.started:
-            self.bar.update(1)
-        self.started = True
-        self.bar.set_description(f"{claim_id} {check_name}")
-
-    def close(self):
-        self.bar.close()
 
 
 def _err(v):

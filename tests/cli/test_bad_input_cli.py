@@ -86,7 +86,7 @@ BAD = [
     ("gd-x-inf", _gd("--x", "1,-inf"), "--x"),
     ("gd-d-1", _gd("--x", "1"), "d"),
     ("gd-y-two-values", _gd("--y", "1,2"), "--y"),
-    ("gd-beta-star-long", _gd("--beta-star", "1,2,3"), "beta_star"),
+    ("gd-beta-star-long", _gd("--beta-star", "1,2,3"), "len(--beta-star)"),
     ("gd-beta-star-inf", _gd("--beta-star", "1,inf"), "--beta-star"),
     ("gd-precision-3", _gd("--precision", "3"), "--precision"),
     ("gd-precision-0", _gd("--precision", "0"), "--precision"),
@@ -106,11 +106,12 @@ BAD = [
     ("gd-alpha-underflows-float64", _gd("--alpha", "1e-400"), "alpha"),
     ("gd-alpha-overflows-float64", _gd("--alpha", "1e400"), "alpha"),
     ("gd-eta-overflows-float64", _gd("--eta", "1e400"), "eta"),
-    ("gd-x-overflows-float64", _gd("--x", "1e309,1"), "X[0,0]"),
+    ("gd-x-overflows-float64", _gd("--x", "1e309,1"), "--x[0]"),
     ("gd-alpha-beyond-1e1000", _gd("--alpha", "1e-5000", "--precision", "30"), "--alpha"),
     ("interp-alpha-beyond-1e1000", ["interpolators", *X, "--alpha", "1e-5000"], "--alpha"),
     ("gd-precision-huge", _gd("--precision", "60000"), "precision"),
-    ("gd-average-and-decay", _gd("--average-last", "2", "--decay-steps", "5"), "average_last"),
+    ("gd-average-and-decay", _gd("--average-last", "2", "--decay-steps", "5"),
+     "--average-last"),
     ("gd-checkpoint-no-dir", _gd("--checkpoint", "/nonexistent/dir/ck"), "checkpoint"),
     ("derive-steps-too-many", ["derive", "gd-identity", "--steps", "30"], "--steps"),
     ("derive-d-too-big", ["derive", "hessian", "--d", "40"], "--d"),
@@ -172,7 +173,7 @@ FILE_CASES = [  # (id, X key, y key, extra, argument named)
     ("text-file", "Xtext", "y3", [], "--X-file"),
     ("pickled-npy", "obj", "y3", [], "--X-file"),
     ("missing-y-file", "X", "missing", [], "--y-file"),
-    ("wrong-y-length", "X", "y2", [], "len(y)"),
+    ("wrong-y-length", "X", "y2", [], "len(--y-file)"),
     ("X-3d", "X3d", "y2", [], "X"),
 ]
 
@@ -228,3 +229,60 @@ def test_bad_input_subprocess_has_no_traceback():
     assert proc.returncode == 2 and proc.stdout == ""
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("normsharp: error: ") and "--x" in lines[0]
+
+
+def test_a_closed_pipe_ends_quietly_with_exit_0():
+    """``normsharp sweep ... | head -1``: the reader leaves after one line; the command stops
+    writing without an error message and exits 0 (a closed pipe is not a failure)."""
+    root = Path(normsharp.__file__).resolve().parent.parent
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
+    argv = [sys.executable, "-m", "normsharp", "sweep", "--x", "1,0.5", "--alpha", "0.01",
+            "--eta-min", "0.1", "--eta-max", "0.2", "--num", "3000", "--steps", "10",
+            "--confirm", "none", "--no-refine"]  # about 300 kB of table
+    proc = subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    with proc.stderr:
+        first = proc.stdout.readline()
+        proc.stdout.close()  # the reader goes away, as `head -1` does
+        err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0, err
+    assert first.startswith("Sweep of GD") and err == ""
+
+
+def test_an_internal_error_exits_3_with_one_line_and_a_saved_traceback(cli, monkeypatch):
+    """A bug is not a refutation (exit 1) nor bad input (exit 2): exit 3, one line on stderr
+    naming a file that holds the traceback."""
+    import normsharp.commands.interpolators as cmd
+
+    def broken(args):
+        raise ZeroDivisionError("a planted bug")
+
+    monkeypatch.setattr(cmd, "run", broken)
+    res = cli(["interpolators", "--x", "1,0.5"])
+    assert res.code == 3 and res.out == "" and len(res.err_lines) == 1
+    line = res.err_lines[0]
+    assert line.startswith("normsharp: internal error (ZeroDivisionError: a planted bug)")
+    path = Path(line.split("traceback saved to ")[1].split(";")[0])
+    text = path.read_text()
+    assert "Traceback" in text and "a planted bug" in text and "interpolators" in text
+    path.unlink()
+
+
+def test_version_and_help_import_no_command_module():
+    """Fast start: ``--version`` and ``--help`` load no command module (nor sympy,
+    hypothesis, numerics)."""
+    root = Path(normsharp.__file__).resolve().parent.parent
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
+    code = ("import sys, contextlib, io\nfrom normsharp.cli import main\n"
+            "for argv in (['--version'], ['--help'], []):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()):\n"
+            "        try:\n            main(argv)\n        except SystemExit:\n            pass\n"
+            "bad = [m for m in sys.modules if m.startswith('normsharp.commands.') or "
+            "m.split('.')[0] in ('sympy', 'hypothesis', 'numerics', 'proofs_check', "
+            "'matplotlib')]\nprint(bad)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

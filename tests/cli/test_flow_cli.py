@@ -121,7 +121,7 @@ def test_bad_files_exit_2(cli, tmp_path):
     np.save(tmp_path / "X.npy", np.array([[1.0, 2.0], [2.0, 4.0]]))  # rank 1
     (tmp_path / "y.csv").write_text("1\n1\n")
     (tmp_path / "y3.csv").write_text("1\n1\n1\n")
-    for yfile, name in (("y.csv", "X"), ("y3.csv", "len(y)")):
+    for yfile, name in (("y.csv", "X"), ("y3.csv", "len(--y-file)")):
         res = cli(["flow", "--X-file", tmp_path / "X.npy", "--y-file", tmp_path / yfile,
                    "--alpha", "0.1", "--param", "product"])
         assert res.code == 2 and len(res.err_lines) == 1 and name in res.err_lines[0]
