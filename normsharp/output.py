@@ -6,7 +6,7 @@ import json
 import math
 import sys
 
-__all__ = ["emit_json", "num", "exact_text", "decimal_text", "table"]
+__all__ = ["emit_json", "num", "exact_text", "decimal_text", "table", "Bounded"]
 
 
 def emit_json(obj: dict) -> None:
@@ -24,8 +24,28 @@ def _clean(obj):
     return obj
 
 
+class Bounded:
+    """A number known exactly only through an equation (``expr``, with a free symbol) and a
+    proved rational enclosure ``lo <= value <= hi``. Printed to the digits both ends share:
+    rounding is monotone, so those digits are the value's own, correctly rounded."""
+
+    def __init__(self, expr, lo, hi):
+        self.expr, self.lo, self.hi = expr, lo, hi
+
+    def agreed(self, cap: int = 15):
+        from numerics.audit import agree
+
+        return agree("value", self.lo, self.hi, cap)
+
+    def __str__(self) -> str:
+        return str(self.expr)
+
+
 def num(expr) -> float:
-    """The float nearest to an exact sympy number (evaluated with 30 guard digits)."""
+    """The float nearest to an exact sympy number (evaluated with 30 guard digits), or the
+    certified digits of a :class:`Bounded` value."""
+    if isinstance(expr, Bounded):
+        return float(expr.agreed().json())
     import sympy as sp
 
     return float(sp.N(sp.sympify(expr), 30))
@@ -33,13 +53,18 @@ def num(expr) -> float:
 
 def exact_text(expr) -> str:
     """sympy's exact string for an expression."""
+    if isinstance(expr, Bounded):
+        return str(expr)
     import sympy as sp
 
     return str(sp.sympify(expr))
 
 
 def decimal_text(expr, digits: int = 15) -> str:
-    """``digits`` correct significant digits of an exact number (sympy evalf)."""
+    """``digits`` correct significant digits of an exact number (sympy evalf); for a
+    :class:`Bounded` value, the digits its enclosure proves (at most ``digits``)."""
+    if isinstance(expr, Bounded):
+        return expr.agreed(digits).text()
     import sympy as sp
 
     expr = sp.sympify(expr)

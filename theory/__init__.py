@@ -11,6 +11,8 @@ Model: ``beta = w * w``, ``L(w) = 1/2 (<x, beta> - y)^2``, zero-loss set
 """
 
 import importlib
+import sys
+import types
 
 from .citations import SOURCES, Citation, citation_of, cites
 from .errors import DomainError, NotDecidable
@@ -73,6 +75,19 @@ def __getattr__(name: str):
         raise AttributeError(f"module 'theory' has no attribute {name!r}")
     globals()[name] = value
     return value
+
+
+class _Package(types.ModuleType):
+    """``theory.hessian`` is a function and a submodule; importing the submodule must not
+    replace the public function (as the eager ``from .hessian import hessian`` ensured)."""
+
+    def __setattr__(self, name, value):
+        if isinstance(value, types.ModuleType) and name in _WHERE:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __dir__() -> list:

@@ -163,9 +163,19 @@ def predicted_best_learning_rate(x, y, prior: Prior | None = None, alpha=None,
         a = positive_scalar(alpha, "alpha", CLAIM)
         limit = gradient_flow_limit(xs, ys, a)
         hi = stability_thresholds(xs, ys).eta_no_stable_interpolator
+        inside = None
         try:
-            inside = decide(limit.eta_c < eta_star, "eta_c < eta*", CLAIM) and decide(
-                eta_star < hi, "eta* < 1/(2 y x_min)", CLAIM)
+            if limit.exact:
+                below = decide(limit.eta_c < eta_star, "eta_c < eta*", CLAIM)
+            elif limit.lam_bounds is not None:  # eta_c known through a proved enclosure
+                c_lo, c_hi = (sp.Rational(v.numerator, v.denominator)
+                              for v in limit.bounds("eta_c"))
+                below = (True if decide(c_hi < eta_star, "eta_c < eta*", CLAIM) else
+                         False if decide(c_lo >= eta_star, "eta_c >= eta*", CLAIM) else None)
+            else:
+                below = None  # symbolic data: eta_c only through its equation
+            if below is not None:
+                inside = below and decide(eta_star < hi, "eta* < 1/(2 y x_min)", CLAIM)
         except NotDecidable:
-            inside = None  # eta_c defined only through its equation: numerics must compare
+            inside = None
     return BestLearningRate(eta_star, target, S, inside)

@@ -9,10 +9,12 @@ with ``R(t) = int_0^t r``, so the whole path is a function of the one scalar ``R
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from math import lcm
 
 import sympy as sp
 
+from ._enclosure import exp_sum_root, term_bounds
 from ._exact import one_sample, positive_scalar
 from .citations import cites
 from .interpolators import min_norm_interpolator
@@ -32,8 +34,11 @@ CLAIM = "R6"
 SOURCE = "[MFCKM26] Appendix B"
 R_SYMBOL = sp.Symbol("R", real=True)
 LAMBDA = sp.Symbol("lambda", real=True)
-#: Largest degree of the polynomial in ``exp(lambda / q)`` solved exactly by ``CRootOf``.
-MAX_EXACT_DEGREE = 400
+#: Largest degree of the polynomial in ``exp(lambda / q)`` solved exactly by ``CRootOf`` (its
+#: evaluation costs about 0.8 s at degree 100 and 11 s at degree 400)
+MAX_EXACT_DEGREE = 64
+#: Bits of the proved rational enclosure of ``lambda`` (about 38 decimal digits)
+ENCLOSURE_BITS = 128
 
 
 def _data(x, y, alpha):
@@ -115,6 +120,9 @@ class GradientFlowLimit:
     eta_c : sympy expression
         ``2 / sharpness``: the critical learning rate when the path's sharpness is largest at
         its end (see :func:`sharpness_along_flow`).
+    lam_bounds : (Fraction, Fraction) or None
+        Rationals ``lo < lambda < hi``, proved (:mod:`theory._enclosure`: exact integer
+        arithmetic, no floats), about 38 digits apart; ``None`` for symbolic or irrational data.
     """
 
     lam: sp.Expr
@@ -124,6 +132,39 @@ class GradientFlowLimit:
     l1_norm: sp.Expr
     sharpness: sp.Expr
     eta_c: sp.Expr
+    lam_bounds: tuple | None = None
+    _data: tuple | None = None
+
+    def bounds(self, name: str, index: int | None = None) -> tuple[Fraction, Fraction] | None:
+        """Proved rational bounds ``(lo, hi)`` on ``"lam"``, ``"beta"`` (coordinate ``index``),
+        ``"l1_norm"``, ``"sharpness"`` or ``"eta_c"``, from :attr:`lam_bounds`: each is
+        monotone in ``lambda`` (``beta_i = alpha^2 e^{lambda x_i}`` increases, ``eta_c``
+        decreases), so the ends of the enclosure bound it. ``None`` without an enclosure.
+
+        >>> g = gradient_flow_limit([1, "1/2"], 1, "1/100")
+        >>> lo, hi = g.bounds("eta_c")
+        >>> lo < sp.Rational(5012499960937684, 10**16) and hi > sp.Rational(5012499960937683,
+        ...                                                                  10**16)
+        True
+        """
+        if self.lam_bounds is None:
+            return None
+        lo, hi = self.lam_bounds
+        if name == "lam":
+            return lo, hi
+        xs, a2, y = self._data
+        if name == "beta":  # beta_i <= y / x_i
+            return tuple(term_bounds(a2, lam * xs[index], y / xs[index], ENCLOSURE_BITS)[side]
+                         for lam, side in ((lo, 0), (hi, 1)))
+        # sum_i w_i beta_i, to relative 2^-128 of its least value on M (l1 >= y / x_max,
+        # S >= 4 y x_min): a negligible term is bounded without evaluating it
+        if name == "l1_norm":
+            weights, scale = [Fraction(1)] * len(xs), y / max(xs)
+        else:
+            weights, scale = [4 * x * x for x in xs], 4 * y * min(xs)
+        low, high = (sum(term_bounds(w * a2, lam * x, scale, ENCLOSURE_BITS)[side]
+                         for w, x in zip(weights, xs)) for lam, side in ((lo, 0), (hi, 1)))
+        return (2 / high, 2 / low) if name == "eta_c" else (low, high)
 
 
 def _exact_root(xs, ys, a):
@@ -186,6 +227,7 @@ def gradient_flow_limit(x, y, alpha) -> GradientFlowLimit:
     """
     xs, ys, a = _data(x, y, alpha)
     equation = gradient_flow_equation(xs, ys, a)
+    enclosure = _enclosure(xs, ys, a)
     found = _exact_root(xs, ys, a)
     if found is None:
         lam, exact = LAMBDA, False
@@ -196,8 +238,23 @@ def gradient_flow_limit(x, y, alpha) -> GradientFlowLimit:
         beta = tuple(sp.expand(a**2 * root**p) for p in powers)
     sharp = sp.expand(4 * sum(xi**2 * bi for xi, bi in zip(xs, beta)))
     return GradientFlowLimit(
-        lam, exact, equation, beta, sp.expand(sum(beta)), sharp, 2 / sharp
-    )
+        lam, exact, equation, beta, sp.expand(sum(beta)), sharp, 2 / sharp,
+        *(enclosure or (None, None)))
+
+
+def _fraction(v) -> Fraction:
+    return Fraction(int(v.p), int(v.q))
+
+
+def _enclosure(xs, ys, a):
+    """``(lam_bounds, (x, alpha^2))`` as Fractions for rational data with ``x > 0``, else
+    ``None`` (symbols, irrational numbers)."""
+    if not all(v.is_Rational for v in (*xs, ys, a)) or any(v <= 0 for v in xs):
+        return None
+    x = [_fraction(v) for v in xs]
+    a2 = _fraction(a) ** 2
+    y = _fraction(ys)
+    return exp_sum_root([a2 * v for v in x], x, y, ENCLOSURE_BITS), (x, a2, y)
 
 
 @cites(CLAIM, SOURCE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import theory as T
 
 from .._args import number, positive_number, vector
-from ..output import decimal_text, emit_json, exact_text, num, table
+from ..output import Bounded, decimal_text, emit_json, exact_text, num, table
 
 DESCRIPTION = ("Exact results of the shared one-sample model for your data.")
 
@@ -34,9 +34,7 @@ def compute(x, y, alpha=None, beta_star=None) -> dict:
                        "eta_no_stable_interpolator": t.eta_no_stable_interpolator},
     }
     if alpha is not None:
-        g = T.gradient_flow_limit(x, y, alpha)
-        out["gradient_flow"] = {"beta": g.beta, "sharpness": g.sharpness, "eta_c": g.eta_c,
-                                "l1_norm": g.l1_norm}
+        out["gradient_flow"] = _flow_block(T.gradient_flow_limit(x, y, alpha))
     prior = T.uniform_prior(x, y) if beta_star is None else T.point_prior(beta_star)
     gaps = T.bias_gaps(x, y, prior)
     best = T.predicted_best_learning_rate(x, y, prior, alpha)
@@ -49,6 +47,19 @@ def compute(x, y, alpha=None, beta_star=None) -> dict:
     out["_notes"] = {"faces": not (n.unique and s.unique), "neither_optimal":
                      gaps.neither_optimal, "eta_star_inside": best.inside}
     return out
+
+
+def _flow_block(g) -> dict:
+    """The gradient-flow limit: exact when ``lambda`` is an explicit algebraic number, else the
+    equation for ``lambda`` with every quantity enclosed by theory's proved bounds."""
+    keys = ("beta", "sharpness", "eta_c", "l1_norm")
+    if g.exact or g.lam_bounds is None:
+        return {k: getattr(g, k) for k in keys}
+    block = {"lambda": Bounded(g.equation, *g.bounds("lam"))}
+    block["beta"] = tuple(Bounded(b, *g.bounds("beta", i)) for i, b in enumerate(g.beta))
+    for k in keys[1:]:
+        block[k] = Bounded(getattr(g, k), *g.bounds(k))
+    return block
 
 
 def _numbers(block: dict) -> dict:

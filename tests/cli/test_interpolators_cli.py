@@ -164,3 +164,46 @@ def test_ties_give_the_whole_face(cli):
     assert obj["min_norm"]["l1_norm"] == pytest.approx(2.0)
     assert obj["min_sharpness"]["sharpness"] == pytest.approx(8.0)
     assert obj["min_norm"]["sharpness"] == obj["min_sharpness"]["sharpness"]
+
+
+# ------------------------------------------------- ordinary decimal data (issue 13, item 1)
+DECIMAL = [["0.123456789", "1"], ["3.14159", "2.71828"], ["1e6", "1"], ["0.7071", "0.3333"],
+           ["1e20", "1"], ["1", "0.333"]]
+
+
+@pytest.mark.parametrize("x", DECIMAL, ids=[",".join(x) for x in DECIMAL])
+def test_decimal_data_gives_certified_decimals_and_json(cli, x):
+    """Decimal data used to run for minutes (a polynomial of degree 10^9 in exp(lambda/q)),
+    end in an OverflowError, print the symbol lambda in the decimal column or crash --json.
+    Now the decimals come from theory's proved enclosure: no symbol, and every printed digit is
+    the value's own (checked against the enclosure's ends)."""
+    import theory as T
+
+    argv = ["interpolators", "--x", ",".join(x), "--alpha", "0.01"]
+    res = cli(argv)
+    assert res.code == 0 and res.err == ""
+    rows = {ln.split()[0]: ln for ln in res.out.splitlines() if ln.startswith("gradient_flow.")}
+    assert set(rows) >= {"gradient_flow.eta_c", "gradient_flow.sharpness", "gradient_flow.beta"}
+    lo, hi = T.gradient_flow_limit(x, 1, "1/100").bounds("eta_c")
+    decimal = rows["gradient_flow.eta_c"].split()[-1]
+    assert "lambda" not in decimal and F(decimal) == pytest.approx(float(lo), rel=1e-14)
+    digits = len(decimal.split("e")[0].replace("-", "").replace(".", "").lstrip("0"))
+    assert digits >= 14
+    for ln in rows.values():
+        assert "lambda" not in ln.split()[-1]
+    obj = cli(argv + ["--json"]).json()
+    eta_c = obj["gradient_flow"]["eta_c"]
+    assert isinstance(eta_c, float) and eta_c == pytest.approx(float(lo), rel=1e-14)
+
+
+def test_interpolators_and_flow_agree_on_eta_c(cli):
+    """Where theory proves the path's sharpness peaks at its end (r(0) <= 0), the flow's
+    eta_c = 2/s_GF and theory's 2/S(beta_GF) are one number: the two commands agree to the
+    flow's agreed digits."""
+    for x in ("0.7071,0.3333", "1,0.333", "0.123456789,1"):
+        theory_eta = cli(["interpolators", "--x", x, "--alpha", "0.01", "--json"]).json()
+        flow = cli(["flow", "--x", x, "--alpha", "0.01", "--json"]).json()
+        assert flow["s_gf_at_end"] is True
+        digits = flow["digits"]["eta_c"]
+        assert theory_eta["gradient_flow"]["eta_c"] == pytest.approx(
+            flow["eta_c"], rel=10.0 ** (1 - min(digits, 15)))

@@ -139,12 +139,16 @@ def test_predicted_best_learning_rate_other_instances(x, y, alpha, eta_star):
     assert b.inside is expected_inside
 
 
-def test_inside_is_undecided_when_eta_c_has_no_explicit_root():
+def test_inside_is_decided_through_the_enclosure_when_eta_c_has_no_explicit_root():
     # x = (1, 1/1000): the polynomial in exp(lambda/1000) has degree 1000 > MAX_EXACT_DEGREE, so
-    # eta_c is known only through its equation; theory says None instead of raising.
+    # eta_c is known only through its equation and a proved enclosure (below 1/2 + 1/1000:
+    # beta_GF ~ beta^N = (1, 0), S ~ 4); eta* = 0.999 lies strictly between it and 1/(2 y x_min).
+    from theory import gradient_flow_limit
     from theory.gradient_flow import MAX_EXACT_DEGREE
 
     assert 1000 > MAX_EXACT_DEGREE
+    lo, hi = gradient_flow_limit([1, "1/1000"], 1, "1/100").bounds("eta_c")
+    assert sp.Rational(1, 2) < lo < hi < sp.Rational(1, 2) + sp.Rational(1, 1000)
     best = predicted_best_learning_rate([1, "1/1000"], 1, alpha="1/100")
-    assert best.inside is None
+    assert best.inside is True
     assert best.eta_star == sp.Rational(2, 4) / sp.Rational(1001, 2000)  # 2/(4 y mean(x))
