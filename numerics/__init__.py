@@ -13,6 +13,7 @@ from .errors import DomainError, NoConvergence, PrecisionLoss
 from .flow import FlowResult, PathPoint, flow_at_times, flow_state, flow_time, gradient_flow
 from .gd import (
     BatchResult,
+    GDOptions,
     GDResult,
     State,
     Trajectory,
@@ -27,7 +28,7 @@ from .problem import DEFAULT_INSTANCE, PARAMETRISATIONS, Problem
 __all__ = [
     "Agreed", "AuditedRun", "agree", "agreed_digits", "audited_gd", "precision_pair",
     "BACKENDS", "Backend", "get_backend", "DomainError", "NoConvergence", "PrecisionLoss",
-    "BatchResult", "GDResult", "State", "Trajectory", "default_tol", "gradient_descent",
+    "BatchResult", "GDOptions", "GDResult", "State", "Trajectory", "default_tol", "gradient_descent",
     "gradient_descent_batch", "iterate", "DEFAULT_INSTANCE", "PARAMETRISATIONS", "Problem",
     "AuditedFlow", "FlowResult", "PathPoint", "audited_flow", "flow_at_times", "flow_state",
     "flow_time", "gradient_flow", "DEFAULT_PAIR", "Precision", "PrecisionPair", "check_dps",
