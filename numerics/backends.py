@@ -36,6 +36,9 @@ from .precision import BACKENDS, FLOAT64_DPS, Precision, _whole, check_dps, dps_
 
 __all__ = ["Backend", "get_backend", "BACKENDS"]
 
+#: the whole ``dps`` accepted as float64's own precision (15.95 rounded either way)
+FLOAT64_WHOLE_DPS = (math.floor(FLOAT64_DPS), math.ceil(FLOAT64_DPS))
+
 
 class Backend:
     """A scalar arithmetic with vector helpers. Subclasses: Float64, Mpmath, Flint."""
@@ -406,7 +409,7 @@ def get_backend(backend: str = "float64", dps: float | None = None) -> Backend:
     if not isinstance(backend, str) or backend not in BACKENDS:
         raise DomainError("backend", backend, f"one of {', '.join(BACKENDS)}")
     if backend == "float64":
-        if dps is not None and _whole(dps, "dps") not in (15, 16):
+        if dps is not None and _whole(dps, "dps") not in FLOAT64_WHOLE_DPS:
             raise DomainError("dps", dps, "float64 has about 15.95 digits; use the mpmath or "
                               "flint backend for another precision")
         return Float64()
