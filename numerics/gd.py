@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import partial
+from numbers import Real
 
 import numpy as np
 
@@ -154,7 +155,8 @@ class GDOptions:
 
     Attributes
     ----------
-    tol : ``tol > 0``, the loss tolerance for ``converged`` (default :func:`default_tol`)
+    tol : ``tol > 0``, the loss tolerance for ``converged`` (default :func:`default_tol`);
+        numbers (``tol``, ``r_max``, ``decay_to``) are stored as exact Fractions
     patience : int ``>= 1``, consecutive steps with loss ``<= tol`` required
     r_max : divergence bound on ``max |r|`` (default ``1e8 max(1, |y|)``)
     record_every : int ``>= 1``, record metrics every this many steps (default
@@ -220,7 +222,7 @@ class GDOptions:
                               "either on the average of the last iterates or after a decay, "
                               "not both")
         seconds = self.checkpoint_seconds
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
+        if isinstance(seconds, bool) or not isinstance(seconds, Real) \
                 or not 0 <= seconds < math.inf:
             raise DomainError("checkpoint_seconds", seconds, "a number of seconds >= 0")
         for name in ("record_gain", "stop_at_convergence", "final_sharpness"):
