@@ -9,26 +9,20 @@ Every number leaving this package is exact, or audited by two precisions
 from .audit import Agreed, agree, agreed_digits
 from .audited import AuditedFlow, AuditedRun, audited_flow, audited_gd
 from .backends import BACKENDS, Backend, get_backend
+from .batch import BatchResult, gradient_descent_batch
 from .errors import DomainError, NoConvergence, PrecisionLoss
 from .flow import FlowResult, PathPoint, flow_at_times, flow_state, flow_time, gradient_flow
-from .gd import (
-    BatchResult,
-    GDResult,
-    State,
-    Trajectory,
-    default_tol,
-    gradient_descent,
-    gradient_descent_batch,
-    iterate,
-)
+from .gd import GDOptions, GDResult, Trajectory, gradient_descent
+from .iterates import State, default_tol, iterate
 from .precision import DEFAULT_PAIR, Precision, PrecisionPair, check_dps, precision_pair
 from .problem import DEFAULT_INSTANCE, PARAMETRISATIONS, Problem
 
 __all__ = [
     "Agreed", "AuditedRun", "agree", "agreed_digits", "audited_gd", "precision_pair",
     "BACKENDS", "Backend", "get_backend", "DomainError", "NoConvergence", "PrecisionLoss",
-    "BatchResult", "GDResult", "State", "Trajectory", "default_tol", "gradient_descent",
-    "gradient_descent_batch", "iterate", "DEFAULT_INSTANCE", "PARAMETRISATIONS", "Problem",
+    "BatchResult", "GDOptions", "GDResult", "State", "Trajectory", "default_tol",
+    "gradient_descent", "gradient_descent_batch", "iterate", "DEFAULT_INSTANCE",
+    "PARAMETRISATIONS", "Problem",
     "AuditedFlow", "FlowResult", "PathPoint", "audited_flow", "flow_at_times", "flow_state",
     "flow_time", "gradient_flow", "DEFAULT_PAIR", "Precision", "PrecisionPair", "check_dps",
 ]

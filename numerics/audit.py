@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 
+from .precision import Precision
+
 __all__ = ["Agreed", "agreed_digits", "agree", "audit_quantity", "settled", "audit_diagnosis",
            "CHANCE_DIGITS"]
 
@@ -236,6 +238,10 @@ def audit_quantity(name: str, a, b, cap: int, *, settled: bool, bound: bool = Fa
     return q
 
 
+#: the digits a float64 number carries (a diagnosis records its numbers as floats)
+FLOAT64_CAP = Precision("float64").cap
+
+
 def audit_diagnosis(low: dict, high: dict, cap: int, *, settled: bool = False) -> dict:
     """Merge two diagnoses: equal entries are kept, numbers become :class:`Agreed` (chance rule
     included), the rest are ``"chaotic"`` (for instance a period one precision sees and the
@@ -244,7 +250,7 @@ def audit_diagnosis(low: dict, high: dict, cap: int, *, settled: bool = False) -
     for key in high:
         a, b = low.get(key), high[key]
         if isinstance(b, float) and isinstance(a, float):
-            out[key] = audit_quantity(key, Fraction(a), Fraction(b), min(cap, 15),
+            out[key] = audit_quantity(key, Fraction(a), Fraction(b), min(cap, FLOAT64_CAP),
                                       settled=settled)
         else:
             out[key] = b if a == b else "chaotic"

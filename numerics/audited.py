@@ -98,8 +98,9 @@ def audited_gd(problem, eta, steps, *, precision: int | None = None, backend: st
     precision : None (:data:`~numerics.precision.DEFAULT_PAIR`) or ``p`` (``p`` against ``2p``
         digits)
     backend : multiprecision backend, ``"flint"`` (fast) or ``"mpmath"``
-    kwargs : passed to :func:`~numerics.gd.gradient_descent` for both runs; a
-        ``checkpoint`` path becomes one file per precision (``PATH.float64``, ``PATH.flint32``)
+    kwargs : passed to :func:`~numerics.gd.gradient_descent` for both runs (``callback``,
+        ``options`` and the fields of :class:`~numerics.gd.GDOptions`); a ``checkpoint`` path
+        becomes one file per precision (``PATH.float64``, ``PATH.flint32``)
     """
     (b1, p1), (b2, p2) = precision_pair(precision, backend)
     checkpoint = kwargs.pop("checkpoint", None)

@@ -32,9 +32,12 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import DomainError
-from .precision import BACKENDS, FLOAT64_DPS, _whole, check_dps, dps_to_prec
+from .precision import BACKENDS, FLOAT64_DPS, Precision, _whole, check_dps, dps_to_prec
 
 __all__ = ["Backend", "get_backend", "BACKENDS"]
+
+#: the whole ``dps`` accepted as float64's own precision (15.95 rounded either way)
+FLOAT64_WHOLE_DPS = (math.floor(FLOAT64_DPS), math.ceil(FLOAT64_DPS))
 
 
 class Backend:
@@ -47,6 +50,11 @@ class Backend:
     def scope(self):
         """Context manager inside which this backend's precision is in force."""
         return contextlib.nullcontext()
+
+    @property
+    def precision(self) -> Precision:
+        """This arithmetic at its working precision, e.g. ``Precision("flint", 32)``."""
+        return Precision(self.name, self.dps)
 
     # conversions --------------------------------------------------------------------------
     def scalar(self, value: Fraction):
@@ -114,6 +122,10 @@ class Float64(Backend):
         self.dps = FLOAT64_DPS
         self.prec = 53
 
+    @property
+    def precision(self) -> Precision:
+        return Precision("float64")
+
     def scope(self):
         # overflow to inf is how a diverging run shows itself here (the driver reports it as
         # ``diverged``); numpy's warnings about it are expected, not errors
@@ -125,10 +137,10 @@ class Float64(Backend):
             f = float(value)
         except OverflowError:
             raise DomainError("value", value, "a number within float64 range (|v| < 1.8e308); "
-                              "use a multiprecision backend (--precision)") from None
+                              "use a multiprecision backend (mpmath or flint)") from None
         if f == 0 and value != 0:
             raise DomainError("value", value, "a number float64 can represent (|v| > 2.2e-308 "
-                              "or 0); use a multiprecision backend (--precision)")
+                              "or 0); use a multiprecision backend (mpmath or flint)")
         return f
 
     def scalar(self, value):
@@ -371,7 +383,8 @@ def get_backend(backend: str = "float64", dps: float | None = None) -> Backend:
         ``float64``: numpy doubles; ``mpmath``: a private ``MPContext``; ``flint``: python-flint
         ``arb`` used as midpoint (point) arithmetic.
     dps : int, optional
-        Decimal digits, a whole number with ``5 <= dps <= 100000``; required for ``mpmath`` and
+        Decimal digits, a whole number with ``MIN_DPS <= dps <= MAX_DPS``
+        (:mod:`numerics.precision`: 5 and 100000); required for ``mpmath`` and
         ``flint``. ``float64`` takes none (15 or 16 are tolerated as its own precision).
 
     Returns
@@ -383,7 +396,7 @@ def get_backend(backend: str = "float64", dps: float | None = None) -> Backend:
     ------
     DomainError
         Unknown backend, ``dps`` missing for a multiprecision backend, ``dps`` not a whole
-        number (a bool, a string, ``5.5``, NaN, infinite), ``dps < 5`` or ``dps > 100000``, or
+        number (a bool, a string, ``5.5``, NaN, infinite) or out of that range, or
         ``dps`` given for ``float64`` with another value than its own.
 
     Examples
@@ -396,11 +409,11 @@ def get_backend(backend: str = "float64", dps: float | None = None) -> Backend:
     if not isinstance(backend, str) or backend not in BACKENDS:
         raise DomainError("backend", backend, f"one of {', '.join(BACKENDS)}")
     if backend == "float64":
-        if dps is not None and _whole(dps, "dps") not in (15, 16):
+        if dps is not None and _whole(dps, "dps") not in FLOAT64_WHOLE_DPS:
             raise DomainError("dps", dps, "float64 has about 15.95 digits; use the mpmath or "
                               "flint backend for another precision")
         return Float64()
     if dps is None:
         raise DomainError("dps", dps, f"a precision in decimal digits is required for {backend}")
-    digits = check_dps(dps)
-    return Mpmath(digits) if backend == "mpmath" else Flint(digits)
+    dps = check_dps(dps)
+    return Mpmath(dps) if backend == "mpmath" else Flint(dps)

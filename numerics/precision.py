@@ -9,7 +9,7 @@
   multiprecision backend at ``dps`` digits); a :class:`PrecisionPair` is the two precisions an
   audit compares. :data:`DEFAULT_PAIR` is the pair used when the caller gives none, by
   gradient descent, sweeps and gradient flow alike; :func:`precision_pair` builds the pair for
-  ``--precision P`` (``P`` against ``2P`` digits).
+  ``precision=P`` (``P`` against ``2P`` digits).
 
 Nothing here changes a global precision.
 """
@@ -96,7 +96,7 @@ class Precision(NamedTuple):
     def working_dps(self) -> int:
         """Working digits for an engine that has no float64 mode (gradient flow runs float64's
         share of the pair at 16 digits)."""
-        return 16 if self.dps is None else self.dps
+        return math.ceil(FLOAT64_DPS) if self.dps is None else self.dps
 
 
 class PrecisionPair(NamedTuple):

@@ -309,7 +309,7 @@ def test_an_unconfirmed_least_risk_prints_only_digits_a_32_digit_run_shares(defa
 def test_flow_prediction_errors_become_notes_and_bugs_propagate(monkeypatch):
     """A product-parametrised problem takes eta_c from numerics.flow; a documented failure of
     the flow (NoConvergence) is a note, anything else is a bug and is raised."""
-    import numerics.sweep as S
+    import numerics.sweep.predicted as S
     from numerics.errors import NoConvergence
 
     problem = Problem([[1, 0], [0, 1]], [1, 1], "1/10", param="product")
@@ -341,3 +341,25 @@ def test_flow_prediction_for_two_samples_is_the_flow_limit():
     assert float(pred["s_gf"]) == pytest.approx(math.sqrt(1.0001), rel=1e-14)
     assert pred["s_gf_at_end"] is True
     assert float(pred["eta_c"]) == pytest.approx(2 / float(pred["s_gf"]), rel=1e-15)
+
+
+def test_given_predictions_are_used_as_given(default_problem):
+    """The ``predictions=`` seam: a caller's mapping replaces the sweep's own builder. The same
+    mapping gives the same sweep; a changed ``beta_gf`` moves every row's distance to it
+    (checked against ``||beta - beta_gf||`` computed here), a changed ``eta_c`` the reported
+    prediction."""
+    grid = eta_grid("0.4", "0.6", 3)
+    own = sweep(default_problem, grid, 5000, confirm="none", refine=False)
+    pred = predictions(default_problem)
+    same = sweep(default_problem, grid, 5000, confirm="none", refine=False, predictions=pred)
+    assert same.to_json() == own.to_json()
+    moved = dict(pred, beta_gf=(Fraction(0), Fraction(1)), eta_c=Fraction(1, 2))
+    res = sweep(default_problem, grid, 5000, confirm="none", refine=False, predictions=moved)
+    assert res.eta_c_predicted == 0.5 and res.to_json()["predictions"]["eta_c"] == 0.5
+    for e in grid:
+        b1, b2 = res.grid[e]["beta"]
+        assert res.grid[e]["distance_gf"] == pytest.approx(math.hypot(b1, b2 - 1), rel=1e-14)
+    with pytest.raises(DomainError, match="predictions"):
+        sweep(default_problem, grid, 10, predictions={"eta_c": None})
+    with pytest.raises(DomainError, match="predictions"):
+        sweep(default_problem, grid, 10, predictions=[("eta_c", None)])

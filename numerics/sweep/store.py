@@ -1,0 +1,136 @@
+"""The sweep's storage: rows keyed by ``(kind, eta)``, resumable on disk, and the CSV.
+
+With a directory, every finished row is appended to ``DIR/sweep.jsonl`` as one complete line
+(:class:`numerics.files.LineLog`: a torn last line is truncated away on reading); the arguments
+are recorded in ``DIR/sweep.meta.json`` (written atomically). A later sweep with the same
+arguments reads the finished rows back and skips them; one with different arguments in the same
+directory is refused. ``DIR/sweep.csv`` (one line per grid point) is written atomically at the
+end.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from fractions import Fraction
+from pathlib import Path
+
+from ..errors import DomainError
+from ..files import LineLog, atomic_open, atomic_write
+
+__all__ = ["FORMAT", "SCALARS", "eta_key", "Store", "write_csv"]
+
+FORMAT = "normsharp-sweep/1"
+#: quantities reported per point (besides beta)
+SCALARS = ("S", "l1_norm", "param_norm_sq", "risk", "expected_risk", "distance_gf")
+
+
+def eta_key(e: Fraction) -> str:
+    """A learning rate's exact text: its key in the store and in ``eta_exact``."""
+    return str(e)
+
+
+class Store:
+    """Rows keyed by ``(kind, eta)``; optionally persisted to ``out_dir/sweep.jsonl``.
+
+    ``kind`` is ``"grid"`` (a float64 grid row), ``"refine"`` (a float64 refinement row) or
+    ``"confirm"`` (an audit at two precisions). The first row of a key wins.
+
+    Raises
+    ------
+    DomainError
+        ``out_dir`` is a file, holds a sweep of other arguments than ``meta``, or holds a
+        corrupt or foreign ``sweep.jsonl``.
+    """
+
+    def __init__(self, out_dir, meta: dict):
+        self.rows: dict = {}
+        self.log = None
+        if out_dir is None:
+            return
+        folder = Path(out_dir)
+        if folder.exists() and not folder.is_dir():
+            raise DomainError("out_dir", str(out_dir), "a directory (a file of that name exists)")
+        folder.mkdir(parents=True, exist_ok=True)
+        meta_path = folder / "sweep.meta.json"
+        self.log = LineLog(folder / "sweep.jsonl")
+        if meta_path.exists():
+            try:
+                old = json.loads(meta_path.read_text())
+            except (OSError, ValueError):
+                raise DomainError(f"{meta_path}", "unreadable", "a sweep.meta.json "
+                                  "written by normsharp (delete the directory)") from None
+            if old != meta:
+                diff = sorted(k for k in set(old) | set(meta) if old.get(k) != meta.get(k))
+                raise DomainError(
+                    "out_dir", str(out_dir),
+                    f"a directory holding no sweep or this same sweep; it holds a sweep with "
+                    f"different {', '.join(diff)} (use another directory, or the same "
+                    f"arguments to resume)")
+        else:
+            if self.log.path.exists() and self.log.path.stat().st_size > 0:
+                raise DomainError("out_dir", str(out_dir), "sweep.jsonl without "
+                                  "sweep.meta.json: not a normsharp sweep (use another "
+                                  "directory)")
+            atomic_write(meta_path, json.dumps(meta, indent=1, sort_keys=True) + "\n")
+        self._load()
+        self.log.open()
+
+    def _load(self) -> None:
+        for number, line in enumerate(self.log.lines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                key = (row["kind"], row["eta"])
+            except (ValueError, KeyError, TypeError):
+                raise DomainError(f"{self.log.path} line {number}", line[:40].decode(
+                    "utf-8", "replace"), "a JSON row written by normsharp (the file is "
+                    "corrupt: delete the directory)") from None
+            self.rows.setdefault(key, row)
+
+    def has(self, kind: str, eta: Fraction) -> bool:
+        return (kind, eta_key(eta)) in self.rows
+
+    def get(self, kind: str, eta: Fraction):
+        return self.rows.get((kind, eta_key(eta)))
+
+    def add(self, row: dict) -> None:
+        key = (row["kind"], row["eta"])
+        if key in self.rows:
+            return
+        self.rows[key] = row
+        if self.log is not None:
+            self.log.append(json.dumps(row, separators=(",", ":"), allow_nan=False))
+
+    def of_kind(self, kind: str) -> dict:
+        """The rows of one kind by exact learning rate."""
+        return {Fraction(k[1]): v for k, v in self.rows.items() if k[0] == kind}
+
+    def close(self) -> None:
+        if self.log is not None:
+            self.log.close()
+
+
+def write_csv(path: Path, points: list, d: int) -> None:
+    """One line per grid point: status, the reported values and their digits (atomically)."""
+    cols = (["eta", "eta_exact", "status", "steps", "audited"]
+            + [f"beta_{i + 1}" for i in range(d)]
+            + ["S", "two_over_eta", "l1_norm", "param_norm_sq", "risk", "expected_risk",
+               "distance_gf"] + [f"digits_{k}" for k in ("beta",) + SCALARS])
+    with atomic_open(path) as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        for pt in points:
+            beta = pt.get("beta")
+            if isinstance(beta, list):
+                bcols = ["" if b is None else b for b in beta]
+            else:
+                bcols = [beta if beta is not None else ""] * d
+            digits = pt.get("digits")
+            dcols = [(digits.get(k, "") if isinstance(digits, dict) else digits)
+                     for k in ("beta",) + SCALARS]
+            w.writerow([pt["eta"], pt["eta_exact"], pt["status"], pt["steps"], pt["audited"],
+                        *bcols] + ["" if pt.get(k) is None else pt[k] for k in
+                                   ("S", "two_over_eta", "l1_norm", "param_norm_sq", "risk",
+                                    "expected_risk", "distance_gf")] + dcols)
