@@ -21,7 +21,9 @@ The gradient flow from ``theta_K`` in closed form
 -------------------------------------------------
 Along the flow ``theta' = -grad L`` we have ``beta' = -|J|^2 g`` coordinate-wise with
 ``g = X^T r / n``. Write ``rho(t) = int_0^t r dt`` (in ``R^n``) and ``s = X^T rho / n`` (in
-``R^d``). Every parametrisation integrates in closed form as a function of ``s`` alone:
+``R^d``). Every parametrisation integrates in closed form as a function of ``s`` alone, from any
+start: the flow maps of :meth:`theory.parametrisations.Parametrisation.flow_from`, evaluated
+here in Arb ball arithmetic:
 
 =================  ==============================================================================
 ``shared``, D = 2  ``w = w_K exp(-2 s)``, ``beta = beta_K exp(-4 s)``
@@ -63,9 +65,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .backends import dps_to_prec, get_backend
+from theory.parametrisations import OutOfDomain
+
+from .backends import get_backend
 from .errors import DomainError, NoConvergence
 from .gd import GDResult
+from .precision import check_dps, dps_to_prec
 from .problem import Problem, as_fraction
 
 __all__ = ["Certificate", "certify", "certify_point", "symmetric_eigenvalues", "arb_interval",
@@ -99,8 +104,10 @@ def _arb_fraction(flint, q: Fraction):
 
 @functools.cache
 def _flint_backend():
-    """The flint backend, used here only for :meth:`~numerics.backends.Flint.to_fraction` (the
-    exact value of a midpoint, whatever the backend's own precision)."""
+    """The flint backend, used here outside its own :meth:`~numerics.backends.Backend.scope`,
+    so that it works at the caller's ``flint.ctx`` precision: for
+    :meth:`~numerics.backends.Flint.to_fraction` (the exact value of a midpoint) and as the
+    ``ops`` of the flow maps (:func:`_flow_maps`)."""
     return get_backend("flint", 30)
 
 
@@ -153,8 +160,8 @@ def arb_interval(a) -> list[float]:
     return [_float_down(a), _float_up(a)]
 
 
-def _ball_text(a, dps: int) -> str:
-    return a.str(max(1, int(dps)), radius=True)
+def _ball_text(a, digits: int) -> str:
+    return a.str(max(1, int(digits)), radius=True)
 
 
 def _width(a) -> float:
@@ -163,100 +170,20 @@ def _width(a) -> float:
 
 
 # --------------------------------------------------------------------------- the flow map
-class _Flow:
-    """The closed-form gradient-flow map ``s -> (theta(s), beta(s), -d beta/ds)`` from theta_K.
+def _flow_maps(flint, problem: Problem, theta: tuple) -> list:
+    """The closed-form gradient-flow map of each coordinate from ``theta_K``, over Arb balls.
 
-    All methods take and return Arb numbers (balls), evaluated in the caller's flint context.
+    :meth:`theory.parametrisations.Parametrisation.flow_from` with the start given exactly
+    (``fmpq``: the map's constants ``w_K^2``, ``(u + v)_K^2``, ``|w_K|^(2-D)`` stay exact
+    rationals until they meet a ball) and the flint backend as ``ops``: its ``exp``, ``sinh``,
+    ``cosh``, ``sqrt`` are Arb ball operations and its ``scalar`` is a ball enclosing the
+    rational, all in the caller's ``flint.ctx`` precision. Radii are kept, so every value the
+    maps return encloses the exact one for every point of the argument ball.
     """
-
-    def __init__(self, flint, problem: Problem, theta: tuple):
-        self.flint = flint
-        self.param = problem.param
-        self.D = problem.depth
-        arb = lambda q: _arb_fraction(flint, q)  # noqa: E731
-        if self.param == "shared":
-            (w,) = theta
-            self.w = [arb(v) for v in w]
-            self.sign = [(v > 0) - (v < 0) for v in w]
-            if self.D > 2:
-                D = self.D
-                # sigma_i = sign(w)^D; base_K = |w_K|^(2-D) (infinite where w_K = 0)
-                self.sigma = [s ** D if s else 0 for s in self.sign]
-                self.base = [None if v == 0 else arb(abs(Fraction(v)) ** (2 - D)) for v in w]
-                self.expo_beta = arb(Fraction(-D, D - 2))
-                self.expo_w = arb(Fraction(-1, D - 2))
-                self.expo_j = arb(Fraction(-(2 * D - 2), D - 2))
-        elif self.param == "product":
-            u, v = theta
-            self.p = [arb(Fraction(a) + Fraction(b)) for a, b in zip(u, v, strict=True)]
-            self.q = [arb(Fraction(a) - Fraction(b)) for a, b in zip(u, v, strict=True)]
-        else:
-            u, v = theta
-            self.u = [arb(a) for a in u]
-            self.v = [arb(b) for b in v]
-
-    def _shared_base(self, i, s):
-        return self.base[i] + (self.D * (self.D - 2) * self.sigma[i]) * s
-
-    def beta(self, i: int, s):
-        """``beta_i`` at ``s_i = s``."""
-        if self.param == "shared":
-            if self.D == 2:
-                w = self.w[i] * (-2 * s).exp()
-                return w * w
-            if self.sign[i] == 0:
-                return 0 * s
-            return self.sigma[i] * self._shared_base(i, s) ** self.expo_beta
-        if self.param == "product":
-            e = (2 * s).exp()
-            return (self.p[i] ** 2 / e - self.q[i] ** 2 * e) / 4
-        e = (4 * s).exp()
-        return self.u[i] ** 2 / e - self.v[i] ** 2 * e
-
-    def weight(self, i: int, s):
-        """``|J_i|^2 = -d beta_i / d s_i`` at ``s_i = s`` (the Gram weight of E1)."""
-        if self.param == "shared":
-            if self.D == 2:
-                return 4 * self.beta(i, s)
-            if self.sign[i] == 0:
-                return 0 * s
-            return (self.D ** 2) * self._shared_base(i, s) ** self.expo_j
-        if self.param == "product":
-            e = (2 * s).exp()
-            return (self.p[i] ** 2 / e + self.q[i] ** 2 * e) / 2
-        e = (4 * s).exp()
-        return 4 * (self.u[i] ** 2 / e + self.v[i] ** 2 * e)
-
-    def theta(self, s: list) -> tuple:
-        """``theta(s)``: one list per parameter block."""
-        d = len(s)
-        if self.param == "shared":
-            if self.D == 2:
-                return ([self.w[i] * (-2 * s[i]).exp() for i in range(d)],)
-            return ([0 * s[i] if self.sign[i] == 0 else
-                     self.sign[i] * self._shared_base(i, s[i]) ** self.expo_w
-                     for i in range(d)],)
-        if self.param == "product":
-            plus = [self.p[i] / s[i].exp() for i in range(d)]
-            minus = [self.q[i] * s[i].exp() for i in range(d)]
-            return ([(a + b) / 2 for a, b in zip(plus, minus, strict=True)],
-                    [(a - b) / 2 for a, b in zip(plus, minus, strict=True)])
-        return ([self.u[i] / (2 * s[i]).exp() for i in range(d)],
-                [self.v[i] * (2 * s[i]).exp() for i in range(d)])
-
-    def gd_factor(self, i: int, theta_i: tuple):
-        """``c_i`` in ``delta beta_i ~ -c_i eta^2 sum_k g_{k,i}^2 beta_i`` (GD minus GF, per step).
-
-        ``log|1 - a| + a = -a^2/2 + O(a^3)`` applied to each multiplicative update: ``c = 4``
-        for shared D = 2 and difference, ``c = 1`` for product (E3), and
-        ``c = D^3 (D-1) |w|^(2D-4) / 2`` for shared depth ``D``.
-        """
-        if self.param == "shared":
-            if self.D == 2:
-                return 4
-            D = self.D
-            return Fraction(D ** 3 * (D - 1), 2) * abs(theta_i[0]) ** (2 * D - 4)
-        return 1 if self.param == "product" else 4
+    ops = _flint_backend()
+    P = problem.parametrisation
+    return [P.flow_from(tuple(flint.fmpq(q.numerator, q.denominator) for q in theta_i), ops)
+            for theta_i in zip(*theta)]
 
 
 # --------------------------------------------------------------------------- the certificate
@@ -324,17 +251,17 @@ class Certificate:
     def to_json(self) -> dict:
         """A JSON-able dict: intervals as ``[lower, upper]`` floats rounded outward, and balls as
         strings (``"[mid +/- rad]"``, Arb's notation; every printed digit is certified)."""
-        d = self.dps
+        digits = self.dps  # Arb prints only the certified ones among them
         return {
             "stable": self.stable,
             "two_over_eta": str(self.two_over_eta),
             "sharpness": arb_interval(self.sharpness),
-            "sharpness_ball": _ball_text(self.sharpness, d),
+            "sharpness_ball": _ball_text(self.sharpness, digits),
             "gram_eigenvalues": [arb_interval(e) for e in self.gram_eigenvalues],
             "interpolator": {
                 "definition": DEFINITION,
                 "beta": [arb_interval(b) for b in self.beta],
-                "beta_balls": [_ball_text(b, d) for b in self.beta],
+                "beta_balls": [_ball_text(b, digits) for b in self.beta],
                 "theta": [[arb_interval(t) for t in block] for block in self.theta],
                 "rho": [arb_interval(r) for r in self.rho],
                 "beta_width": self.beta_width,
@@ -346,7 +273,7 @@ class Certificate:
             "method": {"interpolator": "Krawczyk operator on F(rho) = X beta(rho) - y",
                        "eigenvalues": self.eigen_method, "dps": self.dps, "prec_bits": self.prec,
                        "krawczyk": dict(self.krawczyk)},
-            "cross_checks": {k: {"ball": _ball_text(v[0], d), "interval": arb_interval(v[0]),
+            "cross_checks": {k: {"ball": _ball_text(v[0], digits), "interval": arb_interval(v[0]),
                                  "overlaps_sharpness": v[1]}
                              for k, v in self.cross_checks.items()},
         }
@@ -368,18 +295,11 @@ def _check_eta(eta) -> Fraction:
     return e
 
 
-def _check_dps(dps) -> int:
-    """``dps`` as :func:`numerics.backends.get_backend` accepts it: a whole number of decimal
-    digits, ``5 <= dps <= 100000`` (the one range of the package); :class:`DomainError` naming
-    ``dps`` otherwise. The certification adds :data:`GUARD_BITS` bits on top."""
-    return get_backend("flint", dps).dps
-
-
 def _check_theta(problem, theta) -> tuple:
     k, d = problem.k, problem.d
     if isinstance(theta, (str, bytes)) or not isinstance(theta, Sequence) or len(theta) != k:
         raise DomainError("theta", theta, f"a tuple of k = {k} blocks of length d = {d} "
-                          f"({problem.param})")
+                          f"({problem.parametrisation.name})")
     out = []
     for j, block in enumerate(theta):
         if isinstance(block, (str, bytes)) or len(block) != d:
@@ -558,19 +478,19 @@ def certify_point(problem: Problem, eta, theta, dps: int = 30) -> Certificate:
     t0 = time.perf_counter()
     _check_problem(problem)
     eta = _check_eta(eta)
-    dps = _check_dps(dps)
+    dps = check_dps(dps)
     theta = _check_theta(problem, theta)
     prec = dps_to_prec(dps) + GUARD_BITS
     with flint.ctx.workprec(prec):
-        flow = _Flow(flint, problem, theta)
+        flows = _flow_maps(flint, problem, theta)
         X = [[_arb_fraction(flint, v) for v in row] for row in problem.X]
         y = [_arb_fraction(flint, v) for v in problem.y]
-        rho, kinfo = _krawczyk(flint, problem, flow, X, y, prec)
+        rho, kinfo = _krawczyk(flint, problem, flows, X, y, prec)
         n, d = problem.n, problem.d
         s = _s_of(problem, X, rho)
-        beta = tuple(flow.beta(i, s[i]) for i in range(d))
-        theta_star = tuple(tuple(block) for block in flow.theta(s))
-        weights = [flow.weight(i, s[i]) for i in range(d)]
+        beta = tuple(f.beta(si) for f, si in zip(flows, s))
+        theta_star = tuple(zip(*(f.theta(si) for f, si in zip(flows, s))))
+        weights = [f.jsq(si) for f, si in zip(flows, s)]
         G = _gram(flint, X, weights)
         eigs, S, method, checks = _eigen(flint, G, n)
         if problem.one_sample_theory:
@@ -588,7 +508,7 @@ def certify_point(problem: Problem, eta, theta, dps: int = 30) -> Certificate:
             verdict = "unstable"
         else:
             verdict = "undecided"
-        gap, q, rnorm = _gap_estimate(flint, problem, flow, theta, X, y, eta, eigs, weights)
+        gap, q, rnorm = _gap_estimate(flint, problem, flows, theta, X, y, eta, eigs, weights)
     return Certificate(
         eta=eta, dps=dps, prec=prec, rho=tuple(rho), beta=beta, theta=theta_star,
         gram_eigenvalues=tuple(eigs), sharpness=S, two_over_eta=2 / eta, stable=verdict,
@@ -602,9 +522,14 @@ def _s_of(problem, X, rho) -> list:
     return [sum(X[m][i] * rho[m] for m in range(n)) / n for i in range(d)]
 
 
-def _F(problem, flow, X, y, rho) -> list:
+def _F(flint, problem, flows, X, y, rho) -> list:
+    """``F(rho) = X beta(X^T rho / n) - y``; ``nan`` where ``s`` is beyond the path's domain
+    (shared ``D > 2``: the flow never gets there)."""
     s = _s_of(problem, X, rho)
-    beta = [flow.beta(i, s[i]) for i in range(problem.d)]
+    try:
+        beta = [f.beta(si) for f, si in zip(flows, s)]
+    except OutOfDomain:
+        return [flint.arb.nan()] * problem.n
     return [sum(X[m][i] * beta[i] for i in range(problem.d)) - y[m] for m in range(problem.n)]
 
 
@@ -616,10 +541,13 @@ def _gram(flint, X, weights, divisor=None):
                            for b in range(n)] for a in range(n)])
 
 
-def _dF(flint, problem, flow, X, rho):
+def _dF(flint, problem, flows, X, rho):
     """``F'(rho) = -G(rho)`` as an arb_mat (balls over a box when ``rho`` holds balls)."""
     s = _s_of(problem, X, rho)
-    weights = [flow.weight(i, s[i]) for i in range(problem.d)]
+    try:
+        weights = [f.jsq(si) for f, si in zip(flows, s)]
+    except OutOfDomain:
+        weights = [flint.arb.nan()] * problem.d
     return -_gram(flint, X, weights)
 
 
@@ -631,7 +559,7 @@ def _finite(values) -> bool:
     return all(v.is_finite() for v in values)
 
 
-def _krawczyk(flint, problem, flow, X, y, prec):
+def _krawczyk(flint, problem, flows, X, y, prec):
     """Newton in midpoint arithmetic, then the Krawczyk test with epsilon-inflation."""
     n = problem.n
     arb = flint.arb
@@ -641,8 +569,8 @@ def _krawczyk(flint, problem, flow, X, y, prec):
     C = None
     floor = None
     for _ in range(100):
-        Fm = _F(problem, flow, X, y, rho)
-        Jm = _dF(flint, problem, flow, X, rho)
+        Fm = _F(flint, problem, flows, X, y, rho)
+        Jm = _dF(flint, problem, flows, X, rho)
         if not _finite(Fm) or not all(Jm[i, j].is_finite() for i in range(n) for j in range(n)):
             raise NoConvergence("Newton's method for the gradient-flow limit",
                                 "theta is too far from the zero-loss set: run more steps")
@@ -667,8 +595,8 @@ def _krawczyk(flint, problem, flow, X, y, prec):
                             "raise --precision, or run more steps")
     # Krawczyk with epsilon-inflation around the Newton point m
     m = [arb(r.mid()) for r in rho]
-    Fm = _F(problem, flow, X, y, m)
-    Jm = _dF(flint, problem, flow, X, m)
+    Fm = _F(flint, problem, flows, X, y, m)
+    Jm = _dF(flint, problem, flows, X, m)
     try:
         C = _mid_mat(flint, _mid_mat(flint, Jm).inv())
     except ZeroDivisionError:  # pragma: no cover - Newton just inverted it
@@ -681,14 +609,14 @@ def _krawczyk(flint, problem, flow, X, y, prec):
              for zi, mi in zip(z, m, strict=True)]
     for attempt in range(MAX_INFLATIONS):
         Y = [arb(mi.mid(), di) for mi, di in zip(m, delta, strict=True)]
-        K, Mnorm = _K(flint, problem, flow, X, m, z, C, I, Y)
+        K, Mnorm = _K(flint, problem, flows, X, m, z, C, I, Y)
         if K is not None and all(Yi.contains_interior(Ki) for Yi, Ki in zip(Y, K, strict=True)):
             box = [2 * di for di in delta]
             for _ in range(3):
                 # tighten: the root lies in K(Y) and in Y; the new box keeps m (the mean-value
                 # form behind K needs the segment from m to the root inside the box)
                 Y = [Ki.intersection(Yi).union(mi) for Ki, Yi, mi in zip(K, Y, m, strict=True)]
-                K2, _ = _K(flint, problem, flow, X, m, z, C, I, Y)
+                K2, _ = _K(flint, problem, flows, X, m, z, C, I, Y)
                 if K2 is None:
                     break
                 K = K2
@@ -702,10 +630,10 @@ def _krawczyk(flint, problem, flow, X, y, prec):
                         "raise --precision (or the certification dps), or run more steps")
 
 
-def _K(flint, problem, flow, X, m, z, C, I, Y):
+def _K(flint, problem, flows, X, m, z, C, I, Y):
     """``K(Y) = m - C F(m) + (I - C F'(Y))(Y - m)`` and ``||I - C F'(Y)||_inf`` (upper)."""
     n = problem.n
-    JY = _dF(flint, problem, flow, X, Y)
+    JY = _dF(flint, problem, flows, X, Y)
     M = I - C * JY
     if not all(M[i, j].is_finite() for i in range(n) for j in range(n)):
         return None, flint.arb("inf")
@@ -809,13 +737,13 @@ def _eigen(flint, G, n):
     return eigs, S, method, checks
 
 
-def _gap_estimate(flint, problem, flow, theta, X, y, eta, eigs, weights):
+def _gap_estimate(flint, problem, flows, theta, X, y, eta, eigs, weights):
     """First-order estimate (not certified) of |GD limit - GF limit| from ``theta_K``."""
     n, d = problem.n, problem.d
     arb = flint.arb
     etaa = _arb_fraction(flint, eta)
     zero = [arb(0)] * n
-    r = [v.mid() for v in _F(problem, flow, X, y, zero)]
+    r = [v.mid() for v in _F(flint, problem, flows, X, y, zero)]
     rnorm = max(abs(v) for v in r)
     rnorm_f = float(rnorm.mid())
     q = max(abs(1 - etaa * e.mid()) for e in eigs).mid()
@@ -823,11 +751,11 @@ def _gap_estimate(flint, problem, flow, theta, X, y, eta, eigs, weights):
     if not q < 1:
         return None, q_f, rnorm_f
     tail = rnorm ** 2 / (1 - q * q)
-    beta_K = [flow.beta(i, arb(0)).mid() for i in range(d)]
+    beta_K = [f.beta(arb(0)).mid() for f in flows]
     delta = []
     for i in range(d):
         col = sum(X[m][i].mid() ** 2 for m in range(n))
-        c = flow.gd_factor(i, tuple(block[i] for block in theta))
+        c = problem.parametrisation.gd_factor(tuple(block[i] for block in theta))
         delta.append(_arb_fraction(flint, Fraction(c)) * etaa ** 2 * col * tail / n ** 2
                      * abs(beta_K[i]))
     # oblique projection P = I - W X^T (X W X^T)^-1 X; ||P||_inf <= 1 + ||W X^T G^-1 X||_inf
