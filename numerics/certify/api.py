@@ -73,8 +73,8 @@ def certify(problem: Problem, eta, result: GDResult, *, dps: int | None = None) 
     eta : constant learning rate, ``eta > 0`` (exact; floats are taken at their binary value)
     result : GDResult with ``status == "converged"``
     dps : int, ``5 <= dps <= 100000``, optional
-        Digits of the certification; default ``max(10, result.dps)`` (multiprecision runs) or
-        30 (float64).
+        The certification's working precision in decimal digits; default ``max(10,
+        result.dps)`` (multiprecision runs) or 30 (float64).
 
     Returns
     -------
@@ -150,7 +150,7 @@ def certify_point(problem: Problem, eta, theta, dps: int = 30) -> Certificate:
     problem : Problem
     eta : ``eta > 0``, exact or float (taken at its binary value)
     theta : ``k`` sequences of ``d`` exact reals: the starting point ``theta_K``
-    dps : int, ``5 <= dps <= 100000``: digits of the Arb working precision (plus
+    dps : int, ``5 <= dps <= 100000``: the Arb working precision in decimal digits (plus
         :data:`GUARD_BITS` bits)
 
     Returns

@@ -29,7 +29,8 @@ class Certificate:
     Attributes
     ----------
     eta : Fraction, the learning rate the verdict refers to
-    dps : int, decimal digits of the certification (``prec`` bits, including guard bits)
+    dps : int, the certification's working precision in decimal digits (``prec`` bits add
+        :data:`~numerics.certify.GUARD_BITS`)
     rho : tuple of arb, the enclosure of ``rho* = int_0^inf r dt`` (length ``n``)
     beta : tuple of arb, the enclosure of the interpolator ``beta(rho*)`` (length ``d``)
     theta : tuple of tuples of arb, the parameters ``theta(rho*)``
