@@ -65,10 +65,11 @@ class OutOfDomain(ArithmeticError):
 
 def _definitely(condition) -> bool:
     """``True`` only for a condition that is decidably true (a symbolic one that sympy cannot
-    decide counts as not definitely true)."""
+    decide counts as not definitely true, and so does an array of conditions, which numpy does
+    not reduce to one truth value: the map then runs elementwise, ``nan`` where undefined)."""
     try:
         return bool(condition)
-    except TypeError:
+    except (TypeError, ValueError):
         return False
 
 
@@ -114,6 +115,19 @@ class CoordinateFlow:
         when the path is not a sum of exponentials (shared ``D > 2``)."""
         return None
 
+    def power_term(self) -> tuple | None:
+        """``(weight, base0, slope, m)`` with ``beta_i(s) = weight (base0 + slope s)^m`` on the
+        path's domain ``base0 + slope s > 0`` (``weight``, ``slope`` integers, ``m`` a
+        Fraction), or ``None`` when the path is a sum of exponentials (:meth:`exp_terms`)."""
+        return None
+
+    def curvatures(self, s) -> list:
+        """The block ``B_i = d^2 beta_i / d theta_i^2`` along the path, in a basis that does not
+        move with ``s``: ``[(mu_j, d mu_j / ds, jsq_j)]`` with ``B_i(theta(s)) = sum_j mu_j q_j
+        q_j^T`` for fixed orthonormal ``q_j`` and ``jsq_j = (q_j . J_i)^2`` (so ``sum_j jsq_j =
+        |J_i|^2``, and ``d jsq_j / ds = -2 mu_j jsq_j`` since ``dJ_i / ds = -B_i J_i``)."""
+        raise NotImplementedError
+
 
 class _Exponential(CoordinateFlow):
     """``beta(s) = sum_q weight_q exp(c_q s)``; ``theta`` from its own rule. ``closed``
@@ -141,6 +155,13 @@ class _Exponential(CoordinateFlow):
 
     def exp_terms(self):
         return list(self.terms)
+
+    def curvatures(self, s):
+        # beta is quadratic in theta (B constant): one term per eigen-direction, whose
+        # component moves as exp(-mu s), so c = -2 mu and jsq_j = -c weight exp(c s)
+        exp = self.ops.exp
+        return [(self.ops.scalar(Fraction(-c, 2)), 0 * s, (-c) * w * exp(c * s))
+                for c, w in self.terms]
 
 
 class _PowerFlow(CoordinateFlow):
@@ -174,6 +195,20 @@ class _PowerFlow(CoordinateFlow):
         if not self.sign:
             return 0 * s
         return (self.D ** 2) * self.base(s) ** self.e_j
+
+    def power_term(self):
+        m = Fraction(-self.D, self.D - 2)
+        if not self.sign:
+            return (0, self.ops.scalar(1), 0, m)
+        return (self.sigma, self.base0, self.D * (self.D - 2) * self.sigma, m)
+
+    def curvatures(self, s):
+        # B = D (D-1) w^(D-2) = D (D-1) sigma / base, and base moves as D (D-2) sigma s
+        if not self.sign:
+            return [(0 * s, 0 * s, 0 * s)]
+        D, P = self.D, self.base(s)
+        return [(D * (D - 1) * self.sigma / P, -(D * D * (D - 1) * (D - 2)) / (P * P),
+                 self.jsq(s))]
 
 
 @dataclass(frozen=True)
@@ -210,6 +245,13 @@ class Parametrisation:
         """Whether the flow path is a sum of exponentials in ``s`` (:meth:`CoordinateFlow.
         exp_terms` is not ``None``)."""
         return True
+
+    @property
+    def positive_beta(self) -> bool:
+        """Whether ``beta_i > 0`` all along the gradient flow from ``theta_0`` (shared: ``w``
+        keeps the sign of ``alpha``), so that the flow reaches only interpolators with
+        ``beta > 0``."""
+        return False
 
     def label(self) -> str:
         """``"shared"``, ``"shared depth 3"``, ``"product"``."""
@@ -304,6 +346,10 @@ class Shared(Parametrisation):
     @property
     def paper_model(self) -> bool:
         return self.D == 2
+
+    @property
+    def positive_beta(self) -> bool:
+        return True
 
     def beta(self, theta):
         (w,) = theta

@@ -479,3 +479,15 @@ def test_singular_gram_raises_no_convergence():
     p = Problem([[1, 0], [0, 1]], [1, 1], Fr(1, 10))
     with pytest.raises(NoConvergence, match="Gram matrix is singular"):
         certify_point(p, Fr(1, 10), ([Fr(1, 2), Fr(0)],), dps=30)
+
+
+@pytest.mark.parametrize("depth", [3, 4, 5])
+def test_a_newton_step_beyond_the_flow_domain_means_too_far(depth):
+    """Shared depth D > 2 from w_K = 1/2: the flow map exists for s > -w_K^(2-D) / (D (D-2))
+    only; with x = (1, 1), y = 2, Newton's first step from rho = 0 lands at rho = (w_K^D - 1) /
+    (D^2 w_K^(2D-2)) (-14/9, -15/4, -248/25), beyond that edge (-2/3, -1/2, -8/15). Every depth
+    reports theta as too far from the zero-loss set (integer exponents D = 3, 4 would otherwise
+    give finite values on a branch the flow never reaches)."""
+    p = Problem([1, 1], 2, Fr(1, 2), depth=depth)
+    with pytest.raises(NoConvergence, match="too far from the zero-loss set"):
+        certify_point(p, Fr(1, 10), ([Fr(1, 2), Fr(1, 2)],), dps=20)

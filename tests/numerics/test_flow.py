@@ -248,7 +248,8 @@ def test_flow_time_is_the_ode_time():
 def test_secular_eigenvalues_and_slopes_match_dense_eigensolver(param, depth):
     """The rank-one-plus-diagonal solver against mpmath eigsy of the full Hessian, and its
     d lambda / dR against central differences of eigsy."""
-    from numerics.flow import _Flow, _OneSample
+    from numerics.flow.model import _Flow
+    from numerics.flow.one_sample import _OneSample
 
     p = Problem([1, F(1, 2), F(-1, 4)], 1, F(1, 3), param=param, depth=depth)
     f = _Flow(p, 30)
@@ -279,7 +280,7 @@ def test_secular_eigenvalues_and_slopes_match_dense_eigensolver(param, depth):
 
 def test_fast_eigensolver_matches_mpmath_eigsy():
     """The n-sample path's eigenvalues (python-flint QR) against mpmath's eigsy."""
-    from numerics.flow import _Flow
+    from numerics.flow.model import _Flow
 
     p = Problem([[1, F(1, 2), F(-1, 3)], [F(1, 4), -1, 2]], [1, F(-1, 2)], F(1, 2),
                 param="product")
@@ -295,7 +296,7 @@ def test_fast_eigensolver_matches_mpmath_eigsy():
 
 def test_maximiser_finds_an_interior_stationary_point():
     """One-sample paths in practice peak at an end; the interior branch is checked directly."""
-    from numerics.flow import _maximise
+    from numerics.flow.roots import _maximise
 
     ctx = mpmath.MPContext()
     ctx.dps = 40

@@ -87,6 +87,64 @@ def test_gain_is_the_effective_initialisation_on_a_flow_path(P):
     assert zero(sp.expand_log(got - sp.log(b ** 2 / a ** 2), force=True))
 
 
+@pytest.mark.parametrize("P", ALL, ids=IDS)
+def test_curvatures_diagonalise_the_hessian_block_in_a_fixed_basis(P):
+    f = P.flow_from(_start(P), SYMPY)
+    th = f.theta(s)
+    B = sp.Matrix(P.hessians(th))
+    J = sp.Matrix(P.jacobians(th))
+    parts = f.curvatures(s)
+    assert len(parts) == P.blocks
+    assert zero(sum(mu for mu, _, _ in parts) - B.trace())
+    assert zero(sum(jsq for _, _, jsq in parts) - f.jsq(s))
+    for mu, dmu, jsq in parts:
+        assert zero((B - mu * sp.eye(P.blocks)).det())  # an eigenvalue of B_i
+        assert zero(sp.diff(mu, s) - dmu)
+        assert zero(sp.diff(jsq, s) + 2 * mu * jsq)  # the basis does not move with s
+        # jsq_j = (q_j . J)^2 for the unit eigenvector q_j of that eigenvalue
+        ((_, _, (q,)),) = [v for v in (B - mu * sp.eye(P.blocks)).subs(s, 0).eigenvects()
+                           if v[0] == 0]
+        q = q / q.norm()
+        assert zero((q.T * J)[0] ** 2 - jsq)
+
+
+@pytest.mark.parametrize("P", ALL, ids=IDS)
+def test_power_term_is_the_path_of_a_power_flow(P):
+    f = P.initial_flow(a, SYMPY)
+    term = f.power_term()
+    if P.exponential_flow:
+        assert term is None
+        return
+    weight, base0, slope, m = term
+    assert zero(weight * (base0 + slope * s) ** m - f.beta(s))
+    assert isinstance(m, F) and isinstance(slope, int)
+
+
+def test_positive_beta_is_shared_only():
+    assert [P.positive_beta for P in ALL] == [True, True, True, False, False]
+    for P in ALL:
+        f = P.initial_flow(a, SYMPY)
+        if not P.positive_beta:  # some point of the path has beta < 0
+            assert f.beta(1).subs(a, 1) < 0
+        elif P.exponential_flow:  # positive weights of exponentials
+            assert all(sp.ask(sp.Q.positive(w)) for _, w in f.exp_terms())
+        else:  # a positive weight times a positive base to a power
+            assert f.power_term()[0] > 0
+
+
+def test_power_flow_runs_elementwise_on_arrays():
+    """A batch of ``s`` (numpy): ``nan`` outside the domain, no error (float64 sampling)."""
+    import numpy as np
+
+    class Float:
+        scalar, exp, sinh, cosh, sqrt, log = float, np.exp, np.sinh, np.cosh, np.sqrt, np.log
+
+    f = Shared(4).flow_from((0.5,), Float)  # 1/w^2 = 4 + 8 s
+    with np.errstate(invalid="ignore"):
+        w = f.theta(np.array([0.0, -1.0]))[0]
+    assert w[0] == 0.5 and np.isnan(w[1])
+
+
 def test_power_flow_leaves_its_domain_with_an_error():
     f = Shared(3).flow_from((F(1, 2),), SYMPY)  # 1/w = 2 + 3 s: undefined for s <= -2/3
     assert f.beta(0) == F(1, 8)
@@ -97,6 +155,9 @@ def test_power_flow_leaves_its_domain_with_an_error():
 def test_a_dead_coordinate_stays_dead():
     f = Shared(3).flow_from((0,), SYMPY)
     assert f.beta(s) == 0 and f.theta(s) == (0,) and f.jsq(s) == 0
+    assert f.curvatures(s) == [(0, 0, 0)]
+    weight, _, slope, _ = f.power_term()
+    assert weight == 0 and slope == 0
 
 
 @pytest.mark.parametrize("args, argument", [
