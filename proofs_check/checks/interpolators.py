@@ -189,70 +189,76 @@ def _reported(reading: SweepReading, key: str) -> list:
     return [(pt[key], point_digits(pt, key), e) for e, pt in reading.confirmed]
 
 
-def _extreme_verdict(reading: SweepReading, which: str) -> tuple:
-    """``(holds, evidence)`` of R2 on a sweep (``which="max"``: ``beta^N``) or R3 (``"min"``:
-    ``beta^S``)."""
+#: claim -> (which extreme, the sweep verdict's statement, its rule)
+_SWEEP_STATEMENTS = {
+    "R2": ("max", "The minimum-norm interpolator is the vertex (y/x_max) e_argmax, with the "
+           "largest sharpness 4 y x_max on M",
+           "no confirmed interpolator has a smaller l1 norm or a larger S"),
+    "R3": ("min", "The minimum-sharpness interpolator is the vertex (y/x_min) e_argmin, with "
+           "the largest norm y/x_min on M",
+           "no confirmed interpolator has a smaller S or a larger l1 norm"),
+}
+
+
+def _extreme_verdict(reading: SweepReading, claim_id: str) -> Verdict:
+    """The sweep verdict of R2 (``beta^N``) or R3 (``beta^S``)."""
+    which, statement, rule = _SWEEP_STATEMENTS[claim_id]
     r2, r3 = extremes_hold_on_sweep(reading)
     n_l1, n_S, s_l1, s_S = reading.extremes
     if which == "max":
-        ok, it, l1, S_ = r2, reading.predicted["min_norm"], n_l1, n_S
+        ok, it = r2, reading.predicted["min_norm"]
         head = (f"min-norm interpolator beta^N = {fmt(list(it['beta']))}: ||beta^N||_1 = "
-                f"{l1:g}, S = {S_:g}")
-        least, largest = min(_reported(reading, "l1_norm")), max(_reported(reading, "S"))
-        names = ("l1 norm", "S")
+                f"{n_l1:g}, S = {n_S:g}")
+        names, bounds = ("l1_norm", "S"), (n_l1, n_S)
     else:
-        ok, it, l1, S_ = r3, reading.predicted["min_sharpness"], s_l1, s_S
-        head = (f"min-sharpness interpolator beta^S = {fmt(list(it['beta']))}: S = {S_:g}, "
-                f"||beta^S||_1 = {l1:g}")
-        least, largest = min(_reported(reading, "S")), max(_reported(reading, "l1_norm"))
-        names = ("S", "l1 norm")
-    bounds = (l1, S_) if which == "max" else (S_, l1)
+        ok, it = r3, reading.predicted["min_sharpness"]
+        head = (f"min-sharpness interpolator beta^S = {fmt(list(it['beta']))}: S = {s_S:g}, "
+                f"||beta^S||_1 = {s_l1:g}")
+        names, bounds = ("S", "l1_norm"), (s_S, s_l1)
     if ok is None:
         ev = f"only {len(reading.confirmed)} confirmed interpolators"
     else:
-        ev = (f"{head}; over {reading.span} the least {names[0]} is "
+        least, largest = min(_reported(reading, names[0])), max(_reported(reading, names[1]))
+        words = [n.replace("_", " ") for n in names]
+        ev = (f"{head}; over {reading.span} the least {words[0]} is "
               f"{fmt(least[0], least[1])} (eta {fmt_g(least[2], 4)}) >= {bounds[0]:g} and the "
-              f"largest {names[1]} is {fmt(largest[0], largest[1])} <= {bounds[1]:g}")
-    return ok, ev
+              f"largest {words[1]} is {fmt(largest[0], largest[1])} <= {bounds[1]:g}")
+    return Verdict(claim_id, statement, verdict_of(ok), ev, rule)
 
 
 def sweep_verdict_R2(reading: SweepReading) -> Verdict:
     """R2 on a sweep: no confirmed interpolator has a smaller l1 norm or a larger ``S`` than
     ``beta^N`` (:func:`extremes_hold_on_sweep`)."""
-    ok, ev = _extreme_verdict(reading, "max")
-    return Verdict("R2", "The minimum-norm interpolator is the vertex (y/x_max) e_argmax, "
-                   "with the largest sharpness 4 y x_max on M", verdict_of(ok), ev,
-                   "no confirmed interpolator has a smaller l1 norm or a larger S")
+    return _extreme_verdict(reading, "R2")
 
 
 def sweep_verdict_R3(reading: SweepReading) -> Verdict:
     """R3 on a sweep: no confirmed interpolator has a smaller ``S`` or a larger l1 norm than
     ``beta^S`` (:func:`extremes_hold_on_sweep`)."""
-    ok, ev = _extreme_verdict(reading, "min")
-    return Verdict("R3", "The minimum-sharpness interpolator is the vertex (y/x_min) "
-                   "e_argmin, with the largest norm y/x_min on M", verdict_of(ok), ev,
-                   "no confirmed interpolator has a smaller S or a larger l1 norm")
+    return _extreme_verdict(reading, "R3")
+
+
+def _extreme_checks(exact, bounds, numerics, metamorphic) -> list:
+    """The four checks of R2 or R3 (the same domains for both)."""
+    return [
+        Check("exact", exact, _one, "exact"),
+        Check("bounds", bounds, _one_point, "exact", 0.5, kind="lower"),
+        Check("numerics", numerics, _one, "numerics", 0.3, kind="equality"),
+        Check("metamorphic", metamorphic, lambda: S.transformed(_one()), "metamorphic", 0.5),
+    ]
 
 
 CLAIMS = [
     declare("R2", "min ||w||_2^2 = min ||beta||_1 over M is attained at beta^N = (y/x_max) "
             "e_argmax (the centroid of the face when x_max is tied); norm y/x_max, sharpness "
             "4 y x_max, the largest on M.", "identity", ("numerics.hessian.spectrum",),
-            "x > 0 (d = 2..8, ties), y > 0, a random point of M", [
-                Check("exact", check_R2_exact, _one, "exact"),
-                Check("bounds", check_R2_bounds, _one_point, "exact", 0.5, kind="lower"),
-                Check("numerics", check_R2_numerics, _one, "numerics", 0.3, kind="equality"),
-                Check("metamorphic", check_R2_metamorphic, lambda: S.transformed(_one()),
-                      "metamorphic", 0.5),
-            ]),
+            "x > 0 (d = 2..8, ties), y > 0, a random point of M",
+            _extreme_checks(check_R2_exact, check_R2_bounds, check_R2_numerics,
+                            check_R2_metamorphic)),
     declare("R3", "min S over M is attained at beta^S = (y/x_min) e_argmin; sharpness "
             "4 y x_min, norm y/x_min, the largest on M.", "identity",
             ("numerics.hessian.spectrum",),
-            "x > 0 (d = 2..8, ties), y > 0, a random point of M", [
-                Check("exact", check_R3_exact, _one, "exact"),
-                Check("bounds", check_R3_bounds, _one_point, "exact", 0.5, kind="lower"),
-                Check("numerics", check_R3_numerics, _one, "numerics", 0.3, kind="equality"),
-                Check("metamorphic", check_R3_metamorphic, lambda: S.transformed(_one()),
-                      "metamorphic", 0.5),
-            ]),
+            "x > 0 (d = 2..8, ties), y > 0, a random point of M",
+            _extreme_checks(check_R3_exact, check_R3_bounds, check_R3_numerics,
+                            check_R3_metamorphic)),
 ]
