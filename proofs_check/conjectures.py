@@ -49,11 +49,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from hypothesis import strategies as st
-
 from . import strategies as S
+from .claim import strategies_built_on_first_use
 from .decide import Outcome, to_fraction
-from .search import derive_seed, search
+from .references import gf_limit_reference, sharpness_on_M
 
 __all__ = ["Case", "Conjecture", "ConjectureResult", "CONJECTURES", "search_conjecture",
            "load_predicate", "DEFAULT_STEPS"]
@@ -120,6 +119,7 @@ class Case:
         return self._cache[key]
 
 
+@strategies_built_on_first_use("strategy")
 @dataclass(frozen=True)
 class Conjecture:
     """A conjecture to search: a predicate over :class:`Case` s and a strategy of instances.
@@ -130,6 +130,8 @@ class Conjecture:
     statement : str
     predicate : callable ``Case -> bool | None | (bool | None, dict)``
     strategy : hypothesis strategy of :class:`~proofs_check.strategies.Instance`
+        Given as a strategy, or as a zero-argument callable that builds it on first use (so
+        that listing conjectures does not import hypothesis).
     expected : str
         The documented outcome (built-ins), checked by the test suite.
     notes : str
@@ -139,7 +141,7 @@ class Conjecture:
     name: str
     statement: str
     predicate: Callable
-    strategy: st.SearchStrategy
+    strategy: object
     expected: str = ""
     notes: str = ""
     steps: int = DEFAULT_STEPS
@@ -254,6 +256,8 @@ def search_conjecture(conjecture: Conjecture, *, examples: int = 30, seed: int =
     """
     from theory.errors import DomainError
 
+    from .search import derive_seed, search  # hypothesis: imported when a search runs
+
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
         raise DomainError("examples", examples, "an integer >= 1 is required")
     start = time.perf_counter()
@@ -325,35 +329,44 @@ def _reproduce_text(conjecture: Conjecture, inst) -> str:
 
 def load_predicate(spec: str) -> Conjecture:
     """``"module:function"`` -> a :class:`Conjecture` (strategy from ``function.strategy``, or
-    one-sample problems with a learning rate)."""
+    one-sample problems with a learning rate).
+
+    Raises
+    ------
+    DomainError
+        ``spec`` is not of the form ``module:function``, or names nothing importable and
+        callable (the error names the argument ``predicate``).
+    """
     from theory.errors import DomainError
 
     if ":" not in spec:
-        raise DomainError("--predicate", spec, "the form module:function is required")
+        raise DomainError("predicate", spec, "the form module:function is required")
     module, _, name = spec.partition(":")
     try:
         fn = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError) as exc:
-        raise DomainError("--predicate", spec, f"an importable function ({exc})") from None
+        raise DomainError("predicate", spec, f"an importable function ({exc})") from None
     if not callable(fn):
-        raise DomainError("--predicate", spec, "a callable is required")
+        raise DomainError("predicate", spec, "a callable is required")
     strategy = getattr(fn, "strategy", None)
     if strategy is None:
-        strategy = S.problems(d_max=6, with_eta=True)
+        strategy = _one_sample_with_eta
     return Conjecture(spec, (fn.__doc__ or spec).strip().splitlines()[0], fn, strategy,
                       steps=getattr(fn, "steps", DEFAULT_STEPS))
 
 
-# ====================================================================== built-in conjectures
 def _f(v) -> float:
     return float(v)
 
 
-def _gf(case):
-    from .checks import _S_on_M, gf_limit_reference
+def _one_sample_with_eta():
+    """The default domain of a user's predicate: one-sample problems with a learning rate."""
+    return S.problems(d_max=6, with_eta=True)
 
+
+def _gf(case):
     ref = gf_limit_reference(case.x, case.y, case.alpha, 30)
-    return ref, 2 / _S_on_M(case.x, ref)
+    return ref, 2 / sharpness_on_M(case.x, ref)
 
 
 #: "unchanged": ``||beta_GD - beta^GF||_inf <= UNCHANGED_TOL ||beta^GF||_inf``
@@ -381,21 +394,21 @@ def _above_eta_c():
     <= 40) in ``(eta_c, 0.9 / (2 y x_min))``: above the critical rate, where some interpolator
     is still stable."""
 
+    from hypothesis import strategies as st
+
     @st.composite
     def draw(draw):
-        from .checks import _S_on_M, gf_limit_reference
-
-        x = draw(S.features(2, 4, distinct=True, max_value=2, max_denominator=4))
+        x = draw(S.features(d_min=2, d_max=4, distinct=True, max_value=2, max_denominator=4))
         y = draw(S.labels())
         a = draw(st.sampled_from([Fraction(1, 100), Fraction(1, 10), Fraction(1, 1000)]))
         ref = gf_limit_reference(x, y, a, 20)
-        eta_c = 2 / _S_on_M(x, ref)
+        eta_c = 2 / sharpness_on_M(x, ref)
         top = Fraction(9, 10) / (2 * y * min(x))
         lo = eta_c * Fraction(1001, 1000)
         if lo >= top:  # no rate above eta_c in the range: not an instance of the conjecture
             return None
-        eta = draw(st.one_of(S.rationals(lo, top, 40),
-                             S.rationals(lo, top, 1000)))
+        eta = draw(st.one_of(S.rationals(lo, top, max_denominator=40),
+                             S.rationals(lo, top, max_denominator=1000)))
         return S.Instance((x,), y, a, eta, edge="above eta_c")
 
     return draw().filter(lambda inst: inst is not None)
@@ -451,16 +464,25 @@ def _stable_range():
     """Distinct ``x`` (d = 2..4), small ``alpha``, ``eta = t / (2 y x_min)`` with ``t`` in
     ``[1/2, 19/20]``: strictly inside the range where some interpolator is stable."""
 
+    from hypothesis import strategies as st
+
     @st.composite
     def draw(draw):
-        x = draw(S.features(2, 4, distinct=True, max_value=2, max_denominator=4))
+        x = draw(S.features(d_min=2, d_max=4, distinct=True, max_value=2, max_denominator=4))
         y = draw(S.labels())
         a = draw(st.sampled_from([Fraction(1, 100), Fraction(1, 10), Fraction(1, 1000)]))
         hi = Fraction(1) / (2 * y * min(x))
-        t = draw(S.rationals(Fraction(1, 2), Fraction(19, 20), 20))
+        t = draw(S.rationals(Fraction(1, 2), Fraction(19, 20), max_denominator=20))
         return S.Instance((x,), y, a, t * hi)
 
     return draw()
+
+
+def _fixed_alpha():
+    """One-sample problems (d up to 8) at ``alpha = 1/100``."""
+    from hypothesis import strategies as st
+
+    return S.problems(d_max=8, alpha=st.just(Fraction(1, 100)))
 
 
 CONJECTURES: dict[str, Conjecture] = {c.name: c for c in (
@@ -468,7 +490,7 @@ CONJECTURES: dict[str, Conjecture] = {c.name: c for c in (
         "predictor-unchanged-above-eta-c",
         "A step above 2/lambda_max (eta > eta_c = 2/s_GF) only oscillates around the "
         "min-norm/flow solution and leaves the predictor unchanged (GD limit within 10% of "
-        "beta^GF).", predictor_unchanged, _above_eta_c(),
+        "beta^GF).", predictor_unchanged, _above_eta_c,
         expected="refuted",
         notes="Expected refuted: above eta_c GD converges to a different interpolator, near "
         "the one with S = 2/eta (R9). Cases where GD does not converge within the budget are "
@@ -477,7 +499,7 @@ CONJECTURES: dict[str, Conjecture] = {c.name: c for c in (
         "min-sharpness-generalises-better",
         "The minimum-sharpness interpolator generalises at least as well as the minimum-norm "
         "one (expected risk, beta* uniform on M).", min_sharpness_better,
-        S.problems(d_max=8, alpha=st.just(Fraction(1, 100))),
+        _fixed_alpha,
         expected="refuted",
         notes="Exact (theory). With the uniform prior, risk(vertex e_i) = sum mu^2 + "
         "(y/x_i)^2 (1 - 2/d) + tr Cov: equal for d = 2, and the min-norm vertex is strictly "
@@ -485,7 +507,7 @@ CONJECTURES: dict[str, Conjecture] = {c.name: c for c in (
     Conjecture(
         "final-sharpness-below-2-over-eta",
         "When GD converges, its final sharpness S is at most 2/eta.", final_sharpness_below,
-        S.problems(d_max=6, with_eta=True, max_factor=1),
+        lambda: S.problems(d_max=6, with_eta=True, max_factor=1),
         expected="not refuted",
         notes="Expected to hold: a limit with S > 2/eta is linearly unstable (R5), so the last "
         "steps of a converging run contract only if |1 - eta S| < 1. A search finding none is "
@@ -493,7 +515,7 @@ CONJECTURES: dict[str, Conjecture] = {c.name: c for c in (
     Conjecture(
         "s-gf-attained-at-end",
         "The largest sharpness along the gradient-flow path is attained at its end.",
-        s_gf_at_end, S.problems(d_max=3, alpha=S.alphas(tiny=False, max_value=2)),
+        s_gf_at_end, lambda: S.problems(d_max=3, alpha=S.alphas(tiny=False, max_value=2)),
         expected="refuted",
         notes="Expected refuted for large alpha (r(0) > 0): the flow starts sharper than it "
         "ends. Theory proves the claim when r(0) <= 0 and 2|r(0)| x_max <= s_end "
@@ -501,7 +523,7 @@ CONJECTURES: dict[str, Conjecture] = {c.name: c for c in (
     Conjecture(
         "gd-limit-reachable-up-to-stability-limit",
         "Every eta <= 1/(2 y x_min) (some interpolator is stable) has a convergent GD run "
-        "from w_0 = alpha 1.", gd_reachable, _stable_range(),
+        "from w_0 = alpha 1.", gd_reachable, _stable_range,
         expected="refuted",
         notes="Outcome from actual runs: GD from alpha 1 diverges at some eta below "
         "1/(2 y x_min) where stable interpolators exist (both precisions diverge: a definite "

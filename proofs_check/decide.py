@@ -47,8 +47,9 @@ __all__ = [
 
 #: fewest agreed digits with which a two-precision comparison decides anything
 MIN_DIGITS = 4
-#: digits of a sympy number evaluated as the "exact" reference
-REFERENCE_DIGITS = 90
+#: working precision (decimal digits) at which a sympy number is evaluated as the "exact"
+#: reference
+REFERENCE_DPS = 90
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def combine(outcomes) -> Outcome:
 def to_fraction(value) -> Fraction:
     """Exact Fraction of an int, Fraction, float, sympy Rational, mpmath mpf or flint arb midpoint.
 
-    Irrational sympy numbers are evaluated to :data:`REFERENCE_DIGITS` digits first (see
+    Irrational sympy numbers are evaluated at :data:`REFERENCE_DPS` digits first (see
     :func:`high_precision`).
     """
     if isinstance(value, Fraction):
@@ -167,12 +168,13 @@ def to_fraction(value) -> Fraction:
     return Fraction(value)
 
 
-def high_precision(expr, digits: int = REFERENCE_DIGITS) -> Fraction:
-    """A rational within ``10^-digits`` (relative) of the exact sympy number ``expr``."""
+def high_precision(expr, dps: int = REFERENCE_DPS) -> Fraction:
+    """A rational within ``10^-dps`` (relative) of the exact sympy number ``expr`` (evaluated
+    by ``sympy.N`` at ``dps`` digits)."""
     expr = sp.sympify(expr)
     if expr.is_Rational:
         return Fraction(int(expr.p), int(expr.q))
-    value = sp.N(expr, digits)
+    value = sp.N(expr, dps)
     if not value.is_real or not value.is_finite:
         raise ValueError(f"not a finite real number: {expr}")
     text = sp.sstr(value, full_prec=True)

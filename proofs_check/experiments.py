@@ -29,8 +29,9 @@ import sympy as sp
 from .decide import to_fraction
 
 __all__ = [
-    "PRECISIONS", "flint", "theta_arrays", "state", "full_spectrum", "gram_spectrum",
-    "eigenvalues", "mp", "solve_increasing", "gf_limit_by_gd", "sharpness_bound",
+    "PRECISIONS", "rational", "mpf", "mp_fraction", "MpOps", "flint", "theta_arrays", "state",
+    "full_spectrum", "gram_spectrum", "eigenvalues", "mp", "solve_increasing",
+    "gf_limit_by_gd", "sharpness_bound",
 ]
 
 #: the two precisions (decimal digits) of the flint experiments
@@ -47,6 +48,27 @@ def mpf(ctx, v):
     """``v`` (anything Fraction accepts) as an ``mpf`` of the context ``ctx``."""
     v = Fraction(v)
     return ctx.mpf(v.numerator) / v.denominator
+
+
+def mp_fraction(v) -> Fraction:
+    """The exact Fraction of an ``mpf`` (its binary value)."""
+    sign, man, exp, _ = v._mpf_
+    q = Fraction(int(man)) * Fraction(2) ** int(exp) if man else Fraction(0)
+    return -q if sign else q
+
+
+class MpOps:
+    """An mpmath context as the ``ops`` of :mod:`theory.parametrisations` (``scalar``,
+    ``sqrt``, ``exp``, ``log``, ``sinh``, ``cosh``), so that the parametrisations' closed forms
+    evaluate in it."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.sqrt, self.exp, self.log = ctx.sqrt, ctx.exp, ctx.log
+        self.sinh, self.cosh = ctx.sinh, ctx.cosh
+
+    def scalar(self, value):
+        return mpf(self.ctx, value)
 
 
 def flint(dps: int):

@@ -15,6 +15,17 @@ Edges the strategies reach on purpose (``Instance.edge`` names the one aimed at)
   exactly zero and coordinate ``i`` dies at the first step;
 * ``d`` from 2 to 8.
 
+Conventions (hypothesis' own)
+-----------------------------
+The thing drawn from (a value range, data ``x, y``, a strategy) is positional; every option is
+keyword-only. One vocabulary throughout: ``min_value`` / ``max_value`` bound values,
+``max_denominator`` their denominators, ``d_min`` / ``d_max`` and ``n_min`` / ``n_max`` the
+dimension and the number of samples, ``exact`` chooses Fractions or binary floats, ``alpha``
+is a strategy of initialisation scales, ``param`` a parametrisation's name. Arguments are
+validated when the strategy is built: a bad one raises
+:class:`hypothesis.errors.InvalidArgument` naming ``arg=value``. Importing this module does not
+import hypothesis; building a strategy does.
+
 Examples
 --------
 >>> from hypothesis import given, settings
@@ -24,15 +35,18 @@ Examples
 ... def test_positive(inst):
 ...     assert min(inst.x) > 0 and inst.y > 0 and inst.alpha > 0
 >>> test_positive()
+>>> problems(d_min=3, d_max=2)
+Traceback (most recent call last):
+...
+hypothesis.errors.InvalidArgument: d_min=3 must be <= d_max=2
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
 
-from hypothesis import strategies as st
+from .instances import Instance, Transformed
 
 __all__ = [
     "Instance", "rationals", "features", "labels", "alphas", "learning_rates", "problems",
@@ -47,111 +61,69 @@ TINY_ALPHAS = tuple(Fraction(1, 10**k) for k in (4, 6, 8, 12))
 LARGE_ALPHAS = (Fraction(2), Fraction(5), Fraction(10))
 
 
-@dataclass(frozen=True)
-class Instance:
-    """One generated problem: exact data, initialisation scale, optional step and ground truth.
+def _st():
+    from hypothesis import strategies as st
 
-    Attributes
-    ----------
-    X : tuple of tuples of Fraction
-        The ``n x d`` data (one row for one sample).
-    y : Fraction (one sample) or tuple of Fraction (``n`` samples)
-    alpha : Fraction, ``alpha > 0``
-    eta : Fraction or None
-    beta_star : tuple of Fraction or None
-    param : ``"shared"``, ``"product"`` or ``"difference"``
-    edge : str
-        The edge case the strategy aimed at (``""`` for a generic draw).
-    theta : tuple of tuples of Fraction, or None
-        A parameter point: ``(w,)`` (shared) or ``(u, v)`` (product, difference), for claims
-        about the loss landscape at a point (R1, E1, E2).
-    """
-
-    X: tuple
-    y: object
-    alpha: Fraction
-    eta: Fraction | None = None
-    beta_star: tuple | None = None
-    param: str = "shared"
-    edge: str = ""
-    theta: tuple | None = None
-
-    @property
-    def n(self) -> int:
-        return len(self.X)
-
-    @property
-    def d(self) -> int:
-        return len(self.X[0])
-
-    @property
-    def x(self) -> tuple:
-        """The single sample (one-sample instances)."""
-        if self.n != 1:
-            raise ValueError("x is defined for one-sample instances only")
-        return self.X[0]
-
-    @property
-    def ys(self) -> tuple:
-        """The labels as a tuple (length ``n``)."""
-        return self.y if isinstance(self.y, tuple) else (self.y,)
-
-    def problem(self, **changes):
-        """The :class:`numerics.Problem` of this instance (``changes`` override fields)."""
-        from numerics.problem import Problem
-
-        data = self.X[0] if isinstance(self.y, Fraction) else [list(r) for r in self.X]
-        kw = dict(param=self.param, beta_star=self.beta_star)
-        kw.update(changes)
-        return Problem(data, self.y, self.alpha, **kw)
-
-    def replace(self, **changes) -> Instance:
-        from dataclasses import replace
-
-        return replace(self, **changes)
-
-    def key(self) -> dict:
-        """Exact JSON description (numbers as strings such as ``"1/2"``), enough to reproduce."""
-        s = str
-        out = {"x": [s(v) for v in self.X[0]]} if isinstance(self.y, Fraction) else {
-            "X": [[s(v) for v in r] for r in self.X]}
-        out["y"] = s(self.y) if isinstance(self.y, Fraction) else [s(v) for v in self.y]
-        out["alpha"] = s(self.alpha)
-        if self.eta is not None:
-            out["eta"] = s(self.eta)
-        if self.beta_star is not None:
-            out["beta_star"] = [s(v) for v in self.beta_star]
-        if self.param != "shared":
-            out["param"] = self.param
-        if self.theta is not None:
-            out["theta"] = [[s(v) for v in t] for t in self.theta]
-        if self.edge:
-            out["edge"] = self.edge
-        return out
-
-    def describe(self) -> str:
-        """One line, exact numbers."""
-        k = self.key()
-        return ", ".join(f"{name}={_text(v)}" for name, v in k.items())
+    return st
 
 
-def _text(v) -> str:
-    if isinstance(v, list):
-        return "(" + ", ".join(_text(u) for u in v) + ")"
-    return str(v)
+def _invalid(message: str):
+    from hypothesis.errors import InvalidArgument
+
+    return InvalidArgument(message)
 
 
-# ----------------------------------------------------------------------------- numbers
-def rationals(min_value=Fraction(1, 8), max_value=8, max_denominator: int = 8,
-              exact: bool = True) -> st.SearchStrategy:
+def _number(name: str, value) -> Fraction:
+    try:
+        return Fraction(value)
+    except (TypeError, ValueError):
+        raise _invalid(f"{name}={value!r} must be a rational number") from None
+
+
+def _at_least(name: str, value, low, *, strict: bool = False) -> None:
+    if value < low or (strict and value == low):
+        raise _invalid(f"{name}={value} must be {'>' if strict else '>='} {low}")
+
+
+def _ordered(lo_name: str, lo, hi_name: str, hi) -> None:
+    if lo > hi:
+        raise _invalid(f"{lo_name}={lo} must be <= {hi_name}={hi}")
+
+
+def _count(name: str, value, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _invalid(f"{name}={value!r} must be an integer")
+    _at_least(name, value, low)
+    return value
+
+
+def _sizes(lo_name: str, lo, hi_name: str, hi, low: int) -> None:
+    _count(lo_name, lo, low)
+    _count(hi_name, hi, low)
+    _ordered(lo_name, lo, hi_name, hi)
+
+
+def _strategy(name: str, value) -> None:
+    if value is not None and not isinstance(value, _st().SearchStrategy):
+        raise _invalid(f"{name}={value!r} must be a hypothesis strategy")
+
+
+def _param(value, names: tuple) -> None:
+    if value not in names:  # argument parsing: the names a strategy accepts
+        raise _invalid(f"param={value!r} must be one of {', '.join(names)}")
+
+
+def rationals(min_value=Fraction(1, 8), max_value=8, *, max_denominator: int = 8,
+              exact: bool = True):
     """Rationals ``p/q`` in ``[min_value, max_value]`` with ``q <= max_denominator``.
 
     Shrinks toward ``q = 1`` and the smallest admissible numerator (``1`` when it is in range).
     With ``exact=False``: floats in the range, as the Fractions of their binary values.
     """
-    lo, hi = Fraction(min_value), Fraction(max_value)
-    if lo > hi:
-        raise ValueError(f"min_value = {lo} > max_value = {hi}")
+    st = _st()
+    lo, hi = _number("min_value", min_value), _number("max_value", max_value)
+    _ordered("min_value", lo, "max_value", hi)
+    _count("max_denominator", max_denominator, 1)
     if not exact:
         return st.floats(float(lo), float(hi), allow_nan=False, allow_infinity=False,
                          allow_subnormal=False).map(Fraction)
@@ -165,17 +137,23 @@ def rationals(min_value=Fraction(1, 8), max_value=8, max_denominator: int = 8,
     return st.integers(1, max_denominator).flatmap(numerators)
 
 
-def features(d_min: int = 2, d_max: int = 8, *, ties: bool = True, distinct: bool = False,
+def _positive_values(min_value, max_value, max_denominator, exact):
+    """:func:`rationals` with ``min_value > 0`` required (features, labels, scales)."""
+    _at_least("min_value", _number("min_value", min_value), 0, strict=True)
+    return rationals(min_value, max_value, max_denominator=max_denominator, exact=exact)
+
+
+def features(*, d_min: int = 2, d_max: int = 8, ties: bool = True, distinct: bool = False,
              min_value=Fraction(1, 8), max_value=4, max_denominator: int = 8,
-             exact: bool = True) -> st.SearchStrategy:
+             exact: bool = True):
     """Positive feature vectors ``x`` of length ``d_min..d_max`` (tuples of Fraction).
 
     ``ties=True`` lets entries repeat earlier ones (the strategy decides per entry, so a
     shrunk counterexample keeps a tie only when it needs it). ``distinct=True`` forbids ties.
     """
-    if not 1 <= d_min <= d_max:
-        raise ValueError(f"need 1 <= d_min <= d_max, got {d_min}, {d_max}")
-    value = rationals(min_value, max_value, max_denominator, exact)
+    st = _st()
+    _sizes("d_min", d_min, "d_max", d_max, 1)
+    value = _positive_values(min_value, max_value, max_denominator, exact)
 
     @st.composite
     def draw_x(draw):
@@ -193,20 +171,21 @@ def features(d_min: int = 2, d_max: int = 8, *, ties: bool = True, distinct: boo
     return draw_x()
 
 
-def labels(min_value=Fraction(1, 4), max_value=4, max_denominator: int = 4,
-           exact: bool = True) -> st.SearchStrategy:
+def labels(min_value=Fraction(1, 4), max_value=4, *, max_denominator: int = 4,
+           exact: bool = True):
     """Positive labels ``y`` (Fractions); shrink toward ``1``."""
-    return rationals(min_value, max_value, max_denominator, exact)
+    return _positive_values(min_value, max_value, max_denominator, exact)
 
 
 def alphas(*, tiny: bool = True, large: bool = True, min_value=Fraction(1, 100),
-           max_value=1, exact: bool = True) -> st.SearchStrategy:
+           max_value=1, exact: bool = True):
     """Initialisation scales: moderate rationals, and (optionally) the tiny and large edges.
 
     Shrinks toward the moderate branch. The tiny branch draws from :data:`TINY_ALPHAS`, the
     large one from :data:`LARGE_ALPHAS`.
     """
-    branches = [rationals(min_value, max_value, 100, exact)]
+    st = _st()
+    branches = [_positive_values(min_value, max_value, 100, exact)]
     if tiny:
         branches.append(st.sampled_from(TINY_ALPHAS))
     if large:
@@ -214,19 +193,30 @@ def alphas(*, tiny: bool = True, large: bool = True, min_value=Fraction(1, 100),
     return st.one_of(*branches)
 
 
-def weights(d: int, *, allow_zero: bool = True) -> st.SearchStrategy:
+def weights(d: int, *, allow_zero: bool = True):
     """Non-negative integer weights of length ``d``, not all zero (barycentric coordinates)."""
+    st = _st()
+    _count("d", d, 1)
     w = st.lists(st.integers(0 if allow_zero else 1, 6), min_size=d, max_size=d)
     return w.filter(lambda v: sum(v) > 0)
 
 
-def zero_loss_points(x, y) -> st.SearchStrategy:
+def _one_sample_data(x, y) -> tuple:
+    """``x`` (non-empty, positive) and ``y > 0`` as Fractions, or InvalidArgument."""
+    x = tuple(_number("x", v) for v in x)
+    if not x or min(x) <= 0:
+        raise _invalid(f"x={tuple(map(str, x))} must be a non-empty vector with x > 0")
+    y = _number("y", y)
+    _at_least("y", y, 0, strict=True)
+    return x, y
+
+
+def zero_loss_points(x, y):
     """Exact points of ``M = {beta >= 0 : <x, beta> = y}`` (vertices and faces included).
 
     ``beta_i = y p_i / (x_i sum p)`` with integer weights ``p``: exactly on ``M``.
     """
-    x = tuple(Fraction(v) for v in x)
-    y = Fraction(y)
+    x, y = _one_sample_data(x, y)
 
     def build(p):
         total = sum(p)
@@ -235,37 +225,33 @@ def zero_loss_points(x, y) -> st.SearchStrategy:
     return weights(len(x)).map(build)
 
 
-def _thresholds(x, y):
-    return Fraction(1) / (2 * y * max(x)), Fraction(1) / (2 * y * min(x))
-
-
-def learning_rates(x, y, alpha=None, *, max_factor=Fraction(11, 10)) -> st.SearchStrategy:
+def learning_rates(x, y, *, alpha=None, max_factor=Fraction(11, 10)):
     """Learning rates for one-sample data: a fraction of the stable range, or an exact edge.
 
     Branches: ``t / (2 y x_min)`` with ``t`` rational in ``(0, max_factor]``; exactly
-    ``1/(2 y x_max)`` or ``1/(2 y x_min)`` (``edge="threshold"``); and, when ``alpha`` makes
-    ``r_0 = alpha^2 sum x - y > 0``, exactly ``1/(2 r_0 x_i)`` (``edge="dead-factor"``).
-    Draws pairs ``(eta, edge)``.
+    ``1/(2 y x_max)`` or ``1/(2 y x_min)`` (``edge="threshold"``); and, when ``alpha`` (a
+    number) makes ``r_0 = alpha^2 sum x - y > 0``, exactly ``1/(2 r_0 x_i)``
+    (``edge="dead-factor"``). Draws pairs ``(eta, edge)``.
     """
-    x = tuple(Fraction(v) for v in x)
-    y = Fraction(y)
-    lo, hi = _thresholds(x, y)
-    frac = rationals(Fraction(1, 20), max_factor, 20).map(lambda t: (t * hi, ""))
+    st = _st()
+    x, y = _one_sample_data(x, y)
+    _at_least("max_factor", _number("max_factor", max_factor), Fraction(1, 20))
+    lo, hi = Fraction(1) / (2 * y * max(x)), Fraction(1) / (2 * y * min(x))
+    frac = rationals(Fraction(1, 20), max_factor, max_denominator=20).map(
+        lambda t: (t * hi, ""))
     edges = st.sampled_from([(lo, "threshold"), (hi, "threshold")])
     branches = [frac, edges]
     if alpha is not None:
-        r0 = Fraction(alpha) ** 2 * sum(x) - y
+        r0 = _number("alpha", alpha) ** 2 * sum(x) - y
         if r0 > 0:
             branches.append(st.sampled_from(
                 sorted({(1 / (2 * r0 * xi), "dead-factor") for xi in x})))
     return st.one_of(*branches)
 
 
-# ----------------------------------------------------------------------------- problems
-def problems(d_min: int = 2, d_max: int = 8, *, ties: bool = True, distinct: bool = False,
-             alpha: st.SearchStrategy | None = None, with_eta: bool = False,
-             with_beta_star: bool = False, max_factor=Fraction(11, 10),
-             exact: bool = True) -> st.SearchStrategy:
+def problems(*, d_min: int = 2, d_max: int = 8, ties: bool = True, distinct: bool = False,
+             alpha=None, with_eta: bool = False, with_beta_star: bool = False,
+             max_factor=Fraction(11, 10), exact: bool = True):
     """One-sample shared-weight problems ``(x, y, alpha[, eta][, beta*])`` as :class:`Instance`.
 
     Parameters
@@ -279,12 +265,18 @@ def problems(d_min: int = 2, d_max: int = 8, *, ties: bool = True, distinct: boo
     max_factor : largest ``eta`` as a multiple of ``1/(2 y x_min)``
     exact : Fractions (default) or binary floats
     """
+    st = _st()
+    _sizes("d_min", d_min, "d_max", d_max, 2)
+    _strategy("alpha", alpha)
+    _at_least("max_factor", _number("max_factor", max_factor), Fraction(1, 20))
     alpha = alphas(exact=exact) if alpha is None else alpha
+    xs = features(d_min=d_min, d_max=d_max, ties=ties, distinct=distinct, exact=exact)
+    ys = labels(exact=exact)
 
     @st.composite
     def draw_problem(draw):
-        x = draw(features(d_min, d_max, ties=ties, distinct=distinct, exact=exact))
-        y = draw(labels(exact=exact))
+        x = draw(xs)
+        y = draw(ys)
         a = draw(alpha)
         edge = ""
         if len(set(x)) < len(x):
@@ -295,7 +287,7 @@ def problems(d_min: int = 2, d_max: int = 8, *, ties: bool = True, distinct: boo
             edge = "large-alpha"
         eta = None
         if with_eta:
-            eta, eta_edge = draw(learning_rates(x, y, a, max_factor=max_factor))
+            eta, eta_edge = draw(learning_rates(x, y, alpha=a, max_factor=max_factor))
             edge = eta_edge or edge
         beta_star = draw(zero_loss_points(x, y)) if with_beta_star else None
         return Instance((tuple(x),), y, a, eta, beta_star, "shared", edge)
@@ -303,18 +295,22 @@ def problems(d_min: int = 2, d_max: int = 8, *, ties: bool = True, distinct: boo
     return draw_problem()
 
 
-def dead_factor_problems(d_min: int = 2, d_max: int = 8) -> st.SearchStrategy:
+def dead_factor_problems(*, d_min: int = 2, d_max: int = 8):
     """One-sample problems whose first GD factor ``1 - 2 eta r_0 x_i`` is exactly zero (R7).
 
     ``y = t alpha^2 sum x`` with ``t`` in ``(0, 1)`` makes ``r_0 = alpha^2 sum x - y > 0``;
     ``eta = 1/(2 r_0 x_i)`` for a drawn ``i``.
     """
+    st = _st()
+    xs = features(d_min=d_min, d_max=d_max)
+    scales = rationals(Fraction(1, 2), 2, max_denominator=4)
+    fractions = rationals(Fraction(1, 8), Fraction(7, 8), max_denominator=8)
 
     @st.composite
     def draw_dead(draw):
-        x = draw(features(d_min, d_max))
-        a = draw(rationals(Fraction(1, 2), 2, 4))
-        t = draw(rationals(Fraction(1, 8), Fraction(7, 8), 8))
+        x = draw(xs)
+        a = draw(scales)
+        t = draw(fractions)
         y = t * a * a * sum(x)
         r0 = a * a * sum(x) - y
         i = draw(st.integers(0, len(x) - 1))
@@ -324,21 +320,27 @@ def dead_factor_problems(d_min: int = 2, d_max: int = 8) -> st.SearchStrategy:
     return draw_dead()
 
 
-def multi_sample_problems(n_min: int = 1, n_max: int = 3, d_min: int = 2, d_max: int = 6, *,
-                          param: str | None = None, signed: bool = True,
-                          alpha: st.SearchStrategy | None = None,
-                          exact: bool = True) -> st.SearchStrategy:
+def multi_sample_problems(*, n_min: int = 1, n_max: int = 3, d_min: int = 2, d_max: int = 6,
+                          param: str | None = None, signed: bool = True, alpha=None,
+                          exact: bool = True):
     """``(X, y)`` problems for the general parametrisations (``product``, ``difference``).
 
     Entries of ``X`` and ``y`` are rationals of either sign (``signed=True``), ``X`` has
     ``n_min..n_max`` rows and ``d_min..d_max`` columns with ``d >= n`` not required. ``param``
     fixes the parametrisation, else it is drawn.
     """
+    st = _st()
+    _sizes("n_min", n_min, "n_max", n_max, 1)
+    _sizes("d_min", d_min, "d_max", d_max, 1)
+    general = ("product", "difference")
+    if param is not None:
+        _param(param, general)
+    _strategy("alpha", alpha)
     alpha = alphas(tiny=False, large=False, min_value=Fraction(1, 10), exact=exact) \
         if alpha is None else alpha
     lo = -4 if signed else Fraction(1, 8)
-    entry = rationals(lo, 4, 4, exact)
-    params = st.just(param) if param else st.sampled_from(["product", "difference"])
+    entry = rationals(lo, 4, max_denominator=4, exact=exact)
+    params = st.just(param) if param else st.sampled_from(general)
 
     @st.composite
     def draw_multi(draw):
@@ -351,19 +353,8 @@ def multi_sample_problems(n_min: int = 1, n_max: int = 3, d_min: int = 2, d_max:
     return draw_multi()
 
 
-def _beta(param: str, theta: tuple) -> tuple:
-    if param == "shared":
-        (w,) = theta
-        return tuple(v * v for v in w)
-    u, v = theta
-    if param == "product":
-        return tuple(a * b for a, b in zip(u, v, strict=True))
-    return tuple(a * a - b * b for a, b in zip(u, v, strict=True))
-
-
 def parameter_points(*, param: str = "shared", n_min: int = 1, n_max: int = 1, d_min: int = 2,
-                     d_max: int = 6, zero_loss: bool = False,
-                     max_value=2) -> st.SearchStrategy:
+                     d_max: int = 6, zero_loss: bool = False, max_value=2):
     """A problem together with a parameter point ``theta`` (``Instance.theta``).
 
     ``param="shared"`` draws one-sample data with positive ``x`` and signed weights ``w``;
@@ -371,65 +362,56 @@ def parameter_points(*, param: str = "shared", n_min: int = 1, n_max: int = 1, d
     With ``zero_loss=True`` the labels are *defined* as ``y = X beta(theta)``, so ``theta`` is an
     exact interpolator (and, for ``shared``, ``theta`` is not all zero so that ``y > 0``).
     """
-    entry = rationals(-Fraction(max_value), max_value, 4)
+    from theory.parametrisations import PARAMETRISATIONS, parametrisation
+
+    st = _st()
+    _param(param, PARAMETRISATIONS)
+    _sizes("n_min", n_min, "n_max", n_max, 1)
+    _sizes("d_min", d_min, "d_max", d_max, 1)
+    _at_least("max_value", _number("max_value", max_value), 0, strict=True)
+    P = parametrisation(param)
+    entry = rationals(-Fraction(max_value), max_value, max_denominator=4)
+    signed = rationals(-4, 4, max_denominator=4)
+
+    def beta(theta) -> tuple:
+        return tuple(P.beta(theta_i) for theta_i in zip(*theta, strict=True))
 
     @st.composite
     def draw_point(draw):
-        if param == "shared":
-            x = draw(features(d_min, d_max, max_value=4))
+        if P.paper_model:  # one sample, positive x, signed w
+            x = draw(features(d_min=d_min, d_max=d_max, max_value=4))
             d = len(x)
             w = tuple(draw(entry) for _ in range(d))
             if zero_loss:
                 if not any(w):
                     w = (Fraction(1),) + w[1:]
-                y = sum(xi * wi * wi for xi, wi in zip(x, w, strict=True))
+                y = sum(xi * b for xi, b in zip(x, beta((w,)), strict=True))
             else:
                 y = draw(labels())
             return Instance((tuple(x),), y, Fraction(1), theta=(w,),
                             edge="ties" if len(set(x)) < d else "")
         n = draw(st.integers(n_min, n_max))
         d = draw(st.integers(max(d_min, 1), d_max))
-        X = tuple(tuple(draw(rationals(-4, 4, 4)) for _ in range(d)) for _ in range(n))
-        theta = tuple(tuple(draw(entry) for _ in range(d)) for _ in range(2))
+        X = tuple(tuple(draw(signed) for _ in range(d)) for _ in range(n))
+        theta = tuple(tuple(draw(entry) for _ in range(d)) for _ in range(P.blocks))
         if zero_loss:
-            beta = _beta(param, theta)
-            y = tuple(sum(a * b for a, b in zip(row, beta, strict=True)) for row in X)
+            b = beta(theta)
+            y = tuple(sum(a * c for a, c in zip(row, b, strict=True)) for row in X)
         else:
-            y = tuple(draw(rationals(-4, 4, 4)) for _ in range(n))
+            y = tuple(draw(signed) for _ in range(n))
         return Instance(X, y, Fraction(1), param=param, theta=theta)
 
     return draw_point()
 
 
-@dataclass(frozen=True)
-class Transformed:
-    """An instance with a metamorphic transformation: a scale ``c`` and a permutation.
-
-    Attributes
-    ----------
-    instance : Instance
-    c : Fraction, ``c > 0``: the scale of ``x -> c x`` (and ``y -> c y``)
-    perm : tuple of int: a permutation of ``range(d)``
-    """
-
-    instance: Instance
-    c: Fraction
-    perm: tuple
-
-    def key(self) -> dict:
-        out = self.instance.key()
-        out["c"] = str(self.c)
-        out["perm"] = list(self.perm)
-        return out
-
-    def describe(self) -> str:
-        return f"{self.instance.describe()}, c={self.c}, perm={list(self.perm)}"
-
-
-def transformed(instances: st.SearchStrategy, *, scales=None) -> st.SearchStrategy:
+def transformed(instances, *, scales=None):
     """Pairs an instance strategy with a scale ``c`` (default rationals in ``[1/4, 4]``, shrinking
     toward ``1``... and ``2``) and a permutation (shrinking toward the identity)."""
-    scales = rationals(Fraction(1, 4), 4, 4) if scales is None else scales
+    st = _st()
+    if not isinstance(instances, st.SearchStrategy):
+        raise _invalid(f"instances={instances!r} must be a hypothesis strategy")
+    _strategy("scales", scales)
+    scales = rationals(Fraction(1, 4), 4, max_denominator=4) if scales is None else scales
 
     @st.composite
     def draw_transformed(draw):

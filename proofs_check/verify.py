@@ -26,16 +26,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .claims import REGISTRY, Check, Claim, get_claim
-from .search import derive_seed, search
+from .claim import MIN_DECIDED, Check, Claim
+from .claims import REGISTRY, get_claim
+from .instances import instance_from_key
 
 __all__ = ["CheckResult", "ClaimResult", "VerifyReport", "verify", "verify_claim",
            "DEFAULT_EXAMPLES", "MIN_DECIDED", "reproduce", "instance_from_key"]
 
-#: ``--examples`` default: each check draws ``max(min_examples, round(weight * N))`` instances
+#: ``examples`` default: each check draws ``max(min_examples, round(weight * N))`` instances
 DEFAULT_EXAMPLES = 20
-#: fewest decided instances with which a check can be ``verified``
-MIN_DECIDED = 2
 
 
 @dataclass
@@ -167,6 +166,8 @@ def _check_verdict(res, asked: int, kind: str | None = None,
 def run_check(claim: Claim, check: Check, *, examples: int, seed: int,
               max_shrinks: int = 150, time_budget: float | None = 60.0) -> CheckResult:
     """Search one check's domain and judge it (see the module notes)."""
+    from .search import derive_seed, search  # hypothesis: imported when a search runs
+
     n = check.examples_for(examples)
     res = search(check.domain, check.function, examples=n,
                  seed_value=derive_seed(seed, claim.id, check.name), max_shrinks=max_shrinks,
@@ -236,7 +237,8 @@ def verify(ids: Sequence[str] | None = None, *, examples: int = DEFAULT_EXAMPLES
     Raises
     ------
     DomainError
-        An unknown claim id, or ``examples < 1``.
+        An unknown claim id in ``ids`` (argument ``ids``), or ``examples < 1`` (argument
+        ``examples``).
 
     Examples
     --------
@@ -249,34 +251,14 @@ def verify(ids: Sequence[str] | None = None, *, examples: int = DEFAULT_EXAMPLES
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
         raise DomainError("examples", examples, "an integer >= 1 is required")
     if claims is None:
-        claims = [get_claim(i) for i in ids] if ids else list(REGISTRY.values())
+        unknown = [i for i in ids or () if i not in REGISTRY]
+        if unknown:
+            raise DomainError("ids", unknown[0], f"one of {', '.join(REGISTRY)}")
+        claims = [REGISTRY[i] for i in ids] if ids else list(REGISTRY.values())
     start = time.perf_counter()
     results = [verify_claim(c, examples=examples, seed=seed, progress=progress,
                             max_shrinks=max_shrinks, time_budget=time_budget) for c in claims]
     return VerifyReport(results, seed, examples, time.perf_counter() - start)
-
-
-def instance_from_key(key: dict):
-    """Rebuild an :class:`~proofs_check.strategies.Instance` (or ``Transformed``) from its key."""
-    from fractions import Fraction
-
-    from .strategies import Instance, Transformed
-
-    q = Fraction
-    if "x" in key:
-        X = (tuple(q(v) for v in key["x"]),)
-        y = q(key["y"])
-    else:
-        X = tuple(tuple(q(v) for v in row) for row in key["X"])
-        y = tuple(q(v) for v in key["y"])
-    inst = Instance(
-        X, y, q(key["alpha"]), q(key["eta"]) if "eta" in key else None,
-        tuple(q(v) for v in key["beta_star"]) if "beta_star" in key else None,
-        key.get("param", "shared"), key.get("edge", ""),
-        tuple(tuple(q(v) for v in t) for t in key["theta"]) if "theta" in key else None)
-    if "c" in key:
-        return Transformed(inst, q(key["c"]), tuple(key["perm"]))
-    return inst
 
 
 def reproduce(claim_id: str, check_name: str, key: dict, claim: Claim | None = None):

@@ -18,21 +18,21 @@ import sympy as sp
 
 import theory
 from proofs_check import REGISTRY, verify
-from proofs_check import checks as C
+from proofs_check.references import clear_caches
 from theory import general_networks as E
 
 
 @pytest.fixture
 def mutate(monkeypatch):
     """``mutate(module, name, function)``: replace a theory function for one test."""
-    C.clear_caches()
+    clear_caches()
 
     def apply(module, name, function):
         monkeypatch.setattr(module, name, function)
 
     yield apply
     monkeypatch.undo()
-    C.clear_caches()
+    clear_caches()
 
 
 def _refuted(claim_id, *checks, examples=8, seed=0, max_shrinks=40):

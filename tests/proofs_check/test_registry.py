@@ -202,7 +202,7 @@ def test_r9_reading_fails_beyond_the_catapult_guard():
     flatter than ``2/eta``. This instance lies outside the domain (``eta > r9_top``) but inside
     the claim's range ``eta < 1/(2 y x_min)``: the check fails it."""
     from proofs_check import reproduce
-    from proofs_check.checks import r9_top
+    from proofs_check.references import r9_top
 
     key = {"x": ["4", "2"], "y": "1/2", "alpha": "1/20", "eta": "4309/10000"}
     x, y, eta = (Fraction(4), Fraction(2)), Fraction(1, 2), Fraction(4309, 10000)

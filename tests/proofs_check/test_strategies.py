@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 from hypothesis import find, given, settings
+from hypothesis.errors import InvalidArgument
 
 from proofs_check import strategies as S
 
@@ -87,3 +89,50 @@ def test_instance_round_trips_through_its_key():
     assert instance_from_key(t.key()) == t
     assert inst.problem().n == 1 and inst.problem().d == 2
     assert "x=(1, 1/2)" in inst.describe()
+
+
+# (strategy, arguments, the message: names the argument and its value)
+BAD_ARGUMENTS = [
+    (S.rationals, dict(min_value=3, max_value=1), "min_value=3 must be <= max_value=1"),
+    (S.rationals, dict(min_value="x"), "min_value='x' must be a rational number"),
+    (S.rationals, dict(max_denominator=0), "max_denominator=0 must be >= 1"),
+    (S.rationals, dict(max_denominator=1.5), "max_denominator=1.5 must be an integer"),
+    (S.features, dict(d_min=0), "d_min=0 must be >= 1"),
+    (S.features, dict(d_min=5, d_max=3), "d_min=5 must be <= d_max=3"),
+    (S.features, dict(min_value=0), "min_value=0 must be > 0"),
+    (S.labels, dict(min_value=-1), "min_value=-1 must be > 0"),
+    (S.alphas, dict(min_value=0), "min_value=0 must be > 0"),
+    (S.alphas, dict(min_value=2, max_value=1), "min_value=2 must be <= max_value=1"),
+    (S.weights, dict(d=0), "d=0 must be >= 1"),
+    (S.zero_loss_points, dict(x=(1, -1), y=1), "x=('1', '-1') must be a non-empty vector"),
+    (S.zero_loss_points, dict(x=(1,), y=0), "y=0 must be > 0"),
+    (S.learning_rates, dict(x=(1,), y=1, max_factor=0), "max_factor=0 must be >= 1/20"),
+    (S.problems, dict(d_min=1), "d_min=1 must be >= 2"),
+    (S.problems, dict(d_min=3, d_max=2), "d_min=3 must be <= d_max=2"),
+    (S.problems, dict(alpha=1), "alpha=1 must be a hypothesis strategy"),
+    (S.dead_factor_problems, dict(d_max=0), "d_max=0 must be >= 1"),
+    (S.multi_sample_problems, dict(n_min=2, n_max=1), "n_min=2 must be <= n_max=1"),
+    (S.multi_sample_problems, dict(param="shared"), "param='shared' must be one of product"),
+    (S.parameter_points, dict(param="diagonal"), "param='diagonal' must be one of shared"),
+    (S.parameter_points, dict(max_value=0), "max_value=0 must be > 0"),
+    (S.transformed, dict(instances=None), "instances=None must be a hypothesis strategy"),
+]
+
+
+@pytest.mark.parametrize("strategy,arguments,message", BAD_ARGUMENTS,
+                         ids=[f"{s.__name__}-{'-'.join(a)}" for s, a, _ in BAD_ARGUMENTS])
+def test_bad_arguments_are_refused_when_the_strategy_is_built(strategy, arguments, message):
+    """As hypothesis does: validated up front, an InvalidArgument naming ``arg=value``."""
+    with pytest.raises(InvalidArgument) as info:
+        strategy(**arguments)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("strategy,positional", [
+    (S.features, (2, 4)), (S.problems, (2, 4)), (S.dead_factor_problems, (2, 4)),
+    (S.multi_sample_problems, (1, 3)), (S.rationals, (0, 1, 20)), (S.labels, (1, 2, 2)),
+    (S.learning_rates, ((1,), 1, 1)),
+])
+def test_options_are_keyword_only(strategy, positional):
+    with pytest.raises(TypeError):
+        strategy(*positional)

@@ -19,7 +19,8 @@ from types import SimpleNamespace
 import pytest
 
 from numerics.problem import Problem
-from numerics.sweep import SweepResult, predictions
+from numerics.sweep import SweepResult
+from proofs_check.predictions import predict
 from proofs_check.sweep_claims import claim_verdicts, compare_reported
 
 F = Fraction
@@ -36,7 +37,7 @@ FLOW_GAP = F(1, 1000)        # S / s_GF - 1 on the plateau
 
 @pytest.fixture(scope="module")
 def predicted():
-    return predictions(PROBLEM)
+    return predict(PROBLEM).for_sweep()
 
 
 def _limit(S: Fraction, eta: Fraction, flow: bool) -> dict:

@@ -1,8 +1,24 @@
-"""Checks of the general diagonal-network claims E1 to E5 (``product`` and ``difference``).
+r"""E1 to E5: general diagonal networks (``product`` and ``difference``, several samples).
 
-Same conventions as :mod:`proofs_check.checks`: one instance in, one
-:class:`~proofs_check.decide.Outcome` out; exact routes are independent of the statements in
-:mod:`proofs_check.general` (``sympy.diff``, hand-iterated GD in Fractions).
+Statement
+---------
+* E1: ``H = J^T J + [[0, diag g], [diag g, 0]]``, ``J = n^(-1/2) X [diag v | diag u]``
+  (product); on zero loss ``S = (1/n) lambda_max(X diag(u^2 + v^2) X^T)`` and the Hessian has a
+  ``(2d - rank J)``-fold zero eigenvalue.
+* E2: ``u_i^2 + v_i^2 >= 2|beta_i|``, so the least sharpness over factorisations is
+  ``(2/n) lambda_max(X diag|beta| X^T)`` (depth ``D``: the ``D``-th analogue).
+* E3: product GD moves ``u + v`` and ``u - v`` multiplicatively:
+  ``arcsinh(beta_K / alpha_K^2) = -2 sum_k artanh(eta g_k)``.
+* E4: gradient flow on ``difference`` converges to ``argmin Q_alpha`` on ``X beta = y``.
+* E5: with one sample the flow's limit solves a one-scalar equation ``<x, beta(R)> = y``.
+
+Checks: exact routes independent of :mod:`theory.general_networks` (``sympy.hessian``,
+hand-iterated GD in Fractions, exact AM-GM), the numerics engine at 30 and 60 digits, and the
+flow as a Richardson limit of GD; reference values from :mod:`proofs_check.references`.
+
+References
+----------
+[MFCKM26] (E1, E2, E5), [EPGF23] (E3), [WGL20] (E4), as reconstructed in the specification.
 """
 
 from __future__ import annotations
@@ -15,7 +31,10 @@ import sympy as sp
 
 from theory import general_networks as E
 
-from .decide import (
+from .. import references as refs
+from .. import strategies as S
+from ..claim import Check, declare
+from ..decide import (
     Outcome,
     combine,
     exact_at_least,
@@ -27,54 +46,26 @@ from .decide import (
     two_precision_equal,
     two_precision_residual,
 )
-from .experiments import (
+from ..experiments import (
     PRECISIONS,
     eigenvalues,
     flint,
     full_spectrum,
     gf_limit_by_gd,
     mp,
-    solve_increasing,
+    mp_fraction,
 )
-from .experiments import (
-    mpf as _mpf,
-)
-from .experiments import (
-    rational as _Q,
-)
+from ..experiments import rational as _Q
 
 F = Fraction
 
 
-def _mp_fraction(v) -> Fraction:
-    sign, man, exp, _ = v._mpf_
-    q = Fraction(int(man)) * Fraction(2) ** int(exp) if man else Fraction(0)
-    return -q if sign else q
-
-
-def _beta(param, u, v):
-    if param == "product":
-        return [F(a) * F(b) for a, b in zip(u, v, strict=True)]
-    return [F(a) ** 2 - F(b) ** 2 for a, b in zip(u, v, strict=True)]
-
-
-def _top_exact(M: sp.ImmutableMatrix) -> Fraction:
-    """The largest eigenvalue of a small exact symmetric matrix, to 90 digits."""
-    if M.is_zero_matrix:
-        return F(0)
-    lam = sp.Symbol("lam")
-    poly = sp.Poly(M.charpoly(lam).as_expr(), lam)
-    return high_precision(max(poly.real_roots()))
-
-
-# ============================================================================== E1
 def _sympy_hessian(inst):
-    X, y, (u, v), param = inst.X, inst.ys, inst.theta, inst.param
+    X, y, (u, v), P = inst.X, inst.ys, inst.theta, inst.parametrisation
     n, d = len(X), len(X[0])
     us = sp.symbols(f"u0:{d}", real=True)
     vs = sp.symbols(f"v0:{d}", real=True)
-    beta = [a * b for a, b in zip(us, vs, strict=True)] if param == "product" else [
-        a * a - b * b for a, b in zip(us, vs, strict=True)]
+    beta = [P.beta(theta_i) for theta_i in zip(us, vs, strict=True)]
     L = sum((sum(_Q(X[m][i]) * beta[i] for i in range(d)) - _Q(y[m])) ** 2
             for m in range(n)) / (2 * n)
     at = {**{a: _Q(b) for a, b in zip(us, u, strict=True)},
@@ -98,7 +89,7 @@ def check_E1_numerics(inst) -> Outcome:
     X, (u, v), param = inst.X, inst.theta, inst.param
     n, d = len(X), len(X[0])
     G = E.gram_form(X, u, v, param)
-    top = _top_exact(G)
+    top = refs.top_eigenvalue(G)
     problem = inst.problem()
     lo = full_spectrum(problem, PRECISIONS[0], (u, v))
     hi = full_spectrum(problem, PRECISIONS[1], (u, v))
@@ -106,11 +97,11 @@ def check_E1_numerics(inst) -> Outcome:
     outs = [two_precision_equal("S (full Hessian) vs Gram top eigenvalue", top, lo[2], hi[2],
                                 floor=scale)]
     H = E.hessian_formula(X, inst.ys, u, v, param)
+    # J = X [diag dbeta/du | diag dbeta/dv] (up to 1/sqrt(n)): [v | u] for product,
+    # [2u | -2v] for difference
     Xm = sp.Matrix([[_Q(a) for a in row] for row in X])
-    if param == "product":  # J = X [diag v | diag u] (up to 1/sqrt(n))
-        J = Xm * sp.diag(*[_Q(b) for b in v]).row_join(sp.diag(*[_Q(a) for a in u]))
-    else:  # J = X [diag 2u | diag -2v]
-        J = Xm * sp.diag(*[2 * _Q(a) for a in u]).row_join(sp.diag(*[-2 * _Q(b) for b in v]))
+    dbeta = [inst.parametrisation.jacobians((_Q(a), _Q(b))) for a, b in zip(u, v, strict=True)]
+    J = Xm * sp.diag(*[j[0] for j in dbeta]).row_join(sp.diag(*[j[1] for j in dbeta]))
     rankJ = J.rank()
     outs.append(exact_equal("rank H = rank J at zero loss", H.rank(), rankJ))
     be_vals = eigenvalues(H.tolist(), PRECISIONS[1])
@@ -120,8 +111,6 @@ def check_E1_numerics(inst) -> Outcome:
     return Outcome(out.status, out.error, {**out.detail, "n": n, "d": d, "rank_J": rankJ,
                                            "zero_eigenvalues": 2 * d - rankJ}, out.rules)
 
-
-# ============================================================================== E2
 def check_E2_exact(inst) -> Outcome:
     """E2 (lower): ``u^2 + v^2 - 2|uv| = (|u| - |v|)^2 >= 0`` with equality iff ``|u| = |v|``;
     depth 3 with factors ``(u, v, u + v)``: ``(sum f_k^2 / 3)^3 >= beta^2`` (least parameter
@@ -180,7 +169,7 @@ def check_E2_numerics(inst) -> Outcome:
     X, (u, v) = inst.X, inst.theta
     n = len(X)
     beta = [F(a) * F(b) for a, b in zip(u, v, strict=True)]
-    top = _top_exact(E.least_sharpness_matrix(X, beta))
+    top = refs.top_eigenvalue(E.least_sharpness_matrix(X, beta))
     problem = inst.problem()
     signs = (tuple(1 for _ in beta), tuple(1 if b >= 0 else -1 for b in beta))
     absb = [abs(b) for b in beta]
@@ -217,8 +206,6 @@ def check_E2_flattest(inst) -> Outcome:
     outs.append(two_precision_at_least("midpoint convexity", conv[0], conv[1], scale))
     return combine(outs)
 
-
-# ============================================================================== E3
 def _hand_product_gd(inst, K):
     """Exact product GD in the scaled variables ``u = sqrt2 a``, ``v = sqrt2 b`` (Fractions):
     ``beta = 2 a b``, ``a <- a - eta g b``, ``b <- b - eta g a``; returns ``(a, b, [g_k])``."""
@@ -316,68 +303,6 @@ def check_E3_numerics(inst) -> Outcome:
         errors[p] = err
     return two_precision_residual("E3 invariants along the engine's trajectory", errors, K)
 
-
-# ============================================================================== E4
-def woodworth_minimiser(X, y, alpha, dps: int = 60, *, nu0=None, with_dual: bool = False):
-    """``argmin Q_alpha(beta)`` s.t. ``X beta = y`` by damped Newton on the concave dual.
-
-    KKT: ``arcsinh(beta / (2 alpha^2)) = X^T nu``, i.e. ``beta(nu) = 2 alpha^2 sinh(X^T nu)``;
-    the dual ``D(nu) = y.nu - 2 alpha^2 sum cosh((X^T nu)_i)`` is maximised (its gradient is
-    ``y - X beta(nu)``). Stops when the Newton decrement is below ``10^-(2 dps)``. Requires
-    ``X`` of full row rank. ``nu0`` warm-starts (continuation in ``alpha``).
-    """
-    ctx = mp(dps + 20)
-    n, d = len(X), len(X[0])
-    Xr = [[_mpf(ctx, a) for a in row] for row in X]
-    yv = [_mpf(ctx, a) for a in y]
-    a2 = _mpf(ctx, alpha) ** 2
-    nu = [ctx.mpf(0)] * n if nu0 is None else [_mpf(ctx, v) for v in nu0]
-
-    def parts(nu):
-        s = [ctx.fsum(Xr[m][i] * nu[m] for m in range(n)) for i in range(d)]
-        dual = ctx.fsum(yv[m] * nu[m] for m in range(n)) - 2 * a2 * ctx.fsum(
-            ctx.cosh(si) for si in s)
-        return s, dual
-
-    s, dual = parts(nu)
-    eps = ctx.mpf(10) ** (-2 * dps)
-    for _ in range(500):
-        beta = [2 * a2 * ctx.sinh(si) for si in s]
-        grad = [yv[m] - ctx.fsum(Xr[m][i] * beta[i] for i in range(d)) for m in range(n)]
-        w = [2 * a2 * ctx.cosh(si) for si in s]
-        Hm = ctx.matrix([[ctx.fsum(Xr[m][i] * w[i] * Xr[k][i] for i in range(d))
-                          for k in range(n)] for m in range(n)])
-        step = ctx.lu_solve(Hm, ctx.matrix(grad))
-        dec = ctx.fsum(grad[m] * step[m] for m in range(n))  # Newton decrement squared
-        if dec <= eps * (1 + abs(dual)):
-            break
-        t = ctx.mpf(1)
-        while True:
-            cand = [nu[m] + t * step[m] for m in range(n)]
-            s2, dual2 = parts(cand)
-            if dual2 >= dual + t * dec / 4 or t < ctx.mpf(2) ** -60:
-                break
-            t /= 2
-        nu, s, dual = cand, s2, dual2
-    beta = tuple(_mp_fraction(2 * a2 * ctx.sinh(si)) for si in s)
-    return (beta, [_mp_fraction(v) for v in nu]) if with_dual else beta
-
-
-def _full_row_rank(X) -> bool:
-    return sp.Matrix([[_Q(a) for a in row] for row in X]).rank() == len(X)
-
-
-def _Q_mp(ctx, alpha, beta):
-    """``Q_alpha(beta) = alpha^2 sum q(beta_i / alpha^2)`` in the context ``ctx`` (the
-    specification's formula, evaluated directly)."""
-    a2 = _mpf(ctx, alpha) ** 2
-    tot = ctx.mpf(0)
-    for b in beta:
-        z = _mpf(ctx, b) / a2
-        tot += 2 - ctx.sqrt(4 + z * z) + z * ctx.asinh(z / 2)
-    return a2 * tot
-
-
 def check_E4_numerics(inst) -> Outcome:
     """E4 (equality): gradient flow on ``difference`` from ``u_0 = v_0 = alpha`` (the GD
     ``eta -> 0`` Richardson experiment) against ``argmin Q_alpha`` s.t. ``X beta = y`` (damped
@@ -386,11 +311,11 @@ def check_E4_numerics(inst) -> Outcome:
     dual solutions ``nu`` at 30 and 60 digits, and theory's ``woodworth_potential`` equals a
     direct evaluation of the formula at 30 and 60 digits."""
     X, y, alpha = inst.X, inst.ys, inst.alpha
-    if not _full_row_rank(X):
+    if not refs.full_row_rank(X):
         return Outcome("undecided", None, {"reason": "X is rank-deficient"})
     d = len(X[0])
-    ref, nu_high = woodworth_minimiser(X, y, alpha, PRECISIONS[1], with_dual=True)
-    duals = [woodworth_minimiser(X, y, alpha, PRECISIONS[0], with_dual=True)[1], nu_high]
+    ref, nu_high = refs.woodworth_minimiser(X, y, alpha, PRECISIONS[1], with_dual=True)
+    duals = [refs.woodworth_minimiser(X, y, alpha, PRECISIONS[0], with_dual=True)[1], nu_high]
     rows = [tuple(sum(F(X[m][i]) * nu[m] for m in range(len(X))) for i in range(d))
             for nu in duals]
     grad = tuple(high_precision(g) for g in E.woodworth_gradient(alpha, ref))
@@ -398,9 +323,8 @@ def check_E4_numerics(inst) -> Outcome:
                                 floor=F(1)),
             two_precision_equal("Q_alpha (theory vs the formula)",
                                 high_precision(E.woodworth_potential(alpha, ref)),
-                                _mp_fraction(_Q_mp(mp(PRECISIONS[0]), alpha, ref)),
-                                _mp_fraction(_Q_mp(mp(PRECISIONS[1]), alpha, ref)),
-                                floor=F(1, 10**20))]
+                                *(mp_fraction(refs.woodworth_potential(mp(p), alpha, ref))
+                                  for p in PRECISIONS), floor=F(1, 10**20))]
     if combine(outs).status == "fail":  # decided: spare the GD experiment
         return combine(outs)
     run = gf_limit_by_gd(inst.problem())
@@ -421,9 +345,9 @@ def check_E4_potential(inst) -> Outcome:
     ``Q_alpha(beta + t delta) - Q_alpha(beta) >= 0`` for two steps ``t`` of each sign (mpmath,
     30/60 digits, certified slack)."""
     X, y, alpha = inst.X, inst.ys, inst.alpha
-    if not _full_row_rank(X):
+    if not refs.full_row_rank(X):
         return Outcome("undecided", None, {"reason": "X is rank-deficient"})
-    ref = woodworth_minimiser(X, y, alpha, 70)
+    ref = refs.woodworth_minimiser(X, y, alpha, 70)
     Xm = sp.Matrix([[_Q(a) for a in row] for row in X])
     outs = []
     for k, delta in enumerate(Xm.nullspace()[:2]):
@@ -431,11 +355,11 @@ def check_E4_potential(inst) -> Outcome:
         scale_t = max(abs(b) for b in ref) / max(abs(v) for v in dl) / 4
         for t in (scale_t, -scale_t / 8):
             pt = [b + t * v for b, v in zip(ref, dl, strict=True)]
-            m = [_mp_fraction(_Q_mp(mp(p), alpha, pt) - _Q_mp(mp(p), alpha, ref))
-                 for p in PRECISIONS]
+            m = [mp_fraction(refs.woodworth_potential(mp(p), alpha, pt)
+                             - refs.woodworth_potential(mp(p), alpha, ref)) for p in PRECISIONS]
             outs.append(two_precision_at_least(f"Q(beta + t delta_{k}) - Q(beta)", m[0], m[1],
-                                               max(F(1, 10**20), abs(_mp_fraction(
-                                                   _Q_mp(mp(60), alpha, ref))))))
+                                               max(F(1, 10**20), abs(mp_fraction(
+                                                   refs.woodworth_potential(mp(60), alpha, ref))))))
     if not outs:
         return Outcome("undecided", None, {"reason": "X is square: the constraint set is one "
                                            "point"})
@@ -452,7 +376,7 @@ def check_E4_limits(inst) -> Outcome:
     from scipy.optimize import linprog
 
     X, y = inst.X, inst.ys
-    if not _full_row_rank(X):
+    if not refs.full_row_rank(X):
         return Outcome("undecided", None, {"reason": "X is rank-deficient"})
     d = len(X[0])
     Xm = sp.Matrix([[_Q(a) for a in row] for row in X])
@@ -460,7 +384,7 @@ def check_E4_limits(inst) -> Outcome:
     l2 = [to_fraction(v) for v in Xm.T * XX.inv() * sp.Matrix([_Q(a) for a in y])]
     dist = []
     for a in (10, 100, 1000):
-        b = woodworth_minimiser(X, y, F(a), 30)
+        b = refs.woodworth_minimiser(X, y, F(a), 30)
         dist.append(max(abs(p - q) for p, q in zip(b, l2, strict=True)))
     sc = max(max(abs(v) for v in l2), F(1, 10**9))
     tiny = sc * F(1, 10**20)  # X square: the constraint set is one point, all distances ~ 0
@@ -477,7 +401,7 @@ def check_E4_limits(inst) -> Outcome:
     l1 = F(float(lp.fun))
     gaps, nu = [], None
     for a in (F(1, 100), F(1, 10**4), F(1, 10**8)):
-        b, nu = woodworth_minimiser(X, y, a, 30, nu0=nu, with_dual=True)
+        b, nu = refs.woodworth_minimiser(X, y, a, 30, nu0=nu, with_dual=True)
         gaps.append(sum(abs(v) for v in b) - l1)
     sc1 = max(l1, F(1, 10**9))
     tol = sc1 * F(1, 10**8)  # the LP's own tolerance
@@ -486,29 +410,6 @@ def check_E4_limits(inst) -> Outcome:
                           {"gaps": [float(v) for v in gaps]}))
     return combine(outs)
 
-
-# ============================================================================== E5
-def flow_limit_reference(x, y, alpha, param, dps: int = 60, with_root: bool = False):
-    """E5's limit: the root ``R`` of ``<x, beta(R)> = y`` (strictly decreasing in ``R``) by
-    bisection at ``dps`` digits, then ``beta(R)``; both from the closed forms."""
-    ctx = mp(dps + 20)
-    xs = [_mpf(ctx, v) for v in x]
-    a2 = _mpf(ctx, alpha) ** 2
-    yy = _mpf(ctx, y)
-
-    def beta(R):
-        if param == "shared":
-            return [a2 * ctx.exp(-4 * xi * R) for xi in xs]
-        if param == "product":
-            return [-a2 * ctx.sinh(2 * xi * R) for xi in xs]
-        return [-2 * a2 * ctx.sinh(4 * xi * R) for xi in xs]
-
-    f = lambda R: yy - sum(xi * b for xi, b in zip(xs, beta(R), strict=True))  # noqa: E731
-    R = solve_increasing(f, -1, 1, ctx)
-    out = tuple(_mp_fraction(b) for b in beta(R))
-    return (out, _mp_fraction(R)) if with_root else out
-
-
 def check_E5_numerics(inst) -> Outcome:
     """E5 (equality): the one-sample flow limit from the one-scalar root of the closed form
     (shared, product and difference) against gradient descent with ``eta -> 0`` (Richardson);
@@ -516,11 +417,11 @@ def check_E5_numerics(inst) -> Outcome:
     (on the digits the two share)."""
     x, alpha = inst.X[0], inst.alpha
     y = inst.ys[0]
-    ref = flow_limit_reference(x, y, alpha, inst.param)
+    ref = refs.flow_limit_reference(x, y, alpha, inst.param)
     # the statement's own form, evaluated by sympy at the roots found at 30 and 60 digits,
     # must vanish on the digits the two share
     resid = [high_precision(E.one_sample_flow_residual(
-        x, y, alpha, _Q(flow_limit_reference(x, y, alpha, inst.param, p, with_root=True)[1]),
+        x, y, alpha, _Q(refs.flow_limit_reference(x, y, alpha, inst.param, p, with_root=True)[1]),
         inst.param), 90) for p in PRECISIONS]
     outs = [two_precision_equal("residual of E5's equation at its root", F(0), resid[0],
                                 resid[1], floor=max(F(1), abs(F(y))))]
@@ -536,3 +437,158 @@ def check_E5_numerics(inst) -> Outcome:
                                                 "richardson(eta/2, eta/4)"),
                                         cap=run["digits_cap"]))
     return combine(outs)
+
+
+def _multi(param, *, n_max=3, d_max=4, zero_loss=False):
+    return S.parameter_points(param=param, n_min=1, n_max=n_max, d_min=2, d_max=d_max,
+                              zero_loss=zero_loss)
+
+
+def _both(**kw):
+    """``product`` and ``difference`` points (:func:`_multi` with ``kw``)."""
+    from hypothesis import strategies as st
+
+    return st.one_of(_multi("product", **kw), _multi("difference", **kw))
+
+
+def _e3_domain(moderate: bool):
+    from hypothesis import strategies as st
+
+    @st.composite
+    def draw(draw):
+        inst = draw(S.multi_sample_problems(n_min=1, n_max=3, d_min=2, d_max=4,
+                                            param="product"))
+        if moderate:
+            X = np.array([[float(v) for v in r] for r in inst.X])
+            scale = float(np.abs(X).sum() ** 2 + np.abs(np.array(
+                [float(v) for v in inst.ys])).sum() + 1)
+            eta = Fraction(1, 20 * int(scale + 1)) * draw(S.rationals(1, 4, max_denominator=1))
+        else:
+            eta = draw(S.rationals(Fraction(1, 20), 2, max_denominator=20))
+        return inst.replace(eta=eta)
+
+    return draw()
+
+
+def _e4_domain():
+    from hypothesis import strategies as st
+
+    @st.composite
+    def draw(draw):
+        inst = draw(S.parameter_points(param="difference", n_min=1, n_max=2, d_min=2,
+                                       d_max=4, zero_loss=True, max_value=1))
+        a = draw(st.sampled_from([Fraction(1, 2), Fraction(1, 5), Fraction(1, 10), 1]))
+        return S.Instance(inst.X, inst.y, a, param="difference")
+
+    return draw().filter(lambda inst: any(v != 0 for v in inst.ys))
+
+
+def _e5_domain():
+    from hypothesis import strategies as st
+
+    from theory.parametrisations import PARAMETRISATIONS, parametrisation
+
+    @st.composite
+    def draw(draw):
+        param = draw(st.sampled_from(PARAMETRISATIONS))
+        a = draw(st.sampled_from([Fraction(1, 10), Fraction(1, 2), Fraction(1, 100), 1]))
+        if parametrisation(param).paper_model:  # positive x and y
+            x = draw(S.features(d_min=2, d_max=4, max_value=2))
+            y = draw(S.labels())
+        else:
+            d = draw(st.integers(2, 4))
+            x = tuple(draw(S.rationals(-2, 2, max_denominator=4)) for _ in range(d))
+            y = draw(S.rationals(-2, 2, max_denominator=4))
+        return S.Instance((x,), y, a, param=param)
+
+    return draw().filter(lambda inst: any(v != 0 for v in inst.X[0]) and inst.ys[0] != 0)
+
+
+def _underdetermined(inst) -> bool:
+    return inst.d > inst.n
+
+
+def _well_conditioned(inst) -> bool:
+    """``det(X X^T) / tr(X X^T)^n >= 1/100`` (for ``n = 2`` about ``lambda_min / lambda_max >=
+    1/100``): with a nearly rank-deficient ``X`` the flow's slowest direction is too slow for
+    the GD ladder of :func:`proofs_check.experiments.gf_limit_by_gd` to converge in its budget
+    (an undecided instance, not a finding about E4)."""
+    X = inst.X
+    n = len(X)
+    G = [[sum(a * b for a, b in zip(X[i], X[j], strict=True)) for j in range(n)]
+         for i in range(n)]
+    trace = sum(G[i][i] for i in range(n))
+    det = Fraction(1)  # Gaussian elimination in Fractions (G is symmetric positive semidefinite)
+    for k in range(n):
+        if G[k][k] == 0:
+            return False
+        det *= G[k][k]
+        for i in range(k + 1, n):
+            f = G[i][k] / G[k][k]
+            G[i] = [a - f * b for a, b in zip(G[i], G[k], strict=True)]
+    return det * 100 >= trace ** n
+
+
+CLAIMS = [
+    declare("E1", "H = J^T J + [[0, diag g], [diag g, 0]], J = n^(-1/2) X [diag v | diag u] "
+            "(product); on zero loss S = (1/n) lambda_max(X diag(u^2 + v^2) X^T) and the "
+            "Hessian has a (2d - n)-fold zero eigenvalue.", "identity",
+            ("numerics.hessian.spectrum",),
+            "X: n = 1..3 signed rational samples, d = 2..4, (u, v) rational; y = X beta "
+            "for the zero-loss checks", (
+                Check("exact", check_E1_exact, lambda: _both(n_max=2, d_max=3), "exact", 0.3),
+                Check("numerics", check_E1_numerics, lambda: _both(zero_loss=True), "numerics",
+                      0.4, kind="equality"),
+            ), notes="The (2d - n)-fold zero holds when rank J = n; in general it is "
+            "(2d - rank J)-fold (checked)."),
+    declare("E2", "u_i^2 + v_i^2 >= 2|beta_i| (equality iff balanced), so the least "
+            "sharpness over factorisations is (2/n) lambda_max(X diag|beta| X^T), convex in "
+            "beta, a weighted l1 norm when n = 1; depth D: (D/n) lambda_max(X "
+            "diag|beta|^(2-2/D) X^T), least parameter norm D sum |beta_i|^(2/D).", "lower",
+            ("numerics.hessian.spectrum", "flint eigenvalues"),
+            "X: n = 1..3, d = 2..4, (u, v) rational, zero loss", (
+                Check("exact", check_E2_exact, lambda: _multi("product", d_max=5), "exact",
+                      0.5),
+                Check("numerics", check_E2_numerics, lambda: _multi("product", zero_loss=True),
+                      "numerics", 0.4, kind="equality"),
+                Check("flattest", check_E2_flattest, lambda: _multi("product", zero_loss=True),
+                      "numerics", 0.3),
+            ), notes="Depth D is checked for D = 3 by exact AM-GM (numerics has no depth-D "
+            "product parametrisation). That the minimum-sharpness interpolator is an SDP and "
+            "the minimum-norm one an LP is a formulation, not a numerical claim."),
+    declare("E3", "(u+v)_{k+1} = (u+v)_k (1 - eta g_k), (u-v)_{k+1} = (u-v)_k (1 + eta g_k); "
+            "from u_0 = sqrt2 alpha, v_0 = 0: arcsinh(beta_K/alpha_K^2) = -2 sum_k "
+            "artanh(eta g_k), alpha_K^2 = alpha^2 prod_k |1 - eta^2 g_k^2|.", "identity",
+            ("numerics.gd.iterate", "numerics.gd.gains"),
+            "X: n = 1..3 signed samples, d = 2..4, eta rational", (
+                Check("exact", check_E3_exact, lambda: _e3_domain(False), "exact", 0.5),
+                Check("numerics", check_E3_numerics, lambda: _e3_domain(True), "numerics", 0.3,
+                      kind="equality"),
+            ), notes="The arcsinh form needs |eta g_k| < 1 for all k; in general "
+            "arcsinh(beta_K/alpha_K^2) = sign(P) log|P|, P = prod (1 - eta g)/(1 + eta g) "
+            "(checked exactly)."),
+    declare("E4", "Gradient flow on beta = u*u - v*v from u_0 = v_0 = alpha 1 converges to "
+            "argmin Q_alpha(beta) s.t. X beta = y, Q_alpha = alpha^2 sum q(beta_i/alpha^2), "
+            "q(z) = 2 - sqrt(4 + z^2) + z arcsinh(z/2); alpha -> 0 gives min l1, "
+            "alpha -> oo min l2.", "equality",
+            ("proofs_check.experiments.gf_limit_by_gd (GD, eta -> 0, Richardson)",),
+            "X: n = 1..2 signed samples of full row rank, d = 2..4, y = X beta_0, "
+            "alpha in {1/10, 1/5, 1/2, 1}; the GD experiment needs det(X X^T) >= "
+            "tr(X X^T)^n / 100", (
+                Check("numerics", check_E4_numerics,
+                      lambda: _e4_domain().filter(_well_conditioned), "numerics", 0.3),
+                Check("potential", check_E4_potential,
+                      lambda: _e4_domain().filter(_underdetermined), "numerics", 0.2,
+                      kind="lower"),
+                Check("limits", check_E4_limits, _e4_domain, "numerics", 0.2,
+                      kind="qualitative"),
+            ), notes="The flow is approximated by GD with eta -> 0 (Richardson); "
+            "numerics.flow's Taylor integrator takes tens of seconds per run and is not "
+            "used in the default verification."),
+    declare("E5", "With one sample the GF path has one scalar unknown R = int r dt; its limit "
+            "solves <x, beta(R)> = y, a 1-D root-finding problem.", "equality",
+            ("proofs_check.experiments.gf_limit_by_gd (GD, eta -> 0, Richardson)",),
+            "one sample, shared (x > 0), product and difference (signed x), d = 2..4", (
+                Check("numerics", check_E5_numerics, _e5_domain, "numerics", 0.4),
+            )),
+]
