@@ -27,7 +27,8 @@ from theory.errors import DomainError, NotDecidable
 from . import __version__
 
 #: subcommand -> one-line help (the module ``normsharp.commands.<name>`` defines
-#: ``DESCRIPTION``, ``add_arguments(parser)`` and ``run(args) -> exit code``)
+#: ``DESCRIPTION``, ``add_arguments(parser)`` and ``run(args) -> exit code``, and optionally
+#: ``ARGUMENTS``: library argument names -> the option that sets them, where they differ)
 COMMANDS = {
     "reproduce": "the main job: exact theory, the learning-rate sweep, verdicts on R1-R9 and "
                  "a report with figures",
@@ -71,7 +72,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         module = importlib.import_module(f"normsharp.commands.{name}")
         p = sub.add_parser(name, help=help_text, description=module.DESCRIPTION)
         module.add_arguments(p)
-        p.set_defaults(_run=module.run, _parser=p)
+        p.set_defaults(_run=module.run, _parser=p,
+                       _arguments=getattr(module, "ARGUMENTS", {}))
     return parser
 
 
@@ -128,6 +130,7 @@ def _option_strings(args) -> dict:
         longs = [o for o in action.option_strings if o.startswith("--")]
         if longs and action.dest not in out:
             out[action.dest] = longs[0]
+    out.update(getattr(args, "_arguments", {}))  # library names that are not option dests
     if getattr(args, "X_file", None):  # the data came from files: X and y name the files
         out["x"] = out["X"] = out.get("X_file", "--X-file")
         out["y"] = out.get("y_file", "--y-file")

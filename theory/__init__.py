@@ -11,7 +11,6 @@ Model: ``beta = w * w``, ``L(w) = 1/2 (<x, beta> - y)^2``, zero-loss set
 """
 
 import importlib
-import sys
 import types
 
 from .citations import SOURCES, Citation, citation_of, cites
@@ -87,7 +86,7 @@ class _Package(types.ModuleType):
         super().__setattr__(name, value)
 
 
-sys.modules[__name__].__class__ = _Package
+importlib.import_module(__name__).__class__ = _Package  # this module, being initialised
 
 
 def __dir__() -> list:

@@ -6,6 +6,9 @@ from .._args import nonnegative_int, positive_int
 from ..output import emit_json, table
 from ..progress import Progress
 
+#: library argument -> option (the others are named like their option)
+ARGUMENTS = {"claim_id": "--claim", "ids": "--claim"}
+
 DESCRIPTION = ("Search each claim's domain for instances where theory and numerics disagree; "
                "shrink any counterexample. Verdicts: verified, refuted (with the shrunk "
                "counterexample), undecided (precision could not decide, too few instances were "
