@@ -6,7 +6,9 @@ import json
 import math
 import sys
 
-__all__ = ["emit_json", "num", "exact_text", "decimal_text", "table", "Bounded"]
+from theory._enclosure import Enclosed
+
+__all__ = ["emit_json", "num", "exact_text", "decimal_text", "exact_cells", "table"]
 
 
 def emit_json(obj: dict) -> None:
@@ -24,28 +26,19 @@ def _clean(obj):
     return obj
 
 
-class Bounded:
-    """A number known exactly only through an equation (``expr``, with a free symbol) and a
-    proved rational enclosure ``lo <= value <= hi``. Printed to the digits both ends share:
-    rounding is monotone, so those digits are the value's own, correctly rounded."""
+def _certified(value: Enclosed, cap: int = 15):
+    """An enclosed value to the digits both ends of its enclosure share: rounding is monotone,
+    so those digits are the value's own, correctly rounded (:class:`numerics.audit.Agreed`)."""
+    from numerics.audit import agree
 
-    def __init__(self, expr, lo, hi):
-        self.expr, self.lo, self.hi = expr, lo, hi
-
-    def agreed(self, cap: int = 15):
-        from numerics.audit import agree
-
-        return agree("value", self.lo, self.hi, cap)
-
-    def __str__(self) -> str:
-        return str(self.expr)
+    return agree("value", value.lo, value.hi, cap)
 
 
 def num(expr) -> float:
     """The float nearest to an exact sympy number (evaluated with 30 guard digits), or the
     certified digits of a :class:`Bounded` value."""
-    if isinstance(expr, Bounded):
-        return float(expr.agreed().json())
+    if isinstance(expr, Enclosed):
+        return float(_certified(expr).json())
     import sympy as sp
 
     return float(sp.N(sp.sympify(expr), 30))
@@ -53,7 +46,7 @@ def num(expr) -> float:
 
 def exact_text(expr) -> str:
     """sympy's exact string for an expression."""
-    if isinstance(expr, Bounded):
+    if isinstance(expr, Enclosed):
         return str(expr)
     import sympy as sp
 
@@ -62,9 +55,10 @@ def exact_text(expr) -> str:
 
 def decimal_text(expr, digits: int = 15) -> str:
     """``digits`` correct significant digits of an exact number (sympy evalf); for a
-    :class:`Bounded` value, the digits its enclosure proves (at most ``digits``)."""
-    if isinstance(expr, Bounded):
-        return expr.agreed(digits).text()
+    :class:`~theory._enclosure.Enclosed` value, the digits its enclosure proves (at most
+    ``digits``)."""
+    if isinstance(expr, Enclosed):
+        return _certified(expr, digits).text()
     import sympy as sp
 
     expr = sp.sympify(expr)
@@ -72,6 +66,22 @@ def decimal_text(expr, digits: int = 15) -> str:
         return str(expr)
     value = sp.N(expr, digits)
     return sp.sstr(value, full_prec=False) if value != 0 else "0"
+
+
+def exact_cells(value) -> tuple[str, str]:
+    """``(exact, decimal)`` text of an exact value, a tuple of them, a boolean or None; the
+    decimal is empty where the value has a free symbol (a formula, not a number)."""
+    import sympy as sp
+
+    if isinstance(value, (tuple, list)):
+        ex = "(" + ", ".join(exact_text(v) for v in value) + ")"
+        de = "" if any(sp.sympify(v).free_symbols for v in value) else \
+            "(" + ", ".join(decimal_text(v, 12) for v in value) + ")"
+        return ex, de
+    if isinstance(value, (bool, str)) or value is None:
+        return str(value), ""
+    de = "" if sp.sympify(value).free_symbols else decimal_text(value, 15)
+    return exact_text(value), de
 
 
 def table(rows: list[list[str]], out=None) -> None:

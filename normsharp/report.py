@@ -4,11 +4,13 @@ Printing follows the precision policy: a confirmed value is shown with at most t
 precisions agree on, an unconfirmed float64 value is prefixed with ``~`` and carries the digits
 the sweep's rule allows (see :mod:`numerics.sweep`), a chaotic one is the word ``chaotic``.
 
-The verdict rules live in :mod:`proofs_check.sweep_claims`; this module only lays them out.
+The verdict rules live in :mod:`proofs_check.sweep_claims` and the readings in
+:mod:`proofs_check.evidence`; this module only lays them out.
 """
 
 from __future__ import annotations
 
+from proofs_check.evidence import best_risk_unaudited
 from proofs_check.sweep_claims import Verdict, fmt, fmt_g, point_digits
 
 __all__ = ["best_risk_unaudited", "fmt", "sweep_summary_lines", "sweep_table",
@@ -116,15 +118,6 @@ def sweep_summary_lines(result) -> list[str]:
                 + (", ".join(f"{n} {k}" for k, n in above.items() if n) or "no grid point"))
     lines.append(txt)
     return lines
-
-
-def best_risk_unaudited(best: dict) -> str:
-    """The least risk of a sweep whose best point was not confirmed: the float64 value with the
-    digits the unaudited rule allows, or a statement that it is withheld."""
-    value = best.get("risk_unaudited")
-    if value is None:
-        return "withheld (float64 only; no confirmed neighbour backs its digits)"
-    return fmt(value, best.get("risk_unaudited_digits"), unaudited=True) + " (float64 only)"
 
 
 # --------------------------------------------------------------------------- report.md

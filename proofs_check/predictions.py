@@ -171,8 +171,7 @@ class Predictions:
         }
         g = self.gradient_flow
         if g is not None:
-            out["gradient_flow"] = {"beta": g.beta, "sharpness": g.sharpness,
-                                    "eta_c": g.eta_c, "l1_norm": g.l1_norm}
+            out["gradient_flow"] = _flow_block(g)
         chosen = self.priors[prior]
         out["optimal"] = chosen.block()
         out["_prior"] = chosen.prior
@@ -209,6 +208,18 @@ class Predictions:
                 "point": risks("point"), "uniform": risks("uniform"),
                 "mu": tuple(F(m) for m in self.uniform.mean) if theory else None,
                 "cov_term": self.cov_term, "notes": list(self.notes)}
+
+
+def _flow_block(g) -> dict:
+    """The gradient-flow limit's block: exact when ``lambda`` is an explicit algebraic number;
+    else ``lambda``'s equation and every quantity as theory's :class:`~theory._enclosure.
+    Enclosed` value (its expression in ``lambda`` with proved rational bounds)."""
+    keys = ("beta", "sharpness", "eta_c", "l1_norm")
+    if g.exact or g.lam_bounds is None:
+        return {k: getattr(g, k) for k in keys}
+    return {"lambda": g.enclosed("lam"),
+            "beta": tuple(g.enclosed("beta", i) for i in range(len(g.beta))),
+            **{k: g.enclosed(k) for k in keys[1:]}}
 
 
 def predict_one_sample(x, y, alpha=None, beta_star=None, *, Sigma=None,

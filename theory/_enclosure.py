@@ -20,9 +20,25 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-__all__ = ["exp_bounds", "term_bounds", "exp_sum_root"]
+__all__ = ["Enclosed", "exp_bounds", "term_bounds", "exp_sum_root"]
 
 GUARD = 16
+
+
+class Enclosed:
+    """A number known exactly only through ``expr`` (an equation, or an expression in its
+    root) and a proved rational enclosure ``lo <= value <= hi``."""
+
+    __slots__ = ("expr", "lo", "hi")
+
+    def __init__(self, expr, lo: Fraction, hi: Fraction):
+        self.expr, self.lo, self.hi = expr, lo, hi
+
+    def __str__(self) -> str:
+        return str(self.expr)
+
+    def __repr__(self) -> str:
+        return f"Enclosed({self.expr}, {float(self.lo)!r} <= . <= {float(self.hi)!r})"
 
 
 def _floor_to(q: Fraction, bits: int) -> Fraction:

@@ -14,7 +14,7 @@ from math import lcm
 
 import sympy as sp
 
-from ._enclosure import exp_sum_root, term_bounds
+from ._enclosure import Enclosed, exp_sum_root, term_bounds
 from ._exact import one_sample, positive_scalar
 from .citations import cites
 from .interpolators import min_norm_interpolator
@@ -134,6 +134,13 @@ class GradientFlowLimit:
     eta_c: sp.Expr
     lam_bounds: tuple | None = None
     _data: tuple | None = None
+
+    def enclosed(self, name: str, index: int | None = None) -> Enclosed:
+        """``name`` (``"lam"``, ``"beta"`` with ``index``, ``"l1_norm"``, ``"sharpness"``,
+        ``"eta_c"``) as its exact expression with its proved :meth:`bounds`."""
+        expr = (self.equation if name == "lam" else self.beta[index] if name == "beta"
+                else getattr(self, name))
+        return Enclosed(expr, *self.bounds(name, index))
 
     def bounds(self, name: str, index: int | None = None) -> tuple[Fraction, Fraction] | None:
         """Proved rational bounds ``(lo, hi)`` on ``"lam"``, ``"beta"`` (coordinate ``index``),

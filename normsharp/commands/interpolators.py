@@ -5,7 +5,7 @@ from __future__ import annotations
 import theory as T
 
 from .._args import number, positive_number, vector
-from ..output import Bounded, decimal_text, emit_json, exact_text, num, table
+from ..output import decimal_text, emit_json, exact_text, num, table
 
 DESCRIPTION = ("Exact results of the shared one-sample model for your data.")
 
@@ -21,45 +21,11 @@ def add_arguments(p) -> None:
 
 
 def compute(x, y, alpha=None, beta_star=None) -> dict:
-    """All exact results as sympy objects, keyed like the JSON output."""
-    n = T.min_norm_interpolator(x, y)
-    s = T.min_sharpness_interpolator(x, y)
-    t = T.stability_thresholds(x, y)
-    out = {
-        "min_norm": {"beta": n.beta, "l1_norm": n.l1_norm, "param_norm_sq": n.param_norm_sq,
-                     "sharpness": n.sharpness},
-        "min_sharpness": {"beta": s.beta, "l1_norm": s.l1_norm,
-                          "param_norm_sq": s.param_norm_sq, "sharpness": s.sharpness},
-        "thresholds": {"eta_min_norm_unstable": t.eta_min_norm_unstable,
-                       "eta_no_stable_interpolator": t.eta_no_stable_interpolator},
-    }
-    if alpha is not None:
-        out["gradient_flow"] = _flow_block(T.gradient_flow_limit(x, y, alpha))
-    prior = T.uniform_prior(x, y) if beta_star is None else T.point_prior(beta_star)
-    gaps = T.bias_gaps(x, y, prior)
-    best = T.predicted_best_learning_rate(x, y, prior, alpha)
-    out["optimal"] = {
-        "beta": gaps.optimal, "sharpness": best.sharpness, "l1_norm": sum(gaps.optimal),
-        "risk_min_norm": gaps.risk_min_norm, "risk_min_sharpness": gaps.risk_min_sharpness,
-        "risk_optimal": gaps.risk_optimal, "eta_star": best.eta_star,
-    }
-    out["_prior"] = prior.name
-    out["_notes"] = {"faces": not (n.unique and s.unique), "neither_optimal":
-                     gaps.neither_optimal, "eta_star_inside": best.inside}
-    return out
+    """All exact results (sympy objects, or enclosed values), keyed like the JSON output:
+    :meth:`proofs_check.predictions.Predictions.blocks`."""
+    from proofs_check.predictions import predict_one_sample
 
-
-def _flow_block(g) -> dict:
-    """The gradient-flow limit: exact when ``lambda`` is an explicit algebraic number, else the
-    equation for ``lambda`` with every quantity enclosed by theory's proved bounds."""
-    keys = ("beta", "sharpness", "eta_c", "l1_norm")
-    if g.exact or g.lam_bounds is None:
-        return {k: getattr(g, k) for k in keys}
-    block = {"lambda": Bounded(g.equation, *g.bounds("lam"))}
-    block["beta"] = tuple(Bounded(b, *g.bounds("beta", i)) for i, b in enumerate(g.beta))
-    for k in keys[1:]:
-        block[k] = Bounded(getattr(g, k), *g.bounds(k))
-    return block
+    return predict_one_sample(x, y, alpha, beta_star).blocks()
 
 
 def _numbers(block: dict) -> dict:

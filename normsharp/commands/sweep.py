@@ -47,6 +47,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from numerics.sweep import eta_grid, sweep
+    from proofs_check.predictions import predict
 
     from ..progress import Progress
     from ..report import sweep_summary_lines, sweep_table
@@ -62,7 +63,8 @@ def run(args) -> int:
         result = sweep(problem, etas, args.steps, out_dir=args.out, jobs=args.jobs,
                        precision=args.precision, confirm=args.confirm,
                        confirm_etas=args.confirm_eta, backend=args.backend,
-                       refine=args.refine, progress=bar)
+                       refine=args.refine, progress=bar,
+                       predictions=predict(problem).for_sweep())
     finally:
         if bar:
             bar.close()

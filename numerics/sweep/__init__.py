@@ -75,9 +75,11 @@ Layout
 :mod:`~numerics.sweep.api` (:func:`sweep`, :class:`SweepResult`, :func:`eta_grid`) wires
 :mod:`~numerics.sweep.store` (the resumable JSONL store, meta file, CSV),
 :mod:`~numerics.sweep.driver` (chunks, the process pool, refinement rounds, confirmations),
-:mod:`~numerics.sweep.tasks` (what one task computes), :mod:`~numerics.sweep.observe` (observed
-``eta_c``, the least risk, the stability edge, confirmation targets, unaudited digits) and
-:mod:`~numerics.sweep.predicted` (what theory predicts, unless ``predictions=`` is given).
+:mod:`~numerics.sweep.tasks` (what one task computes) and :mod:`~numerics.sweep.observe`
+(observed ``eta_c``, the least risk, the stability edge, confirmation targets, unaudited
+digits). What theory predicts for the instance is not numerics' business: the caller passes
+it (``predictions=``, built once by :func:`proofs_check.predictions.predict`); without it the
+sweep observes and reports no prediction.
 
 Parameters
 ----------
@@ -116,17 +118,16 @@ Examples
  'not_converged', 'diverged']
 >>> [pt["audited"] for pt in res.points][:2], res.points[-1]["digits"]
 ([False, False], 'unaudited')
->>> round(res.eta_c_predicted, 6)
-0.50125
+>>> res.eta_c_predicted is None  # no predictions given
+True
 """
 
-from .api import CONFIRM_MODES, USED_PREDICTIONS, SweepResult, eta_grid, sweep
+from .api import CONFIRM_MODES, NO_PREDICTIONS, USED_PREDICTIONS, SweepResult, eta_grid, sweep
 from .driver import CHUNK
 from .observe import PLATEAU_TOL, ZOOM_LEVELS, ZOOM_POINTS
-from .predicted import predictions
 from .store import FORMAT
 from .tasks import RESIDUE_DIGITS
 
-__all__ = ["sweep", "eta_grid", "SweepResult", "predictions", "CHUNK", "PLATEAU_TOL",
+__all__ = ["sweep", "eta_grid", "SweepResult", "NO_PREDICTIONS", "CHUNK", "PLATEAU_TOL",
            "ZOOM_POINTS", "ZOOM_LEVELS", "CONFIRM_MODES", "FORMAT", "RESIDUE_DIGITS",
            "USED_PREDICTIONS"]

@@ -33,7 +33,6 @@ from .observe import (
     unaudited_digits,
     unaudited_notes,
 )
-from .predicted import predictions as build_predictions
 from .store import FORMAT, Store, eta_key, write_csv
 from .tasks import CONFIRM_BUDGET_FACTOR, context
 
@@ -90,7 +89,8 @@ class SweepResult:
         Raw rows by ``eta`` (float64 rows; refinement rows; audit rows).
     predicted : dict
         What theory predicts for the problem: the ``predictions`` mapping given to
-        :func:`sweep`, else :func:`numerics.sweep.predicted.predictions`.
+        :func:`sweep` (``proofs_check.predictions.predict(problem).for_sweep()``), or
+        :data:`NO_PREDICTIONS`.
     eta_c : dict
         ``predicted``, ``observed``, ``bracket``, ``grid_bracket``, ``tol``, ``confirmed``
         (both precisions agree on the bracket's classification), ``note``; the plateau
@@ -221,8 +221,9 @@ def sweep(problem: Problem, etas: Iterable, steps: int, *, out_dir=None, jobs: i
     refine : bool: run the float64 refinement rounds for ``eta_c`` and the best ``eta``
     progress : callable ``(stage, done, total)`` or None
     predictions : mapping or None
-        What theory predicts for ``problem``, with the keys of
-        :func:`numerics.sweep.predicted.predictions` (which builds it when ``None``). The sweep
+        What theory predicts for ``problem``: the mapping
+        ``proofs_check.predictions.predict(problem).for_sweep()`` (``None``: nothing is
+        predicted, :data:`NO_PREDICTIONS`). The sweep
         uses ``beta_gf``, ``mu`` and ``cov_term`` (the derived quantities of every row),
         ``eta_c`` and ``eta_no_stable_interpolator`` (confirmation targets and summaries) and
         ``notes``; every entry is reported under ``predictions`` in :meth:`SweepResult.to_json`.
@@ -266,7 +267,7 @@ def sweep(problem: Problem, etas: Iterable, steps: int, *, out_dir=None, jobs: i
             "confirm_etas": [eta_key(e) for e in extra], "refine": bool(refine),
             "chunk": CHUNK, "plateau_tol": str(PLATEAU_TOL), "zoom": [ZOOM_POINTS, ZOOM_LEVELS],
             "confirm_budget_factor": CONFIRM_BUDGET_FACTOR}
-    pred = build_predictions(problem) if predictions is None else _checked(predictions)
+    pred = dict(NO_PREDICTIONS) if predictions is None else _checked(predictions)
     ctx = context(pred)
     store = Store(out_dir, meta)
     report = progress or _silent
@@ -312,13 +313,17 @@ def _silent(stage: str, done: int, total: int) -> None:
 
 #: the keys of a predictions mapping that the sweep itself uses
 USED_PREDICTIONS = ("beta_gf", "mu", "cov_term", "eta_c", "eta_no_stable_interpolator")
+#: what a sweep without ``predictions`` reports: nothing predicted
+NO_PREDICTIONS = {**dict.fromkeys(USED_PREDICTIONS), "notes": [
+    "no predictions given (proofs_check.predictions.predict(problem).for_sweep() builds "
+    "them): no predicted eta_c, stability limit or expected risk"]}
 
 
 def _checked(predictions) -> dict:
     """A caller's predictions mapping as a dict, refused when a key the sweep uses is missing."""
     if not isinstance(predictions, Mapping):
         raise DomainError("predictions", type(predictions).__name__, "a mapping of what theory "
-                          "predicts (the keys of numerics.sweep.predicted.predictions)")
+                          "predicts (proofs_check.predictions.predict(problem).for_sweep())")
     missing = [k for k in USED_PREDICTIONS if k not in predictions]
     if missing:
         raise DomainError("predictions", f"a mapping without {', '.join(missing)}",

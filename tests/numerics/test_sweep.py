@@ -19,7 +19,20 @@ from numerics.audit import CHANCE_DIGITS
 from numerics.errors import DomainError
 from numerics.gd import gradient_descent
 from numerics.problem import Problem
-from numerics.sweep import PLATEAU_TOL, RESIDUE_DIGITS, eta_grid, predictions, sweep
+from numerics.sweep import PLATEAU_TOL, RESIDUE_DIGITS, eta_grid
+from numerics.sweep import sweep as run_sweep
+from proofs_check.predictions import predict
+
+
+def predictions(problem) -> dict:
+    """What theory predicts for ``problem``, as the sweep takes it (built in proofs_check)."""
+    return predict(problem).for_sweep()
+
+
+def sweep(problem, etas, steps, **kwargs):
+    """The sweep with theory's predictions for ``problem``, as the CLI runs it."""
+    kwargs.setdefault("predictions", predictions(problem))
+    return run_sweep(problem, etas, steps, **kwargs)
 
 X, Y, ALPHA = [1, Fraction(1, 2)], 1, Fraction(1, 100)
 CENTROID = [Fraction(1, 2), Fraction(1)]
@@ -306,53 +319,18 @@ def test_an_unconfirmed_least_risk_prints_only_digits_a_32_digit_run_shares(defa
     assert "risk_float64" not in res.to_json()["best"]
 
 
-def test_flow_prediction_errors_become_notes_and_bugs_propagate(monkeypatch):
-    """A product-parametrised problem takes eta_c from numerics.flow; a documented failure of
-    the flow (NoConvergence) is a note, anything else is a bug and is raised."""
-    import numerics.sweep.predicted as S
-    from numerics.errors import NoConvergence
-
-    problem = Problem([[1, 0], [0, 1]], [1, 1], "1/10", param="product")
-
-    def fails(*args, **kwargs):
-        raise NoConvergence("the gradient-flow ODE", "raise the precision")
-
-    monkeypatch.setattr(S, "gradient_flow", fails)
-    pred = predictions(problem)
-    assert pred["eta_c"] is None and any("not available" in n for n in pred["notes"])
-
-    def buggy(*args, **kwargs):
-        raise TypeError("a bug")
-
-    monkeypatch.setattr(S, "gradient_flow", buggy)
-    with pytest.raises(TypeError, match="a bug"):
-        predictions(problem)
-
-
-def test_flow_prediction_for_two_samples_is_the_flow_limit():
-    """Two orthogonal samples, product parametrisation (E3): each coordinate is its own flow,
-    ``beta_i = -a^2 sinh(2 s_i) -> y_i = 1`` and ``|J_i|^2 = 2 a^2 cosh(2 s_i)``, so the limit's
-    sharpness is ``(1/n) max_i |J_i|^2 = sqrt(a^4 + 1)`` (a = 1/10: sqrt(1.0001)), the path's
-    largest (its start has S(0) = (2 a^2 + sqrt(4 a^4 + 4)) / 4 = 0.505...)."""
-    problem = Problem([[1, 0], [0, 1]], [1, 1], "1/10", param="product")
-    pred = predictions(problem)
-    assert pred["one_sample_theory"] is False
-    assert [float(b) for b in pred["beta_gf"]] == pytest.approx([1.0, 1.0], rel=1e-12)
-    assert float(pred["s_gf"]) == pytest.approx(math.sqrt(1.0001), rel=1e-14)
-    assert pred["s_gf_at_end"] is True
-    assert float(pred["eta_c"]) == pytest.approx(2 / float(pred["s_gf"]), rel=1e-15)
-
-
 def test_given_predictions_are_used_as_given(default_problem):
-    """The ``predictions=`` seam: a caller's mapping replaces the sweep's own builder. The same
-    mapping gives the same sweep; a changed ``beta_gf`` moves every row's distance to it
-    (checked against ``||beta - beta_gf||`` computed here), a changed ``eta_c`` the reported
-    prediction."""
+    """The ``predictions=`` seam: numerics predicts nothing itself (without a mapping no eta_c
+    is predicted and no distance to the flow's limit is computed); a caller's mapping is used
+    as given: a changed ``beta_gf`` moves every row's distance to it (checked against
+    ``||beta - beta_gf||`` computed here), a changed ``eta_c`` the reported prediction."""
     grid = eta_grid("0.4", "0.6", 3)
-    own = sweep(default_problem, grid, 5000, confirm="none", refine=False)
+    bare = run_sweep(default_problem, grid, 5000, confirm="none", refine=False)
+    assert bare.eta_c_predicted is None
+    assert all(bare.grid[e]["distance_gf"] is None for e in grid)
+    assert any("no predictions given" in n for n in bare.to_json()["notes"] +
+               bare.predicted["notes"])
     pred = predictions(default_problem)
-    same = sweep(default_problem, grid, 5000, confirm="none", refine=False, predictions=pred)
-    assert same.to_json() == own.to_json()
     moved = dict(pred, beta_gf=(Fraction(0), Fraction(1)), eta_c=Fraction(1, 2))
     res = sweep(default_problem, grid, 5000, confirm="none", refine=False, predictions=moved)
     assert res.eta_c_predicted == 0.5 and res.to_json()["predictions"]["eta_c"] == 0.5
