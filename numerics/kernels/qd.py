@@ -1,0 +1,238 @@
+"""Quad-double arithmetic: a number is a tuple ``(x0, x1, x2, x3)`` of doubles.
+
+The algorithms are those of Hida, Li and Bailey, *Library for double-double and quad-double
+arithmetic* (2007; the QD library): a quad-double is a non-overlapping expansion
+``x0 + x1 + x2 + x3`` with ``|x_{i+1}| <= ulp(x_i) / 2`` after renormalisation, carrying at least
+212 bits (about 63.8 decimal digits) while ``|x0| >= 2^-863`` (the last limb must stay normal);
+the exponent range is float64's.
+
+* :func:`qd_add` is QD's ``ieee_add``: the two operands' limbs are merged by decreasing magnitude
+  and accumulated in a double-length accumulator that emits a limb whenever it fills, then
+  renormalised. Unlike QD's default ``sloppy_add`` its error is relative to the *result* even
+  under cancellation.
+* :func:`qd_mul` is QD's ``accurate_mul``: all partial products down to order ``eps^3`` with their
+  errors (``eps = 2^-53``), the order-``eps^4`` terms in plain arithmetic, renormalised.
+* :func:`qd_mul_d` multiplies by a double (QD's ``qd_real * double``).
+
+QD gives these algorithms without a proven error constant. The tests
+(``tests/numerics/test_kernels.py``) hold them to ``|err| <= 2^-209 |exact|`` for addition and
+``2^-207`` for multiplication (a few units of ``2^-212``), against exact rational arithmetic.
+"""
+
+from __future__ import annotations
+
+import numba
+
+from .eft import JIT, quick_two_sum, two_prod, two_sum
+
+__all__ = ["qd_add", "qd_sub", "qd_mul", "qd_mul_d", "qd_neg", "renorm4", "renorm5", "QD_LIMBS"]
+
+QD_LIMBS = 4
+
+
+@numba.njit(**JIT)
+def renorm4(c0, c1, c2, c3):
+    """Renormalise four overlapping limbs into a quad-double (QD ``renorm``)."""
+    if not (c0 - c0 == 0.0):  # inf or nan: nothing to normalise
+        return c0, c1, c2, c3
+    s0, c3 = quick_two_sum(c2, c3)
+    s0, c2 = quick_two_sum(c1, s0)
+    c0, c1 = quick_two_sum(c0, s0)
+    s0, s1, s2, s3 = c0, c1, 0.0, 0.0
+    if s1 != 0.0:
+        s1, s2 = quick_two_sum(s1, c2)
+        if s2 != 0.0:
+            s2, s3 = quick_two_sum(s2, c3)
+        else:
+            s1, s2 = quick_two_sum(s1, c3)
+    else:
+        s0, s1 = quick_two_sum(s0, c2)
+        if s1 != 0.0:
+            s1, s2 = quick_two_sum(s1, c3)
+        else:
+            s0, s1 = quick_two_sum(s0, c3)
+    return s0, s1, s2, s3
+
+
+@numba.njit(**JIT)
+def renorm5(c0, c1, c2, c3, c4):
+    """Renormalise five overlapping limbs into a quad-double (QD ``renorm`` with an extra)."""
+    if not (c0 - c0 == 0.0):
+        return c0, c1, c2, c3
+    s0, c4 = quick_two_sum(c3, c4)
+    s0, c3 = quick_two_sum(c2, s0)
+    s0, c2 = quick_two_sum(c1, s0)
+    c0, c1 = quick_two_sum(c0, s0)
+    s0, s1, s2, s3 = c0, c1, 0.0, 0.0
+    if s1 != 0.0:
+        s1, s2 = quick_two_sum(s1, c2)
+        if s2 != 0.0:
+            s2, s3 = quick_two_sum(s2, c3)
+            if s3 != 0.0:
+                s3 += c4
+            else:
+                s2, s3 = quick_two_sum(s2, c4)
+        else:
+            s1, s2 = quick_two_sum(s1, c3)
+            if s2 != 0.0:
+                s2, s3 = quick_two_sum(s2, c4)
+            else:
+                s1, s2 = quick_two_sum(s1, c4)
+    else:
+        s0, s1 = quick_two_sum(s0, c2)
+        if s1 != 0.0:
+            s1, s2 = quick_two_sum(s1, c3)
+            if s2 != 0.0:
+                s2, s3 = quick_two_sum(s2, c4)
+            else:
+                s1, s2 = quick_two_sum(s1, c4)
+        else:
+            s0, s1 = quick_two_sum(s0, c3)
+            if s1 != 0.0:
+                s1, s2 = quick_two_sum(s1, c4)
+            else:
+                s0, s1 = quick_two_sum(s0, c4)
+    return s0, s1, s2, s3
+
+
+@numba.njit(**JIT)
+def _three_sum(a, b, c):
+    t1, t2 = two_sum(a, b)
+    a, t3 = two_sum(c, t1)
+    b, c = two_sum(t2, t3)
+    return a, b, c
+
+
+@numba.njit(**JIT)
+def _three_sum2(a, b, c):
+    t1, t2 = two_sum(a, b)
+    a, t3 = two_sum(c, t1)
+    return a, t2 + t3
+
+
+@numba.njit(**JIT)
+def _pick(a, b, i, j):
+    """The larger in magnitude of ``a[i]``, ``b[j]`` (an exhausted side loses): ``(t, i, j)``."""
+    if i >= 4:
+        return b[j], i, j + 1
+    if j >= 4:
+        return a[i], i + 1, j
+    if abs(a[i]) > abs(b[j]):
+        return a[i], i + 1, j
+    return b[j], i, j + 1
+
+
+@numba.njit(**JIT)
+def qd_add(a, b):
+    """``a + b``: QD's ``ieee_add`` (merge by magnitude, double-length accumulator)."""
+    x0 = x1 = x2 = x3 = 0.0
+    u, i, j = _pick(a, b, 0, 0)
+    v, i, j = _pick(a, b, i, j)
+    u, v = quick_two_sum(u, v)
+    k = 0
+    while k < 4:
+        if i >= 4 and j >= 4:
+            # flush the accumulator (u, v) into the next free limbs
+            if k == 0:
+                x0, x1 = u, v
+            elif k == 1:
+                x1, x2 = u, v
+            elif k == 2:
+                x2, x3 = u, v
+            else:
+                x3 = u
+            break
+        t, i, j = _pick(a, b, i, j)
+        # quick_three_accum: add t to (u, v); emit s when the pair is full
+        s, v = two_sum(v, t)
+        s, u = two_sum(u, s)
+        if u != 0.0 and v != 0.0:
+            if k == 0:
+                x0 = s
+            elif k == 1:
+                x1 = s
+            elif k == 2:
+                x2 = s
+            else:
+                x3 = s
+            k += 1
+        elif v == 0.0:
+            v = u
+            u = s
+        else:
+            u = s
+    # what the accumulator could not take in
+    for m in range(i, 4):
+        x3 += a[m]
+    for m in range(j, 4):
+        x3 += b[m]
+    return renorm4(x0, x1, x2, x3)
+
+
+@numba.njit(**JIT)
+def qd_neg(a):
+    """``-a`` (exact)."""
+    return -a[0], -a[1], -a[2], -a[3]
+
+
+@numba.njit(**JIT)
+def qd_sub(a, b):
+    """``a - b``: :func:`qd_add` of ``a`` and ``-b``."""
+    return qd_add(a, (-b[0], -b[1], -b[2], -b[3]))
+
+
+@numba.njit(**JIT)
+def qd_mul(a, b):
+    """``a * b``: QD's ``accurate_mul``."""
+    p0, q0 = two_prod(a[0], b[0])
+    p1, q1 = two_prod(a[0], b[1])
+    p2, q2 = two_prod(a[1], b[0])
+    p3, q3 = two_prod(a[0], b[2])
+    p4, q4 = two_prod(a[1], b[1])
+    p5, q5 = two_prod(a[2], b[0])
+    # order eps: (p1, p2, q0)
+    p1, p2, q0 = _three_sum(p1, p2, q0)
+    # order eps^2: six-three sum of p2, q1, q2, p3, p4, p5
+    p2, q1, q2 = _three_sum(p2, q1, q2)
+    p3, p4, p5 = _three_sum(p3, p4, p5)
+    s0, t0 = two_sum(p2, p3)
+    s1, t1 = two_sum(q1, p4)
+    s2 = q2 + p5
+    s1, t0 = two_sum(s1, t0)
+    s2 += t0 + t1
+    # order eps^3: nine-two sum of q0, s1, q3, q4, q5, p6, p7, p8, p9
+    p6, q6 = two_prod(a[0], b[3])
+    p7, q7 = two_prod(a[1], b[2])
+    p8, q8 = two_prod(a[2], b[1])
+    p9, q9 = two_prod(a[3], b[0])
+    q0, q3 = two_sum(q0, q3)
+    q4, q5 = two_sum(q4, q5)
+    p6, p7 = two_sum(p6, p7)
+    p8, p9 = two_sum(p8, p9)
+    t0, t1 = two_sum(q0, q4)
+    t1 += q3 + q5
+    r0, r1 = two_sum(p6, p8)
+    r1 += p7 + p9
+    q3, q4 = two_sum(t0, r0)
+    q4 += t1 + r1
+    t0, t1 = two_sum(q3, s1)
+    t1 += q4
+    # order eps^4: plain arithmetic
+    t1 += a[1] * b[3] + a[2] * b[2] + a[3] * b[1] + q6 + q7 + q8 + q9 + s2
+    return renorm5(p0, p1, s0, t0, t1)
+
+
+@numba.njit(**JIT)
+def qd_mul_d(a, b):
+    """``a * b`` for a double ``b`` (QD's ``qd_real * double``)."""
+    p0, q0 = two_prod(a[0], b)
+    p1, q1 = two_prod(a[1], b)
+    p2, q2 = two_prod(a[2], b)
+    p3 = a[3] * b
+    s0 = p0
+    s1, s2 = two_sum(q0, p1)
+    s2, q1, p2 = _three_sum(s2, q1, p2)
+    q1, q2 = _three_sum2(q1, q2, p3)
+    s3 = q1
+    s4 = q2 + p2
+    return renorm5(s0, s1, s2, s3, s4)
