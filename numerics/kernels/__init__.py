@@ -17,9 +17,10 @@ Modules:
 
 Compiled code is cached on disk (numba ``cache=True``) in ``__pycache__`` beside these files or,
 when that directory is not writable (a read-only install), in numba's per-user cache directory;
-``NUMBA_CACHE_DIR`` overrides both. numba keys the cache on each *calling* file's modification
-time, so after editing ``dd.py``, ``qd.py``, ``eft.py`` or ``arith.py`` in a checkout, delete the
-``*.nbi``/``*.nbc`` files (or touch ``gd.py``) so that ``gd.py``'s cached loop is rebuilt.
+``NUMBA_CACHE_DIR`` overrides both. numba keys each function's cache on the contents of *its own*
+source file only, so after editing ``dd.py``, ``qd.py``, ``eft.py`` or ``arith.py`` in a
+checkout, delete the ``*.nbi``/``*.nbc`` files so that ``gd.py``'s cached loop is rebuilt (an
+installed package never changes, so this concerns development only).
 """
 
 from .convert import FORMAT_DPS, LIMBS, from_limbs, to_limbs

@@ -17,10 +17,10 @@ import math
 from numba import types
 from numba.extending import overload
 
-from .dd import dd_add, dd_mul, dd_mul_d, dd_sub
+from .dd import dd_add, dd_dot, dd_mul, dd_mul_d, dd_sub
 from .qd import qd_add, qd_mul, qd_mul_d, qd_sub
 
-__all__ = ["add", "sub", "mul", "mul_d", "lead", "load", "store", "const", "finite", "nlimbs"]
+__all__ = ["add", "sub", "mul", "mul_d", "neg", "lead", "load", "store", "const", "finite", "dot"]
 
 
 def _limbs(t) -> int:
@@ -42,15 +42,7 @@ def _stub(name):
 add, sub, mul, mul_d = _stub("add"), _stub("sub"), _stub("mul"), _stub("mul_d")
 lead, load, store, const, finite = (_stub("lead"), _stub("load"), _stub("store"), _stub("const"),
                                     _stub("finite"))
-nlimbs = _stub("nlimbs")
-
-
-@overload(nlimbs)
-def _nlimbs(z):
-    """The number of limbs of ``z``'s format, a compile-time constant."""
-    L = _limbs(z)
-    if L:
-        return lambda z: L
+neg, dot = _stub("neg"), _stub("dot")
 
 
 @overload(add)
@@ -162,3 +154,53 @@ def _const(c, z):
         return lambda c, z: (float(c), 0.0)
     if L == 4:
         return lambda c, z: (float(c), 0.0, 0.0, 0.0)
+
+
+@overload(neg)
+def _neg(a):
+    """``-a`` (exact)."""
+    L = _limbs(a)
+    if L == 1:
+        return lambda a: -a
+    if L == 2:
+        return lambda a: (-a[0], -a[1])
+    if L == 4:
+        return lambda a: (-a[0], -a[1], -a[2], -a[3])
+
+
+@overload(dot)
+def _dot(A, a0, x, x0, m, c, z):
+    """``sum_{j<m} A[a0 + j] x[x0 + j] + c`` (rows of ``(M, L)`` arrays), ``c`` added last.
+
+    float64: one accumulator in index order, then ``+ c`` (the roundings of ``fl(X beta) - y``).
+    double-double: :func:`numerics.kernels.dd.dd_dot`, compensated, rounded once.
+    quad-double: two interleaved accumulators (even and odd ``j``: a shorter dependency chain).
+    """
+    L = _limbs(z)
+    if L == 1:
+        def impl1(A, a0, x, x0, m, c, z):
+            acc = 0.0
+            for j in range(m):
+                acc += A[a0 + j, 0] * x[x0 + j, 0]
+            return acc + c
+        return impl1
+    if L == 2:
+        return lambda A, a0, x, x0, m, c, z: dd_dot(A, a0, x, x0, m, c)
+    if L == 4:
+        def impl4(A, a0, x, x0, m, c, z):
+            acc0 = (0.0, 0.0, 0.0, 0.0)
+            acc1 = (0.0, 0.0, 0.0, 0.0)
+            for h in range(m // 2):
+                j = a0 + 2 * h
+                k = x0 + 2 * h
+                acc0 = qd_add(acc0, qd_mul((A[j, 0], A[j, 1], A[j, 2], A[j, 3]),
+                                           (x[k, 0], x[k, 1], x[k, 2], x[k, 3])))
+                acc1 = qd_add(acc1, qd_mul((A[j + 1, 0], A[j + 1, 1], A[j + 1, 2], A[j + 1, 3]),
+                                           (x[k + 1, 0], x[k + 1, 1], x[k + 1, 2], x[k + 1, 3])))
+            if m % 2 == 1:
+                j = a0 + m - 1
+                k = x0 + m - 1
+                acc0 = qd_add(acc0, qd_mul((A[j, 0], A[j, 1], A[j, 2], A[j, 3]),
+                                           (x[k, 0], x[k, 1], x[k, 2], x[k, 3])))
+            return qd_add(qd_add(acc0, acc1), c)
+        return impl4

@@ -25,7 +25,7 @@ import numba
 
 from .eft import JIT, fma, quick_two_sum, two_prod, two_sum
 
-__all__ = ["dd_add", "dd_sub", "dd_mul", "dd_mul_d", "dd_neg", "DD_LIMBS"]
+__all__ = ["dd_add", "dd_sub", "dd_mul", "dd_mul_d", "dd_neg", "dd_dot", "DD_LIMBS"]
 
 DD_LIMBS = 2
 
@@ -70,3 +70,40 @@ def dd_mul_d(x, b):
     ch, cl1 = two_prod(x[0], b)
     cl3 = fma(x[1], b, cl1)
     return quick_two_sum(ch, cl3)
+
+
+@numba.njit(**JIT)
+def dd_dot(A, a0, x, x0, m, c):
+    """``c + sum_{j<m} A[a0 + j] x[x0 + j]`` for double-doubles in ``(M, 2)`` arrays, compensated.
+
+    Each product is split exactly (``ah bh`` and ``ah bl`` by TwoProd; ``al bh`` too when
+    ``al != 0``; ``al bl`` rounded, an ``O(u^3)`` term); the leading parts are summed by TwoSum
+    into one double and everything else (TwoProd and TwoSum errors, the small products) by the
+    compensated Sum2 scheme, and the result is rounded once. Hence the error is about
+    ``u^2 |result| + O(m u^3 sum |terms|)``: it shrinks with the result, unlike plain
+    double-double accumulation (``~ 8 m u^2 sum |terms|``), so the residual ``r = X beta - y``
+    (``c = -y``) of a nearly converged run carries no rounding bias of the size of ``y``.
+    """
+    s = c[0]
+    t1 = c[1]
+    t2 = 0.0
+    for j in range(m):
+        ah = A[a0 + j, 0]
+        al = A[a0 + j, 1]
+        bh = x[x0 + j, 0]
+        bl = x[x0 + j, 1]
+        p, e = two_prod(ah, bh)
+        s, es = two_sum(s, p)
+        q, eq = two_prod(ah, bl)
+        t1, f = two_sum(t1, e)
+        t2 += f
+        t1, f = two_sum(t1, es)
+        t2 += f
+        t1, f = two_sum(t1, q)
+        t2 += f + eq
+        if al != 0.0:
+            q, eq = two_prod(al, bh)
+            t1, f = two_sum(t1, q)
+            t2 += f + eq + al * bl
+    h, lo = two_sum(s, t1)
+    return two_sum(h, lo + t2)

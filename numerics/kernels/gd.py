@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numba
 
-from .arith import add, const, finite, lead, load, mul, mul_d, nlimbs, store, sub
+from .arith import add, const, dot, finite, lead, load, mul, mul_d, neg, store, sub
 from .eft import JIT
 
 __all__ = ["run_rows", "RUNNING", "CONVERGED", "DIVERGED", "NOT_CONVERGED", "RANGE",
@@ -89,38 +89,18 @@ def _beta(kind, D, theta, t0, d, beta, b0, tiny, huge, z):
 
 
 @numba.njit(**JIT)
-def _dot(A, a0, x, x0, m, z):
-    """``sum_j A[a0 + j] x[x0 + j]`` over ``j < m``, accumulated in the working format.
-
-    Two interleaved accumulators (even and odd ``j``) shorten the dependency chain; the float64
-    specialisation keeps one, in index order.
-    """
-    acc0 = const(0.0, z)
-    acc1 = const(0.0, z)
-    if nlimbs(z) == 1:
-        for j in range(m):
-            acc0 = add(acc0, mul(load(A, a0 + j, z), load(x, x0 + j, z)))
-        return acc0
-    half = m // 2
-    for h in range(half):
-        j = 2 * h
-        acc0 = add(acc0, mul(load(A, a0 + j, z), load(x, x0 + j, z)))
-        acc1 = add(acc1, mul(load(A, a0 + j + 1, z), load(x, x0 + j + 1, z)))
-    if m % 2 == 1:
-        acc0 = add(acc0, mul(load(A, a0 + m - 1, z), load(x, x0 + m - 1, z)))
-    return add(acc0, acc1)
-
-
-@numba.njit(**JIT)
 def _residual(X, y, n, d, beta, b0, r, r0, z):
+    """``r = X beta - y`` (:func:`numerics.kernels.arith.dot`, ``-y_i`` added last)."""
     for i in range(n):
-        store(r, r0 + i, sub(_dot(X, i * d, beta, b0, d, z), load(y, i, z)))
+        store(r, r0 + i, dot(X, i * d, beta, b0, d, neg(load(y, i, z)), z))
 
 
 @numba.njit(**JIT)
 def _gradient(XT, n, d, r, r0, inv, g, g0, z):
+    """``g = (X^T r) inv_n``."""
+    zero = const(0.0, z)
     for j in range(d):
-        store(g, g0 + j, mul(_dot(XT, j * n, r, r0, n, z), inv))
+        store(g, g0 + j, mul(dot(XT, j * n, r, r0, n, zero, z), inv))
 
 
 @numba.njit(**JIT)
