@@ -18,7 +18,7 @@ from numba import types
 from numba.extending import overload
 
 from .dd import dd_add, dd_dot, dd_mul, dd_mul_d, dd_sub
-from .qd import qd_add, qd_mul, qd_mul_d, qd_sub
+from .qd import qd_add, qd_dot, qd_mul, qd_mul_d, qd_sub
 
 __all__ = ["add", "sub", "mul", "mul_d", "neg", "lead", "load", "store", "const", "finite", "dot"]
 
@@ -168,13 +168,13 @@ def _neg(a):
         return lambda a: (-a[0], -a[1], -a[2], -a[3])
 
 
-@overload(dot)
+@overload(dot, inline="always")
 def _dot(A, a0, x, x0, m, c, z):
     """``sum_{j<m} A[a0 + j] x[x0 + j] + c`` (rows of ``(M, L)`` arrays), ``c`` added last.
 
     float64: one accumulator in index order, then ``+ c`` (the roundings of ``fl(X beta) - y``).
     double-double: :func:`numerics.kernels.dd.dd_dot`, compensated, rounded once.
-    quad-double: two interleaved accumulators (even and odd ``j``: a shorter dependency chain).
+    quad-double: :func:`numerics.kernels.qd.qd_dot`, accumulated by order, rounded once.
     """
     L = _limbs(z)
     if L == 1:
@@ -187,20 +187,4 @@ def _dot(A, a0, x, x0, m, c, z):
     if L == 2:
         return lambda A, a0, x, x0, m, c, z: dd_dot(A, a0, x, x0, m, c)
     if L == 4:
-        def impl4(A, a0, x, x0, m, c, z):
-            acc0 = (0.0, 0.0, 0.0, 0.0)
-            acc1 = (0.0, 0.0, 0.0, 0.0)
-            for h in range(m // 2):
-                j = a0 + 2 * h
-                k = x0 + 2 * h
-                acc0 = qd_add(acc0, qd_mul((A[j, 0], A[j, 1], A[j, 2], A[j, 3]),
-                                           (x[k, 0], x[k, 1], x[k, 2], x[k, 3])))
-                acc1 = qd_add(acc1, qd_mul((A[j + 1, 0], A[j + 1, 1], A[j + 1, 2], A[j + 1, 3]),
-                                           (x[k + 1, 0], x[k + 1, 1], x[k + 1, 2], x[k + 1, 3])))
-            if m % 2 == 1:
-                j = a0 + m - 1
-                k = x0 + m - 1
-                acc0 = qd_add(acc0, qd_mul((A[j, 0], A[j, 1], A[j, 2], A[j, 3]),
-                                           (x[k, 0], x[k, 1], x[k, 2], x[k, 3])))
-            return qd_add(qd_add(acc0, acc1), c)
-        return impl4
+        return lambda A, a0, x, x0, m, c, z: qd_dot(A, a0, x, x0, m, c)

@@ -78,14 +78,17 @@ def dd_dot(A, a0, x, x0, m, c):
 
     Each product is split exactly (``ah bh`` and ``ah bl`` by TwoProd; ``al bh`` too when
     ``al != 0``; ``al bl`` rounded, an ``O(u^3)`` term); the leading parts are summed by TwoSum
-    into one double and everything else (TwoProd and TwoSum errors, the small products) by the
-    compensated Sum2 scheme, and the result is rounded once. Hence the error is about
+    into one double, the first-order parts (TwoProd and TwoSum errors, ``ah bl``) by TwoSum in
+    three independent chains (a short dependency chain per term), and the second-order rest in
+    plain arithmetic; the result is rounded once. Hence the error is about
     ``u^2 |result| + O(m u^3 sum |terms|)``: it shrinks with the result, unlike plain
     double-double accumulation (``~ 8 m u^2 sum |terms|``), so the residual ``r = X beta - y``
     (``c = -y``) of a nearly converged run carries no rounding bias of the size of ``y``.
     """
     s = c[0]
-    t1 = c[1]
+    ta = c[1]
+    tb = 0.0
+    tc = 0.0
     t2 = 0.0
     for j in range(m):
         ah = A[a0 + j, 0]
@@ -95,15 +98,15 @@ def dd_dot(A, a0, x, x0, m, c):
         p, e = two_prod(ah, bh)
         s, es = two_sum(s, p)
         q, eq = two_prod(ah, bl)
-        t1, f = two_sum(t1, e)
-        t2 += f
-        t1, f = two_sum(t1, es)
-        t2 += f
-        t1, f = two_sum(t1, q)
-        t2 += f + eq
+        ta, f1 = two_sum(ta, e)
+        tb, f2 = two_sum(tb, es)
+        tc, f3 = two_sum(tc, q)
+        t2 += (f1 + f2) + (f3 + eq)
         if al != 0.0:
             q, eq = two_prod(al, bh)
-            t1, f = two_sum(t1, q)
-            t2 += f + eq + al * bl
-    h, lo = two_sum(s, t1)
-    return two_sum(h, lo + t2)
+            tb, f2 = two_sum(tb, q)
+            t2 += f2 + eq + al * bl
+    ta, f1 = two_sum(ta, tb)
+    ta, f2 = two_sum(ta, tc)
+    h, lo = two_sum(s, ta)
+    return two_sum(h, lo + (t2 + (f1 + f2)))

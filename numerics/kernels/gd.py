@@ -34,6 +34,7 @@ for powers ``w^D``, ``D >= 3``, taken here by repeated multiplication).
 from __future__ import annotations
 
 import numba
+import numpy as np
 
 from .arith import add, const, dot, finite, lead, load, mul, mul_d, neg, store, sub
 from .eft import JIT
@@ -63,141 +64,160 @@ def _power(w, m):
 
 
 @numba.njit(**JIT)
-def _beta(kind, D, theta, t0, d, beta, b0, tiny, huge, z):
-    """``beta`` of the row whose ``theta`` starts at ``t0``; False if a value left the range."""
-    ok = True
-    for j in range(d):
-        if kind == SHARED:
-            w = load(theta, t0 + j, z)
-            bt = _power(w, D)
-            ok = ok and _in_range(w, tiny, huge) and (lead(w) == 0.0 or abs(lead(bt)) >= tiny)
-        else:
-            u = load(theta, t0 + j, z)
-            v = load(theta, t0 + d + j, z)
-            ok = ok and _in_range(u, tiny, huge) and _in_range(v, tiny, huge)
-            if kind == PRODUCT:
-                bt = mul(u, v)
-                ok = ok and (lead(u) == 0.0 or lead(v) == 0.0 or abs(lead(bt)) >= tiny)
+def _beta_rows(kind, D, theta, d, beta, status, ok, tiny, huge, z):
+    """``beta`` of every running row; ``ok[b]`` False if a value of row ``b`` left the range."""
+    kb = 1 if kind == SHARED else 2
+    for b in range(status.shape[0]):
+        if status[b] != RUNNING:
+            continue
+        t0, b0 = b * kb * d, b * d
+        fine = True
+        for j in range(d):
+            if kind == SHARED:
+                w = load(theta, t0 + j, z)
+                bt = _power(w, D)
+                fine = fine and _in_range(w, tiny, huge) and (
+                    lead(w) == 0.0 or abs(lead(bt)) >= tiny)
             else:
-                uu = mul(u, u)
-                vv = mul(v, v)
-                bt = sub(uu, vv)
-                ok = ok and (lead(u) == 0.0 or abs(lead(uu)) >= tiny)
-                ok = ok and (lead(v) == 0.0 or abs(lead(vv)) >= tiny)
-        store(beta, b0 + j, bt)
-    return ok
+                u = load(theta, t0 + j, z)
+                v = load(theta, t0 + d + j, z)
+                fine = fine and _in_range(u, tiny, huge) and _in_range(v, tiny, huge)
+                if kind == PRODUCT:
+                    bt = mul(u, v)
+                    fine = fine and (lead(u) == 0.0 or lead(v) == 0.0 or abs(lead(bt)) >= tiny)
+                else:
+                    uu = mul(u, u)
+                    vv = mul(v, v)
+                    bt = sub(uu, vv)
+                    fine = fine and (lead(u) == 0.0 or abs(lead(uu)) >= tiny)
+                    fine = fine and (lead(v) == 0.0 or abs(lead(vv)) >= tiny)
+            store(beta, b0 + j, bt)
+        ok[b] = fine
 
 
 @numba.njit(**JIT)
-def _residual(X, y, n, d, beta, b0, r, r0, z):
-    """``r = X beta - y`` (:func:`numerics.kernels.arith.dot`, ``-y_i`` added last)."""
-    for i in range(n):
-        store(r, r0 + i, dot(X, i * d, beta, b0, d, neg(load(y, i, z)), z))
+def _residual_rows(X, y, n, d, beta, r, status, z):
+    """``r = X beta - y`` of every running row (:func:`numerics.kernels.arith.dot`, ``-y_i``
+    added last)."""
+    for b in range(status.shape[0]):
+        if status[b] == RUNNING:
+            for i in range(n):
+                store(r, b * n + i, dot(X, i * d, beta, b * d, d, neg(load(y, i, z)), z))
 
 
 @numba.njit(**JIT)
-def _gradient(XT, n, d, r, r0, inv, g, g0, z):
-    """``g = (X^T r) inv_n``."""
+def _gradient_rows(XT, n, d, r, inv, g, status, z):
+    """``g = (X^T r) inv_n`` of every running row."""
     zero = const(0.0, z)
-    for j in range(d):
-        store(g, g0 + j, mul(dot(XT, j * n, r, r0, n, zero, z), inv))
+    for b in range(status.shape[0]):
+        if status[b] == RUNNING:
+            for j in range(d):
+                store(g, b * d + j, mul(dot(XT, j * n, r, b * n, n, zero, z), inv))
 
 
 @numba.njit(**JIT)
-def _step(kind, D, track_G, theta, t0, d, g, g0, G, e, two_e, eD, z):
+def _step_rows(kind, D, track_G, theta, d, g, G, eta, status, z):
     """``theta <- theta - eta grad``, ``G_sum <- G_sum + eta g`` (numerics.params.step order)."""
     one = const(1.0, z)
-    for j in range(d):
-        gj = load(g, g0 + j, z)
-        if kind == SHARED:
-            w = load(theta, t0 + j, z)
-            if D == 2:
-                w = mul(w, sub(one, mul(two_e, gj)))
+    kb = 1 if kind == SHARED else 2
+    for b in range(status.shape[0]):
+        if status[b] != RUNNING:
+            continue
+        t0, g0 = b * kb * d, b * d
+        e = load(eta, b, z)
+        two_e = mul_d(e, 2.0)
+        eD = mul_d(e, float(D))
+        for j in range(d):
+            gj = load(g, g0 + j, z)
+            if kind == SHARED:
+                w = load(theta, t0 + j, z)
+                if D == 2:
+                    w = mul(w, sub(one, mul(two_e, gj)))
+                else:
+                    w = sub(w, mul(mul(eD, gj), _power(w, D - 1)))
+                store(theta, t0 + j, w)
+            elif kind == PRODUCT:
+                u = load(theta, t0 + j, z)
+                v = load(theta, t0 + d + j, z)
+                eg = mul(e, gj)
+                store(theta, t0 + j, sub(u, mul(eg, v)))
+                store(theta, t0 + d + j, sub(v, mul(eg, u)))
             else:
-                w = sub(w, mul(mul(eD, gj), _power(w, D - 1)))
-            store(theta, t0 + j, w)
-        elif kind == PRODUCT:
-            u = load(theta, t0 + j, z)
-            v = load(theta, t0 + d + j, z)
-            eg = mul(e, gj)
-            store(theta, t0 + j, sub(u, mul(eg, v)))
-            store(theta, t0 + d + j, sub(v, mul(eg, u)))
-        else:
-            u = load(theta, t0 + j, z)
-            v = load(theta, t0 + d + j, z)
-            eg2 = mul(two_e, gj)
-            store(theta, t0 + j, mul(u, sub(one, eg2)))
-            store(theta, t0 + d + j, mul(v, add(one, eg2)))
-        if track_G:
-            store(G, g0 + j, add(load(G, g0 + j, z), mul(e, gj)))
+                u = load(theta, t0 + j, z)
+                v = load(theta, t0 + d + j, z)
+                eg2 = mul(two_e, gj)
+                store(theta, t0 + j, mul(u, sub(one, eg2)))
+                store(theta, t0 + d + j, mul(v, add(one, eg2)))
+            if track_G:
+                store(G, g0 + j, add(load(G, g0 + j, z), mul(e, gj)))
 
 
 @numba.njit(**JIT)
-def _verdict(r, r0, n, ok, k, steps, check_every, patience, stop_conv, rtol, r_max, below, b, z):
-    """The status of a row after the checks at step ``k`` (updates ``below[b]``)."""
-    small = True
-    for i in range(n):
-        ri = load(r, r0 + i, z)
-        if not finite(ri):
-            return DIVERGED
-        a = abs(lead(ri))
-        if not a <= r_max:
-            return DIVERGED
-        if not a <= rtol:
-            small = False
-    if not ok:
-        return RANGE
-    if k % check_every == 0 or k == steps:
-        below[b] = below[b] + 1 if small else 0
-    if stop_conv and below[b] >= patience:
-        return CONVERGED
-    if k >= steps:
-        return CONVERGED if below[b] >= patience else NOT_CONVERGED
-    return RUNNING
+def _verdict_rows(r, n, ok, k, steps, check_every, patience, stop_conv, rtol, r_max, below,
+                  status, ks, skip, z):
+    """The checks at step ``k`` of every running row not in ``skip`` (already checked): sets
+    ``status[b]`` and ``ks[b] = k`` of the rows that finish."""
+    on_grid = k % check_every == 0 or k == steps
+    for b in range(status.shape[0]):
+        if status[b] != RUNNING or skip[b]:
+            continue
+        st = RUNNING
+        small = True
+        for i in range(n):
+            ri = load(r, b * n + i, z)
+            a = abs(lead(ri))
+            if not (finite(ri) and a <= r_max):
+                st = DIVERGED
+                break
+            if not a <= rtol:
+                small = False
+        if st == RUNNING and not ok[b]:
+            st = RANGE
+        if st == RUNNING:
+            if on_grid:
+                below[b] = below[b] + 1 if small else 0
+            if stop_conv and below[b] >= patience:
+                st = CONVERGED
+            elif k >= steps:
+                st = CONVERGED if below[b] >= patience else NOT_CONVERGED
+        if st != RUNNING:
+            status[b] = st
+            ks[b] = k
 
 
 @numba.njit(**JIT)
 def run_rows(kind, D, track_G, n, d, X, XT, y, inv_n, eta, theta, G, status, ks, below, checked,
-             beta, r, g, steps, k_until, check_every, patience, stop_conv, rtol, r_max, tiny,
-             huge, z):
-    """Advance every running row to ``k_until`` (or its end); returns the rows still running.
+             beta, r, g, k0, steps, k_until, check_every, patience, stop_conv, rtol, r_max,
+             tiny, huge, z):
+    """Advance every running row from step ``k0`` to ``k_until`` (or its end), in lockstep.
 
-    Arrays are ``(M, L)`` (limbs last): ``X`` ``(n d)``, ``XT`` ``(d n)`` (the transpose),
-    ``y`` ``(n)``, ``inv_n`` ``(1)``, ``eta`` ``(B)``, ``theta`` ``(B k d)`` (blocks ``w`` or
-    ``u, v``), ``G``, ``beta``, ``g`` ``(B d)``, ``r`` ``(B n)``; ``status``, ``ks`` (current
-    step), ``below``, ``checked`` have one entry per row and are updated in place.
+    Each step runs phase by phase (``beta``, ``r``, ``g``, checks, update), every phase a loop
+    over the running rows: one call per phase and step, and the CPU overlaps the rows'
+    independent dependency chains. Arrays are ``(M, L)`` (limbs last): ``X`` ``(n d)``, ``XT``
+    ``(d n)`` (the transpose), ``y`` ``(n)``, ``inv_n`` ``(1)``, ``eta`` ``(B)``, ``theta``
+    ``(B k d)`` (blocks ``w`` or ``u, v``), ``G``, ``beta``, ``g`` ``(B d)``, ``r`` ``(B n)``;
+    ``status``, ``ks`` (current step), ``below``, ``checked`` have one entry per row, updated
+    in place; every running row must be at step ``k0``. Returns the rows still running.
     """
-    kb = 1 if kind == SHARED else 2
     inv = load(inv_n, 0, z)
-    running = 0
-    for b in range(eta.shape[0]):
-        if status[b] != RUNNING:
-            continue
-        t0, b0, r0 = b * kb * d, b * d, b * n
-        e = load(eta, b, z)
-        two_e = mul_d(e, 2.0)
-        eD = mul_d(e, float(D))
-        k = ks[b]
-        fresh = not checked[b]
-        while True:
-            ok = _beta(kind, D, theta, t0, d, beta, b0, tiny, huge, z)
-            _residual(X, y, n, d, beta, b0, r, r0, z)
-            if fresh:
-                st = _verdict(r, r0, n, ok, k, steps, check_every, patience, stop_conv, rtol,
-                              r_max, below, b, z)
-                if st != RUNNING:
-                    status[b] = st
-                    break
-            fresh = True
-            if k >= k_until:
-                checked[b] = True
-                break
-            _gradient(XT, n, d, r, r0, inv, g, b0, z)
-            _step(kind, D, track_G, theta, t0, d, g, b0, G, e, two_e, eD, z)
-            k += 1
-            checked[b] = False
-        ks[b] = k
-        _gradient(XT, n, d, r, r0, inv, g, b0, z)
+    ok = np.ones(status.shape[0], dtype=np.bool_)
+    never = np.zeros(status.shape[0], dtype=np.bool_)
+    k = k0
+    while True:
+        _beta_rows(kind, D, theta, d, beta, status, ok, tiny, huge, z)
+        _residual_rows(X, y, n, d, beta, r, status, z)
+        _gradient_rows(XT, n, d, r, inv, g, status, z)
+        _verdict_rows(r, n, ok, k, steps, check_every, patience, stop_conv, rtol, r_max, below,
+                      status, ks, checked if k == k0 else never, z)
+        running = 0
+        for b in range(status.shape[0]):
+            running += status[b] == RUNNING
+        if running == 0 or k >= k_until:
+            break
+        _step_rows(kind, D, track_G, theta, d, g, G, eta, status, z)
+        k += 1
+    for b in range(status.shape[0]):
         if status[b] == RUNNING:
-            running += 1
+            ks[b] = k
+            checked[b] = True
     return running

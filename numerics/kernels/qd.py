@@ -25,7 +25,8 @@ import numba
 
 from .eft import JIT, quick_two_sum, two_prod, two_sum
 
-__all__ = ["qd_add", "qd_sub", "qd_mul", "qd_mul_d", "qd_neg", "renorm4", "renorm5", "QD_LIMBS"]
+__all__ = ["qd_add", "qd_sub", "qd_mul", "qd_mul_d", "qd_neg", "qd_dot", "renorm4", "renorm5",
+           "QD_LIMBS"]
 
 QD_LIMBS = 4
 
@@ -236,3 +237,61 @@ def qd_mul_d(a, b):
     s3 = q1
     s4 = q2 + p2
     return renorm5(s0, s1, s2, s3, s4)
+
+
+@numba.njit(**JIT)
+def qd_dot(A, a0, x, x0, m, c):
+    """``c + sum_{j<m} A[a0 + j] x[x0 + j]`` for quad-doubles in ``(M, 4)`` arrays.
+
+    Accumulated by order instead of by quad-double additions: the partial products ``a_i b_k``
+    with ``i + k <= 2`` are split exactly (TwoProd); parts of order ``eps^0``, ``eps^1`` and
+    ``eps^2`` (``eps = 2^-53``) are summed by TwoSum into their own accumulators (two or three
+    independent chains per order), each TwoSum error passed down one order; the order-``eps^3``
+    parts (``a_i b_k``, ``i + k = 3``, rounded, and the errors from order 2) are summed plainly.
+    The orders are folded exactly and joined by one :func:`qd_add`. No branches on the data
+    (but for skipping the products of zero limbs of ``A``, the common case of float64 data), so
+    a term costs about a third of a :func:`qd_mul` plus a :func:`qd_add`; the error is about
+    ``2^-212 |result| + O(m 2^-212 sum |terms|)``, the same order as quad-double accumulation.
+    """
+    s0 = c[0]
+    s1a, s1b = c[1], 0.0
+    s2a, s2b, s2c = c[2], 0.0, 0.0
+    s3 = c[3]
+    for j in range(m):
+        p, q = a0 + j, x0 + j
+        a_0, a_1, a_2, a_3 = A[p, 0], A[p, 1], A[p, 2], A[p, 3]
+        b_0, b_1, b_2, b_3 = x[q, 0], x[q, 1], x[q, 2], x[q, 3]
+        p00, e00 = two_prod(a_0, b_0)
+        p01, e01 = two_prod(a_0, b_1)
+        p02, e02 = two_prod(a_0, b_2)
+        o3 = e02 + a_0 * b_3
+        s0, f0 = two_sum(s0, p00)
+        s1a, g1 = two_sum(s1a, f0)
+        s1b, g2 = two_sum(s1b, e00)
+        s1a, g3 = two_sum(s1a, p01)
+        s2a, h1 = two_sum(s2a, g1)
+        s2b, h2 = two_sum(s2b, g2)
+        s2c, h3 = two_sum(s2c, g3)
+        s2a, h4 = two_sum(s2a, e01)
+        s2b, h5 = two_sum(s2b, p02)
+        o3 += (h1 + h2) + (h3 + h4) + h5
+        if a_1 != 0.0 or a_2 != 0.0 or a_3 != 0.0:
+            p10, e10 = two_prod(a_1, b_0)
+            p11, e11 = two_prod(a_1, b_1)
+            p20, e20 = two_prod(a_2, b_0)
+            s1b, g1 = two_sum(s1b, p10)
+            s2c, h1 = two_sum(s2c, g1)
+            s2a, h2 = two_sum(s2a, e10)
+            s2b, h3 = two_sum(s2b, p11)
+            s2c, h4 = two_sum(s2c, p20)
+            o3 += (e11 + e20) + (a_1 * b_2 + a_2 * b_1 + a_3 * b_0) + ((h1 + h2) + (h3 + h4))
+        s3 += o3
+    # fold: order 1 into one double (error to order 2), order 2 likewise (error to order 3)
+    s1, g1 = two_sum(s1a, s1b)
+    s2a, h1 = two_sum(s2a, g1)
+    s2a, h2 = two_sum(s2a, s2b)
+    s2, h3 = two_sum(s2a, s2c)
+    s3 += (h1 + h2) + h3
+    h0, l0 = two_sum(s0, s1)
+    h2_, l2 = two_sum(s2, s3)
+    return qd_add((h0, l0, 0.0, 0.0), (h2_, l2, 0.0, 0.0))

@@ -191,9 +191,15 @@ def run(state: GDState, k_until: int | None = None) -> int:
     k_until = state.steps if k_until is None else _whole(k_until, "k_until", 0)
     k_until = min(k_until, state.steps)
     s, L = state, state.L
+    moving = s.k[s.status == 0]
+    if len(moving) == 0:
+        return 0
+    if np.any(moving != moving[0]):  # pragma: no cover - prepare starts all rows together
+        raise DomainError("state.k", s.k, "all running rows at the same step")
     return run_rows(
         _KIND[s.param], s.depth, s.track_G_sum, s.n, s.d, s.X.reshape(-1, L),
         s.XT.reshape(-1, L), s.y, s.inv_n, s.eta, s.theta.reshape(-1, L),
         s.G_sum.reshape(-1, L), s.status, s.k, s.below, s.checked, s.beta.reshape(-1, L),
-        s.r.reshape(-1, L), s.g.reshape(-1, L), s.steps, k_until, s.check_every, s.patience,
+        s.r.reshape(-1, L), s.g.reshape(-1, L), int(moving[0]), s.steps, k_until, s.check_every,
+        s.patience,
         s.stop_at_convergence, s.rtol, s.r_max, tiny(L), HUGE, PROTOTYPES[L])

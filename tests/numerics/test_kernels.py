@@ -28,7 +28,7 @@ from numerics.kernels import prepare, run
 from numerics.kernels.convert import from_limbs, sqrt2_times_limbs, tiny, to_limbs
 from numerics.kernels.dd import dd_add, dd_dot, dd_mul
 from numerics.kernels.eft import FMA_HARDWARE, fma, quick_two_sum, two_prod, two_sum
-from numerics.kernels.qd import qd_add, qd_mul
+from numerics.kernels.qd import qd_add, qd_dot, qd_mul
 from numerics.problem import Problem
 
 U = F(1, 2**53)
@@ -155,6 +155,21 @@ def test_dd_dot_error_shrinks_with_the_result(pairs, cancel):
     want = total + exact(c)
     scale = sum(abs(exact(a) * exact(b)) for a, b in pairs) + abs(exact(c))
     assert abs(exact(got) - want) <= 3 * U**2 * abs(want) + 16 * len(pairs) * U**3 * scale
+
+
+@given(st.lists(st.tuples(expansion(4), expansion(4)), min_size=1, max_size=12),
+       st.booleans(), st.booleans())
+def test_qd_dot_error_is_of_quad_double_size(pairs, cancel, double_data):
+    if double_data:  # float64 data: the branch that skips the zero limbs of A
+        pairs = [((a[0], 0.0, 0.0, 0.0), b) for a, b in pairs]
+    A = np.array([a for a, _ in pairs])
+    x = np.array([b for _, b in pairs])
+    total = sum(exact(a) * exact(b) for a, b in pairs)
+    c = tuple(to_limbs(-total, 4)) if cancel else (0.0,) * 4
+    got = qd_dot(A, 0, x, 0, len(pairs), c)
+    want = total + exact(c)
+    scale = sum(abs(exact(a) * exact(b)) for a, b in pairs) + abs(exact(c))
+    assert abs(exact(got) - want) <= F(1, 2**209) * abs(want) + 16 * len(pairs) * U**4 * scale
 
 
 # ------------------------------------------------------------------------------ conversions
