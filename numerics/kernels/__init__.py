@@ -17,16 +17,19 @@ Modules:
 
 Compiled code is cached on disk (numba ``cache=True``) in ``__pycache__`` beside these files or,
 when that directory is not writable (a read-only install), in numba's per-user cache directory;
-``NUMBA_CACHE_DIR`` overrides both. numba keys each function's cache on the contents of *its own*
-source file only, so after editing ``dd.py``, ``qd.py``, ``eft.py`` or ``arith.py`` in a
-checkout, delete the ``*.nbi``/``*.nbc`` files so that ``gd.py``'s cached loop is rebuilt (an
-installed package never changes, so this concerns development only).
+``NUMBA_CACHE_DIR`` overrides both. numba keys each function's cache on the contents of its own
+source file only; :mod:`~numerics.kernels.cache` gives all kernel functions one stamp (a hash of
+all the kernel sources), so editing any of them recompiles every kernel.
 """
 
+from . import arith, dd, eft, gd, qd
+from .cache import stamp_caches
 from .convert import FORMAT_DPS, LIMBS, from_limbs, to_limbs
 from .eft import FMA_HARDWARE
 from .gd import STATUS_NAMES
 from .state import GDState, prepare, run
+
+stamp_caches([eft, dd, qd, arith, gd])
 
 __all__ = ["prepare", "run", "GDState", "STATUS_NAMES", "LIMBS", "FORMAT_DPS", "FMA_HARDWARE",
            "to_limbs", "from_limbs"]

@@ -51,12 +51,14 @@ SHARED, PRODUCT, DIFFERENCE = 0, 1, 2
 @numba.njit(**JIT)
 def _in_range(x, tiny, huge):
     a = abs(lead(x))
-    return a == 0.0 or (tiny <= a and a <= huge)
+    return (a == 0.0) | ((tiny <= a) & (a <= huge))
 
 
 @numba.njit(**JIT)
 def _power(w, m):
     """``w^m`` for ``m >= 1`` by repeated multiplication."""
+    if m == 2:
+        return mul(w, w)
     p = w
     for _ in range(m - 1):
         p = mul(p, w)
@@ -76,21 +78,20 @@ def _beta_rows(kind, D, theta, d, beta, status, ok, tiny, huge, z):
             if kind == SHARED:
                 w = load(theta, t0 + j, z)
                 bt = _power(w, D)
-                fine = fine and _in_range(w, tiny, huge) and (
-                    lead(w) == 0.0 or abs(lead(bt)) >= tiny)
+                fine &= _in_range(w, tiny, huge) & ((lead(w) == 0.0) | (abs(lead(bt)) >= tiny))
             else:
                 u = load(theta, t0 + j, z)
                 v = load(theta, t0 + d + j, z)
-                fine = fine and _in_range(u, tiny, huge) and _in_range(v, tiny, huge)
+                fine &= _in_range(u, tiny, huge) & _in_range(v, tiny, huge)
                 if kind == PRODUCT:
                     bt = mul(u, v)
-                    fine = fine and (lead(u) == 0.0 or lead(v) == 0.0 or abs(lead(bt)) >= tiny)
+                    fine &= (lead(u) == 0.0) | (lead(v) == 0.0) | (abs(lead(bt)) >= tiny)
                 else:
                     uu = mul(u, u)
                     vv = mul(v, v)
                     bt = sub(uu, vv)
-                    fine = fine and (lead(u) == 0.0 or abs(lead(uu)) >= tiny)
-                    fine = fine and (lead(v) == 0.0 or abs(lead(vv)) >= tiny)
+                    fine &= (lead(u) == 0.0) | (abs(lead(uu)) >= tiny)
+                    fine &= (lead(v) == 0.0) | (abs(lead(vv)) >= tiny)
             store(beta, b0 + j, bt)
         ok[b] = fine
 

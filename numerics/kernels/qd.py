@@ -248,10 +248,12 @@ def qd_dot(A, a0, x, x0, m, c):
     ``eps^2`` (``eps = 2^-53``) are summed by TwoSum into their own accumulators (two or three
     independent chains per order), each TwoSum error passed down one order; the order-``eps^3``
     parts (``a_i b_k``, ``i + k = 3``, rounded, and the errors from order 2) are summed plainly.
-    The orders are folded exactly and joined by one :func:`qd_add`. No branches on the data
-    (but for skipping the products of zero limbs of ``A``, the common case of float64 data), so
-    a term costs about a third of a :func:`qd_mul` plus a :func:`qd_add`; the error is about
-    ``2^-212 |result| + O(m 2^-212 sum |terms|)``, the same order as quad-double accumulation.
+    The orders are folded exactly into two normalised pairs, which are the result when they do
+    not overlap (the usual case) and are joined by :func:`qd_add` when they do. No branches on
+    the data per term (but for skipping the products of zero limbs of ``A``, the common case of
+    float64 data), so a term costs about a third of a :func:`qd_mul` plus a :func:`qd_add`; the
+    error is about ``2^-212 |result| + O(m 2^-212 sum |terms|)``, the order of quad-double
+    accumulation.
     """
     s0 = c[0]
     s1a, s1b = c[1], 0.0
@@ -294,4 +296,6 @@ def qd_dot(A, a0, x, x0, m, c):
     s3 += (h1 + h2) + h3
     h0, l0 = two_sum(s0, s1)
     h2_, l2 = two_sum(s2, s3)
+    if abs(h2_) <= abs(l0) * 2.0**-54:  # already a normalised expansion (the usual case)
+        return h0, l0, h2_, l2
     return qd_add((h0, l0, 0.0, 0.0), (h2_, l2, 0.0, 0.0))

@@ -450,7 +450,7 @@ _CHILD = textwrap.dedent("""
     from numerics.kernels import prepare, run
     from numerics.kernels.gd import run_rows
     s = prepare(Problem([1, Fraction(1, 2)], 1, Fraction(1, 100)), [Fraction(1, 10)], 50,
-                fmt="dd")
+                fmt="float64")
     run(s)
     print(len(run_rows.stats.cache_hits), len(run_rows.stats.cache_misses))
 """)
@@ -487,3 +487,19 @@ def test_unwritable_install_falls_back_to_the_user_cache(tmp_path):
     assert _child(env, str(tmp_path)) == (0, 1)
     assert any((tmp_path / "user-cache" / "numba").rglob("*.nbi"))
     assert _child(env, str(tmp_path)) == (1, 0)
+
+
+@pytest.mark.slow
+def test_editing_any_kernel_source_recompiles_the_loop(tmp_path):
+    # numba alone would keep gd.py's cached loop after an edit of dd.py (its own stamp only)
+    tree = tmp_path / "src"
+    for pkg in ("numerics", "theory"):
+        shutil.copytree(os.path.join(ROOT, pkg), tree / pkg,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(tree),
+               PYTHONDONTWRITEBYTECODE="1")
+    assert _child(env, str(tmp_path)) == (0, 1)
+    assert _child(env, str(tmp_path)) == (1, 0)
+    with open(tree / "numerics" / "kernels" / "dd.py", "a") as fh:
+        fh.write("\n# an edit\n")
+    assert _child(env, str(tmp_path)) == (0, 1)
