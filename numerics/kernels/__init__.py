@@ -16,10 +16,14 @@ Modules:
 * :mod:`~numerics.kernels.convert`: exact Fraction <-> limbs conversions, the formats' ranges.
 
 Compiled code is cached on disk (numba ``cache=True``) in ``__pycache__`` beside these files or,
-when that directory is not writable (a read-only install), in numba's per-user cache directory;
-``NUMBA_CACHE_DIR`` overrides both. numba keys each function's cache on the contents of its own
-source file only; :mod:`~numerics.kernels.cache` gives all kernel functions one stamp (a hash of
-all the kernel sources), so editing any of them recompiles every kernel.
+when that directory is not writable (a read-only install), in numba's per-user cache directory
+(``$XDG_CACHE_HOME/numba`` or ``~/.cache/numba``); ``NUMBA_CACHE_DIR`` overrides both. When no
+directory is writable at all, the kernels compile in every process (:data:`eft.CACHED` is
+False) instead of failing at import. First compilation of all three formats takes ~10-15 s;
+a fresh process with a warm cache needs ~0.3 s for its first call (numba's start-up).
+numba keys each function's cache on the contents of its own source file only;
+:mod:`~numerics.kernels.cache` gives all kernel functions one stamp (a hash of all the kernel
+sources), so editing any of them recompiles every kernel.
 """
 
 from . import arith, dd, eft, gd, qd

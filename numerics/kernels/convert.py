@@ -110,7 +110,8 @@ def sqrt2_times_limbs(alpha, L: int) -> tuple:
 
 
 def sqrt_to_float(q: Fraction) -> float:
-    """``sqrt(q)`` rounded down to a double (within one ulp), for tiny or huge ``q`` too."""
+    """``sqrt(q)`` as a double within one ulp (for ``rtol = sqrt(2 tol)``; ``q`` may be far
+    below float64's range, ``sqrt(q)`` not)."""
     q = Fraction(q)
     if q <= 0:
         return 0.0

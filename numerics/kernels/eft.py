@@ -31,10 +31,30 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["fma", "two_sum", "quick_two_sum", "two_prod", "FMA_HARDWARE", "JIT"]
+__all__ = ["fma", "two_sum", "quick_two_sum", "two_prod", "FMA_HARDWARE", "JIT", "CACHED"]
+
+def _probe():  # pragma: no cover - never called: its file locates the cache
+    return 0
+
+
+def _cache_available() -> bool:
+    """True if numba finds a writable cache directory for this package's functions (beside
+    the sources, ``NUMBA_CACHE_DIR``, or the per-user cache). Without one, ``cache=True``
+    would make numba raise at import; the kernels then compile in every process instead."""
+    try:
+        from numba.core.caching import FunctionCache
+
+        FunctionCache(_probe)
+        return True
+    except Exception:
+        return False
+
+
+#: True when compiled kernels are cached on disk (see :func:`_cache_available`)
+CACHED = _cache_available()
 
 #: the options of every compiled function of :mod:`numerics.kernels` (never ``fastmath``)
-JIT = dict(nogil=True, cache=True, fastmath=False, error_model="numpy")
+JIT = dict(nogil=True, cache=CACHED, fastmath=False, error_model="numpy")
 
 
 def _host_has_fma() -> bool:

@@ -1,9 +1,11 @@
 """The compiled gradient-descent loop, written once for float64, double-double and quad-double.
 
 One call of :func:`run_rows` advances every running row (one learning rate each) until it
-reaches step ``k_until`` or finishes. Per row and step ``k`` (``theta = theta_k``):
+reaches step ``k_until`` or finishes; rows move in lockstep, phase by phase. Per row and step
+``k`` (``theta = theta_k``):
 
-1. ``beta = beta(theta)``, ``r = X beta - y`` (dot products accumulated in the working format);
+1. ``beta = beta(theta)``, ``r = X beta - y``, ``g = (X^T r) inv_n`` (dot products in the
+   working format: :func:`numerics.kernels.arith.dot`);
 2. unless this step was already checked by the previous call: ``diverged`` if a limb of ``r``
    is not finite or ``|r_i| > r_max``; else ``range`` if ``theta`` or ``beta`` left the
    full-precision range (below); else, on the check grid (``k % check_every == 0`` or
@@ -11,8 +13,7 @@ reaches step ``k_until`` or finishes. Per row and step ``k`` (``theta = theta_k`
    ``converged`` when it reaches ``patience`` (if ``stop_conv``); at ``k == steps`` the row ends
    ``converged`` or ``not_converged`` as ``numerics.gd.gradient_descent`` decides;
 3. if ``k == k_until`` the row pauses (marked ``checked`` so the resumed call does not count the
-   check twice); else ``g = (X^T r) inv_n``, ``theta <- step(theta, g)``, ``G_sum += eta g``,
-   ``k += 1``.
+   check twice); else ``theta <- step(theta, g)``, ``G_sum += eta g``, ``k += 1``.
 
 A finished row keeps ``theta_k`` and ``G_sum_k`` of its last step ``k`` (frozen). ``beta``,
 ``r`` and ``g`` of each row's final ``theta`` are left in their arrays.

@@ -487,6 +487,10 @@ def test_unwritable_install_falls_back_to_the_user_cache(tmp_path):
     assert _child(env, str(tmp_path)) == (0, 1)
     assert any((tmp_path / "user-cache" / "numba").rglob("*.nbi"))
     assert _child(env, str(tmp_path)) == (1, 0)
+    # nowhere to write at all: the kernels still import and run, compiled in each process
+    (tmp_path / "not-a-dir").write_text("")
+    env["XDG_CACHE_HOME"] = str(tmp_path / "not-a-dir")
+    assert _child(env, str(tmp_path)) == _child(env, str(tmp_path)) == (0, 1)  # never a hit
 
 
 @pytest.mark.slow
