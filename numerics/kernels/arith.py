@@ -45,49 +45,22 @@ lead, load, store, const, finite = (_stub("lead"), _stub("load"), _stub("store")
 neg, dot = _stub("neg"), _stub("dot")
 
 
-@overload(add)
-def _add(a, b):
-    L = _limbs(a)
-    if L == 1:
-        return lambda a, b: a + b
-    if L == 2:
-        return lambda a, b: dd_add(a, b)
-    if L == 4:
-        return lambda a, b: qd_add(a, b)
+def _binary(stub, impls: dict) -> None:
+    """Implement ``stub(a, b)`` by ``impls[number of limbs of a]``."""
+    @overload(stub)
+    def _impl(a, b):
+        return impls.get(_limbs(a))
 
 
-@overload(sub)
-def _sub(a, b):
-    L = _limbs(a)
-    if L == 1:
-        return lambda a, b: a - b
-    if L == 2:
-        return lambda a, b: dd_sub(a, b)
-    if L == 4:
-        return lambda a, b: qd_sub(a, b)
-
-
-@overload(mul)
-def _mul(a, b):
-    L = _limbs(a)
-    if L == 1:
-        return lambda a, b: a * b
-    if L == 2:
-        return lambda a, b: dd_mul(a, b)
-    if L == 4:
-        return lambda a, b: qd_mul(a, b)
-
-
-@overload(mul_d)
-def _mul_d(a, b):
-    """``a * b`` for a multi-limb ``a`` and a double ``b`` (exact when ``b`` is a power of 2)."""
-    L = _limbs(a)
-    if L == 1:
-        return lambda a, b: a * b
-    if L == 2:
-        return lambda a, b: dd_mul_d(a, b)
-    if L == 4:
-        return lambda a, b: qd_mul_d(a, b)
+_binary(add, {1: lambda a, b: a + b, 2: lambda a, b: dd_add(a, b),
+              4: lambda a, b: qd_add(a, b)})
+_binary(sub, {1: lambda a, b: a - b, 2: lambda a, b: dd_sub(a, b),
+              4: lambda a, b: qd_sub(a, b)})
+_binary(mul, {1: lambda a, b: a * b, 2: lambda a, b: dd_mul(a, b),
+              4: lambda a, b: qd_mul(a, b)})
+# a multi-limb ``a`` times a double ``b`` (exact when ``b`` is a power of 2)
+_binary(mul_d, {1: lambda a, b: a * b, 2: lambda a, b: dd_mul_d(a, b),
+                4: lambda a, b: qd_mul_d(a, b)})
 
 
 @overload(lead)

@@ -32,30 +32,6 @@ QD_LIMBS = 4
 
 
 @numba.njit(**JIT)
-def renorm4(c0, c1, c2, c3):
-    """Renormalise four overlapping limbs into a quad-double (QD ``renorm``)."""
-    if not (c0 - c0 == 0.0):  # inf or nan: nothing to normalise
-        return c0, c1, c2, c3
-    s0, c3 = quick_two_sum(c2, c3)
-    s0, c2 = quick_two_sum(c1, s0)
-    c0, c1 = quick_two_sum(c0, s0)
-    s0, s1, s2, s3 = c0, c1, 0.0, 0.0
-    if s1 != 0.0:
-        s1, s2 = quick_two_sum(s1, c2)
-        if s2 != 0.0:
-            s2, s3 = quick_two_sum(s2, c3)
-        else:
-            s1, s2 = quick_two_sum(s1, c3)
-    else:
-        s0, s1 = quick_two_sum(s0, c2)
-        if s1 != 0.0:
-            s1, s2 = quick_two_sum(s1, c3)
-        else:
-            s0, s1 = quick_two_sum(s0, c3)
-    return s0, s1, s2, s3
-
-
-@numba.njit(**JIT)
 def renorm5(c0, c1, c2, c3, c4):
     """Renormalise five overlapping limbs into a quad-double (QD ``renorm`` with an extra)."""
     if not (c0 - c0 == 0.0):
@@ -94,6 +70,13 @@ def renorm5(c0, c1, c2, c3, c4):
             else:
                 s0, s1 = quick_two_sum(s0, c4)
     return s0, s1, s2, s3
+
+
+@numba.njit(**JIT)
+def renorm4(c0, c1, c2, c3):
+    """Renormalise four overlapping limbs (QD's 4-input ``renorm``, which is the 5-input one
+    with a zero fifth limb: every ``quick_two_sum(x, 0)`` is ``(x, 0)``)."""
+    return renorm5(c0, c1, c2, c3, 0.0)
 
 
 @numba.njit(**JIT)
