@@ -6,10 +6,11 @@ arithmetic* (2007; the QD library): a quad-double is a non-overlapping expansion
 212 bits (about 63.8 decimal digits) while ``|x0| >= 2^-863`` (the last limb must stay normal);
 the exponent range is float64's.
 
-* :func:`qd_add` is QD's ``ieee_add``: the two operands' limbs are merged by decreasing magnitude
-  and accumulated in a double-length accumulator that emits a limb whenever it fills, then
-  renormalised. Unlike QD's default ``sloppy_add`` its error is relative to the *result* even
-  under cancellation.
+* :func:`qd_add` has an error relative to the *result*, cancellation or not: when the leading
+  limbs cancel it is QD's ``ieee_add`` (the operands' limbs merged by decreasing magnitude and
+  accumulated in a double-length accumulator that emits a limb whenever it fills, then
+  renormalised); otherwise QD's faster, branch-free ``sloppy_add`` (limb-wise TwoSums), whose
+  error is relative to ``|a| + |b|``, which is then at most about ``2 |a + b|``.
 * :func:`qd_mul` is QD's ``accurate_mul``: all partial products down to order ``eps^3`` with their
   errors (``eps = 2^-53``), the order-``eps^4`` terms in plain arithmetic, renormalised.
 * :func:`qd_mul_d` multiplies by a double (QD's ``qd_real * double``).
@@ -107,8 +108,32 @@ def _pick(a, b, i, j):
 
 
 @numba.njit(**JIT)
+def _sloppy_add(a, b):
+    """QD's ``sloppy_add``: limb-wise TwoSums, errors carried down, renormalised. Its error is
+    small relative to ``|a| + |b|``, hence to ``|a + b|`` only without cancellation."""
+    s0, t0 = two_sum(a[0], b[0])
+    s1, t1 = two_sum(a[1], b[1])
+    s2, t2 = two_sum(a[2], b[2])
+    s3, t3 = two_sum(a[3], b[3])
+    s1, t0 = two_sum(s1, t0)
+    s2, t0, t1 = _three_sum(s2, t0, t1)
+    s3, t0 = _three_sum2(s3, t0, t2)
+    return renorm5(s0, s1, s2, s3, t0 + t1 + t3)
+
+
+@numba.njit(**JIT)
 def qd_add(a, b):
-    """``a + b``: QD's ``ieee_add`` (merge by magnitude, double-length accumulator)."""
+    """``a + b`` with an error relative to the result: QD's ``sloppy_add`` when the leading
+    limbs do not cancel (``|a0 + b0| >= (|a0| + |b0|) / 2``, so ``|a + b|`` is at least about
+    half of ``|a| + |b|``), else QD's ``ieee_add``."""
+    if abs(a[0] + b[0]) >= 0.5 * (abs(a[0]) + abs(b[0])):
+        return _sloppy_add(a, b)
+    return _ieee_add(a, b)
+
+
+@numba.njit(**JIT)
+def _ieee_add(a, b):
+    """QD's ``ieee_add``: merge by magnitude, double-length accumulator."""
     x0 = x1 = x2 = x3 = 0.0
     u, i, j = _pick(a, b, 0, 0)
     v, i, j = _pick(a, b, i, j)
