@@ -50,8 +50,12 @@ def tiny(L: int) -> float:
     return 2.0 ** (-1022 + 53 * L)
 
 
+_BOUNDS = {L: (Fraction(tiny(L)), Fraction(HUGE)) for L in LIMBS.values()}
+
+
 def _check(q: Fraction, L: int, name: str) -> None:
-    if q != 0 and not (Fraction(tiny(L)) <= abs(q) <= Fraction(HUGE)):
+    low, high = _BOUNDS[L]
+    if q != 0 and not (low <= abs(q) <= high):
         raise DomainError(name, float(q) if abs(q) < 2 ** 1000 else "huge",
                           f"0 or a magnitude in [2^{-1022 + 53 * L}, 2^970] (the range in which "
                           f"{L} limb(s) carry full precision); use python-flint")
@@ -62,6 +66,10 @@ def to_limbs(q, L: int, name: str = "value") -> tuple:
     rational arithmetic); :class:`DomainError` outside the full-precision range."""
     q = Fraction(q)
     _check(q, L, name)
+    if q.denominator & (q.denominator - 1) == 0:  # dyadic: a double already? (float data)
+        f = float(q)
+        if q == f:
+            return (f,) + (0.0,) * (L - 1)
     out = []
     rem = q
     for _ in range(L):
