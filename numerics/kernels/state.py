@@ -11,16 +11,15 @@
 
 Layout (``B`` rows = learning rates, ``L`` limbs: 1 float64, 2 dd, 4 qd; limbs last):
 
-================  ===================  ==============================================
-``theta``         ``(B, blocks, d, L)``  ``blocks``: ``(w,)`` shared, ``(u, v)`` otherwise
-``G_sum``         ``(B, d, L)``          ``sum_{j<k} eta g_j`` (kept if ``track_G_sum``)
-``beta, g``       ``(B, d, L)``          at each row's current ``theta`` (after a run)
-``r``             ``(B, n, L)``          ``X beta - y`` at each row's current ``theta``
-``status``        ``(B,)`` int8          0 running, 1 converged, 2 diverged,
-                                         3 not_converged, 4 range (:data:`STATUS_NAMES`)
-``k``             ``(B,)`` int64         the step of ``theta`` (the finishing step once done)
-``below``         ``(B,)`` int64         consecutive checks with ``max |r_i| <= rtol``
-================  ===================  ==============================================
+* ``theta`` ``(B, blocks, d, L)``: blocks ``(w,)`` (shared) or ``(u, v)``;
+* ``G_sum`` ``(B, d, L)``: ``sum_{j<k} eta g_j`` (kept if ``track_G_sum``);
+* ``beta``, ``g`` ``(B, d, L)`` and ``r = X beta - y`` ``(B, n, L)``: at each row's current
+  ``theta`` (after a run);
+* ``status`` ``(B,)`` int8: 0 running, 1 converged, 2 diverged, 3 not_converged, 4 range
+  (names in :data:`numerics.kernels.gd.STATUS_NAMES`);
+* ``k`` ``(B,)`` int64: the step of ``theta`` (the finishing step once a row is done);
+* ``below`` ``(B,)`` int64: consecutive checks with ``max |r_i| <= rtol``;
+* ``checked`` ``(B,)`` bool: the checks at step ``k`` are done (a paused row).
 
 ``run(state, k_until)`` advances every running row to step ``k_until`` (default: the budget
 ``steps``) or until it finishes, in one compiled call; call it again with a later ``k_until``
