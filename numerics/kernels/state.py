@@ -1,0 +1,204 @@
+"""Python side of the compiled GD kernels: build a run's state, advance it, read it exactly.
+
+>>> from fractions import Fraction
+>>> from numerics.problem import Problem
+>>> p = Problem([1, Fraction(1, 2)], 1, Fraction(1, 100))
+>>> s = prepare(p, [Fraction(1, 10), 3], 1000, fmt="dd")
+>>> run(s)   # rows still running
+0
+>>> s.statuses, s.theta.shape   # eta = 1/10 is stable here, eta = 3 is not
+(['converged', 'diverged'], (2, 1, 2, 2))
+
+Layout (``B`` rows = learning rates, ``L`` limbs: 1 float64, 2 dd, 4 qd; limbs last):
+
+* ``theta`` ``(B, blocks, d, L)``: blocks ``(w,)`` (shared) or ``(u, v)``;
+* ``G_sum`` ``(B, d, L)``: ``sum_{j<k} eta g_j`` (kept if ``track_G_sum``);
+* ``beta``, ``g`` ``(B, d, L)`` and ``r = X beta - y`` ``(B, n, L)``: at each row's current
+  ``theta`` (after a run);
+* ``status`` ``(B,)`` int8: 0 running, 1 converged, 2 diverged, 3 not_converged, 4 range
+  (names in :data:`numerics.kernels.gd.STATUS_NAMES`);
+* ``k`` ``(B,)`` int64: the step of ``theta`` (the finishing step once a row is done);
+* ``below`` ``(B,)`` int64: consecutive checks with ``max |r_i| <= rtol``;
+* ``checked`` ``(B,)`` bool: the checks at step ``k`` are done (a paused row).
+
+``run(state, k_until)`` advances every running row to step ``k_until`` (default: the budget
+``steps``) or until it finishes, in one compiled call; call it again with a later ``k_until``
+to resume (recording points, stopping checks, a progress callback between calls).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ..errors import DomainError
+from ..gd import default_tol
+from ..problem import Problem, as_fraction
+from .convert import (
+    FORMAT_DPS,
+    HUGE,
+    limbs_of,
+    limbs_to_fractions,
+    sqrt2_times_limbs,
+    sqrt_to_float,
+    tiny,
+    to_limbs,
+    vector_to_limbs,
+)
+from .gd import DIFFERENCE, PRODUCT, SHARED, STATUS_NAMES, run_rows
+
+__all__ = ["GDState", "prepare", "run", "PROTOTYPES"]
+
+#: the prototype number of each limb count (selects the compiled specialisation)
+PROTOTYPES = {1: 0.0, 2: (0.0, 0.0), 4: (0.0, 0.0, 0.0, 0.0)}
+_KIND = {"shared": SHARED, "product": PRODUCT, "difference": DIFFERENCE}
+
+
+@dataclass
+class GDState:
+    """Everything a kernel run needs, in preallocated arrays (see the module docstring)."""
+
+    fmt: str
+    L: int
+    param: str
+    depth: int
+    n: int
+    d: int
+    etas: tuple
+    X: np.ndarray
+    XT: np.ndarray
+    y: np.ndarray
+    inv_n: np.ndarray
+    eta: np.ndarray
+    theta: np.ndarray
+    G_sum: np.ndarray
+    status: np.ndarray
+    k: np.ndarray
+    below: np.ndarray
+    checked: np.ndarray
+    beta: np.ndarray
+    r: np.ndarray
+    g: np.ndarray
+    steps: int
+    check_every: int
+    patience: int
+    stop_at_convergence: bool
+    track_G_sum: bool
+    rtol: float
+    r_max: float
+
+    @property
+    def B(self) -> int:
+        return len(self.etas)
+
+    @property
+    def statuses(self) -> list:
+        """Status names per row."""
+        return [STATUS_NAMES[c] for c in self.status]
+
+    def theta_fractions(self, row: int) -> tuple:
+        """``theta`` of ``row`` as a tuple of blocks of exact Fractions."""
+        return tuple(tuple(limbs_to_fractions(block)) for block in self.theta[row])
+
+    def values(self, name: str, row: int) -> tuple:
+        """Exact values of ``"G_sum"``, ``"beta"``, ``"r"`` or ``"g"`` of ``row``."""
+        if name not in ("G_sum", "beta", "r", "g"):
+            raise DomainError("name", name, "one of G_sum, beta, r, g")
+        return tuple(limbs_to_fractions(getattr(self, name)[row]))
+
+
+def _positive(value, name: str) -> Fraction:
+    v = as_fraction(value, name)
+    if v <= 0:
+        raise DomainError(name, value, "a learning rate eta > 0 is required")
+    return v
+
+
+def _whole(value, name: str, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        raise DomainError(name, value, f"an integer >= {least} is required")
+    return int(value)
+
+
+def prepare(problem: Problem, etas, steps: int, *, fmt: str = "dd", tol=None, patience: int = 3,
+            r_max=None, check_every: int = 1, stop_at_convergence: bool = True,
+            track_G_sum: bool | None = None, theta0=None, G_sum0=None,
+            start: int = 0) -> GDState:
+    """The state of GD on ``problem`` for each learning rate in ``etas``, before step ``start``.
+
+    Parameters mirror :func:`numerics.gd.gradient_descent` (single runs: ``check_every=1``) and
+    :func:`numerics.gd.gradient_descent_batch` (``check_every=16``): ``tol`` is the loss
+    tolerance (default :func:`numerics.gd.default_tol` at the format's digits), compared as
+    ``max |r_i| <= rtol = sqrt(2 tol)``; ``r_max`` the divergence bound on ``|r_i|`` (default
+    ``1e8 max(1, |y|)``). ``theta0`` (a tuple of blocks of exact values) and ``G_sum0`` resume
+    every row from the same exact state at step ``start``; by default ``theta_0`` is the
+    parametrisation's initialisation, greedily rounded from the exact reals
+    (:mod:`numerics.kernels.convert`). All data must lie in the format's full-precision range.
+    """
+    L = limbs_of(fmt)
+    steps = _whole(steps, "steps", 0)
+    start = _whole(start, "start", 0)
+    patience = _whole(patience, "patience", 1)
+    check_every = _whole(check_every, "check_every", 1)
+    etas = tuple(_positive(e, "eta") for e in np.atleast_1d(np.asarray(etas, dtype=object)))
+    B, n, d = len(etas), problem.n, problem.d
+    blocks = 1 if problem.param == "shared" else 2
+    if track_G_sum is None:
+        track_G_sum = problem.param == "shared"
+    tol = default_tol(problem, FORMAT_DPS[fmt]) if tol is None else as_fraction(tol, "tol")
+    if tol <= 0:
+        raise DomainError("tol", tol, "tol > 0 is required")
+    scale = max(Fraction(1), max(abs(v) for v in problem.y))
+    r_max = Fraction(10**8) * scale if r_max is None else as_fraction(r_max, "r_max")
+
+    X = np.array([vector_to_limbs(row, L, f"X[{i}]") for i, row in enumerate(problem.X)])
+    theta = np.zeros((B, blocks, d, L))
+    if theta0 is None:
+        a = to_limbs(problem.alpha, L, "alpha")
+        init = {"alpha": a, "zero": (0.0,) * L}
+        if problem.param == "product":
+            init["sqrt2alpha"] = sqrt2_times_limbs(problem.alpha, L)
+        for blk, (recipe,) in enumerate(problem.initial_theta()):
+            theta[:, blk, :, :] = init[recipe]
+    else:
+        if len(theta0) != blocks or any(len(t) != d for t in theta0):
+            raise DomainError("theta0", theta0, f"{blocks} block(s) of {d} values")
+        for blk, values in enumerate(theta0):
+            theta[:, blk] = vector_to_limbs([as_fraction(v, "theta0") for v in values], L,
+                                            "theta0")
+    G = np.zeros((B, d, L))
+    if G_sum0 is not None:
+        G[:] = vector_to_limbs([as_fraction(v, "G_sum0") for v in G_sum0], L, "G_sum0")
+    return GDState(
+        fmt=fmt, L=L, param=problem.param, depth=problem.depth, n=n, d=d, etas=etas,
+        X=X, XT=np.ascontiguousarray(X.transpose(1, 0, 2)),
+        y=vector_to_limbs(problem.y, L, "y"), inv_n=np.array([to_limbs(Fraction(1, n), L)]),
+        eta=vector_to_limbs(etas, L, "eta"), theta=theta, G_sum=G,
+        status=np.zeros(B, dtype=np.int8), k=np.full(B, start, dtype=np.int64),
+        below=np.zeros(B, dtype=np.int64), checked=np.zeros(B, dtype=np.bool_),
+        beta=np.zeros((B, d, L)), r=np.zeros((B, n, L)), g=np.zeros((B, d, L)),
+        steps=steps, check_every=check_every, patience=patience,
+        stop_at_convergence=bool(stop_at_convergence), track_G_sum=bool(track_G_sum),
+        rtol=sqrt_to_float(2 * tol), r_max=float(r_max) if r_max < 2**1023 else np.inf)
+
+
+def run(state: GDState, k_until: int | None = None) -> int:
+    """Advance every running row of ``state`` to step ``k_until`` (default ``state.steps``,
+    at most ``state.steps``) or until it finishes; returns the number of rows still running."""
+    k_until = state.steps if k_until is None else _whole(k_until, "k_until", 0)
+    k_until = min(k_until, state.steps)
+    s, L = state, state.L
+    moving = s.k[s.status == 0]
+    if len(moving) == 0:
+        return 0
+    if np.any(moving != moving[0]):  # pragma: no cover - prepare starts all rows together
+        raise DomainError("state.k", s.k, "all running rows at the same step")
+    return run_rows(
+        _KIND[s.param], s.depth, s.track_G_sum, s.n, s.d, s.X.reshape(-1, L),
+        s.XT.reshape(-1, L), s.y, s.inv_n, s.eta, s.theta.reshape(-1, L),
+        s.G_sum.reshape(-1, L), s.status, s.k, s.below, s.checked, s.beta.reshape(-1, L),
+        s.r.reshape(-1, L), s.g.reshape(-1, L), int(moving[0]), s.steps, k_until, s.check_every,
+        s.patience,
+        s.stop_at_convergence, s.rtol, s.r_max, tiny(L), HUGE, PROTOTYPES[L])
