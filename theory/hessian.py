@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ._display import compact_repr
 from ._exact import exact_vector, is_numeric, one_sample, require_nonnegative, same_length
 from .citations import cites
 from .errors import DomainError, NotDecidable
@@ -187,6 +188,7 @@ def hessian_char_poly(x, y, w, lam: sp.Symbol = LAM) -> sp.Poly:
     return sp.Poly(sp.expand(product + secular), lam)
 
 
+@compact_repr
 @dataclass(frozen=True)
 class Spectrum:
     """Exact spectrum of the Hessian at one point.
