@@ -8,7 +8,8 @@ import sys
 
 from theory._enclosure import Enclosed
 
-__all__ = ["emit_json", "num", "exact_text", "decimal_text", "exact_cells", "table"]
+__all__ = ["emit_json", "num", "exact_text", "decimal_text", "exact_cells", "table",
+           "fields_text"]
 
 
 def emit_json(obj: dict) -> None:
@@ -82,6 +83,22 @@ def exact_cells(value) -> tuple[str, str]:
         return str(value), ""
     de = "" if sp.sympify(value).free_symbols else decimal_text(value, 15)
     return exact_text(value), de
+
+
+def fields_text(value) -> str:
+    """A dict as ``key = value, ...`` (nested dicts in parentheses; strings as they are; every
+    value short: :func:`theory._display.show`), a list of dicts as such groups separated by
+    ``;``, anything else as one short value."""
+    from theory._display import show
+
+    if isinstance(value, dict):
+        if not value:
+            return "none"
+        return ", ".join(f"{k} = ({fields_text(v)})" if isinstance(v, dict)
+                         else f"{k} = {fields_text(v)}" for k, v in value.items())
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return "; ".join(fields_text(v) for v in value)
+    return value if isinstance(value, str) and len(value) <= 60 else show(value, 60)
 
 
 def table(rows: list[list[str]], out=None) -> None:

@@ -124,18 +124,25 @@ def _field_text(value) -> str:
     return show(value, LINE)
 
 
-def compact_repr(cls):
+def compact_repr(cls=None, *, fields: tuple | None = None):
     """Class decorator for a dataclass: a repr that stays short whatever the dimension.
 
     Each field is shown with :func:`show` (long values elided, long vectors as their ends and
-    count); fields whose name starts with ``_`` are left out. A repr of short fields is the
-    dataclass's own, with exact numbers as mathematics.
+    count); fields whose name starts with ``_`` are left out. ``fields`` (names of fields or
+    properties) shows those instead: a summary for results with many or bulky fields. A repr
+    of short fields is the dataclass's own, with exact numbers as mathematics.
+
+    Used as ``@compact_repr`` or ``@compact_repr(fields=("name", "outcome"))``.
     """
 
-    def __repr__(self) -> str:
-        parts = [f"{f.name}={_field_text(getattr(self, f.name))}"
-                 for f in dataclasses.fields(self) if f.repr and not f.name.startswith("_")]
-        return f"{type(self).__name__}({', '.join(parts)})"
+    def install(klass):
+        def __repr__(self) -> str:
+            names = fields if fields is not None else [
+                f.name for f in dataclasses.fields(self) if f.repr and not f.name.startswith("_")]
+            parts = [f"{name}={_field_text(getattr(self, name))}" for name in names]
+            return f"{type(self).__name__}({', '.join(parts)})"
 
-    cls.__repr__ = __repr__
-    return cls
+        klass.__repr__ = __repr__
+        return klass
+
+    return install if cls is None else install(cls)
