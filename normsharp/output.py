@@ -85,6 +85,13 @@ def exact_cells(value) -> tuple[str, str]:
     return exact_text(value), de
 
 
+class _Text(str):
+    """A string shown as it is (not quoted) by :func:`theory._display.show`."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 def fields_text(value) -> str:
     """A dict as ``key = value, ...`` (nested dicts in parentheses; strings as they are; every
     value short: :func:`theory._display.show`), a list of dicts as such groups separated by
@@ -98,6 +105,8 @@ def fields_text(value) -> str:
                          else f"{k} = {fields_text(v)}" for k, v in value.items())
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return "; ".join(fields_text(v) for v in value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):  # exact numbers
+        return show([_Text(v) for v in value], 60)
     return value if isinstance(value, str) and len(value) <= 60 else show(value, 60)
 
 
