@@ -9,7 +9,12 @@ import sys
 from theory._enclosure import Enclosed
 
 __all__ = ["emit_json", "num", "exact_text", "decimal_text", "exact_cells", "table",
-           "fields_text"]
+           "fields_text", "value_cells", "vector_text", "SHORTENED"]
+
+#: printed under a table whose long values were shortened
+SHORTENED = ("long values are shortened (vectors to their first and last entries and count, "
+             "long exact values elided in the middle with their length): --full prints them "
+             "whole; --json gives every value")
 
 
 def emit_json(obj: dict) -> None:
@@ -90,6 +95,56 @@ class _Text(str):
 
     def __repr__(self) -> str:
         return str(self)
+
+
+def vector_text(entries: list, full: bool = False) -> tuple[str, bool]:
+    """``(a, b, c, ..., z) [n entries]`` from entry texts when there are more than
+    :data:`theory._display.LONG` of them (all of them with ``full``); and whether it was
+    shortened."""
+    from theory._display import HEAD, LONG
+
+    if full or len(entries) <= LONG:
+        return "(" + ", ".join(entries) + ")", False
+    shown = list(entries[:HEAD]) + ["...", entries[-1]]
+    return "(" + ", ".join(shown) + f") [{len(entries)} entries]", True
+
+
+def value_cells(value, *, full: bool = False, line: int = 80) -> tuple[str, str, bool]:
+    """``(exact, decimal, shortened)`` table cells of an exact number or vector: vectors
+    summarised by :func:`vector_text` and exact texts longer than ``line`` elided with their
+    length (unless ``full``); the decimal is empty where the value has a free symbol. Only the
+    entries shown are evaluated."""
+    import sympy as sp
+
+    from theory._display import HEAD, LONG, elide
+
+    def dec(v, digits):
+        if not isinstance(v, Enclosed) and sp.sympify(v).free_symbols:
+            return ""
+        return decimal_text(v, digits)
+
+    if isinstance(value, (tuple, list)):
+        entries = list(value)
+        picked = entries if full or len(entries) <= LONG else entries[:HEAD] + entries[-1:]
+        short = len(picked) < len(entries)
+
+        def spread(texts):  # back to n entries for vector_text (the hidden ones unused)
+            return texts if not short else texts[:HEAD] + [""] * (
+                len(entries) - HEAD - 1) + texts[-1:]
+
+        texts = [exact_text(v) for v in picked]
+        exact, cut = vector_text(spread(texts), full)
+        if not full and len(exact) > line:  # shorten the entries, keep the vector's shape
+            share = max(12, (line - 16) // len(picked) - 2)
+            texts = [t if len(t) <= share else t[:share - 3] + "..." for t in texts]
+            exact, cut = vector_text(spread(texts), full)[0], True
+        decs = [dec(v, 12) for v in picked]
+        decimal = "" if "" in decs else vector_text(spread(decs), full)[0]
+    else:
+        exact, cut, decimal = exact_text(value), False, dec(value, 15)
+        if not full and len(exact) > line:
+            exact, cut = elide(exact, line), True
+    return exact, decimal, cut
 
 
 def fields_text(value) -> str:

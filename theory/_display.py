@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from fractions import Fraction
 
-__all__ = ["show", "compact_repr", "LINE"]
+__all__ = ["show", "elide", "compact_repr", "LINE", "LONG", "HEAD"]
 
 #: the longest text shown for one value (a line, with its name in front)
 LINE = 80
@@ -61,7 +61,9 @@ def _rational_text(value: int | Fraction, limit: int) -> str:
     return f"{approx:g} (rounded; exact: about {digits} digits)"
 
 
-def _elide(text: str, limit: int) -> str:
+def elide(text: str, limit: int = LINE) -> str:
+    """``text`` on one line; longer than ``limit``: its head and tail around ``...``, with a
+    note of its length (``[139 characters]``)."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
@@ -101,7 +103,7 @@ def show(value: object, limit: int = LINE) -> str:
         rows, cols = value.shape
         if rows * cols > 16:
             return f"Matrix({rows} x {cols})"
-        return _elide(str(value), limit)
+        return elide(str(value), limit)
     ndarray_shape = getattr(value, "shape", None)
     if isinstance(ndarray_shape, tuple) and len(ndarray_shape) >= 1 and hasattr(value, "tolist"):
         if len(ndarray_shape) > 1:
@@ -112,12 +114,12 @@ def show(value: object, limit: int = LINE) -> str:
     if isinstance(value, dict):
         parts = [f"{show(k, limit)}: {show(v, limit)}" for k, v in list(value.items())[:LONG]]
         more = ", ..." if len(value) > LONG else ""
-        return _elide("{" + ", ".join(parts) + more + "}", limit)
+        return elide("{" + ", ".join(parts) + more + "}", limit)
     if getattr(value, "shape", None) == () and hasattr(value, "item"):  # a numpy scalar
         value = value.item()
     if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
         return _rational_text(value, limit)
-    return _elide(_scalar_text(value), limit)
+    return elide(_scalar_text(value), limit)
 
 
 def _field_text(value) -> str:
