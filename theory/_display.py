@@ -112,9 +112,11 @@ def show(value: object, limit: int = LINE) -> str:
     if isinstance(value, (tuple, list)):
         return _sequence_text(value, limit)
     if isinstance(value, dict):
-        parts = [f"{show(k, limit)}: {show(v, limit)}" for k, v in list(value.items())[:LONG]]
-        more = ", ..." if len(value) > LONG else ""
-        return elide("{" + ", ".join(parts) + more + "}", limit)
+        items = list(value.items())[:LONG]
+        share = max(16, limit // max(len(items), 1))
+        parts = [f"{show(k, share)}: {show(v, share)}" for k, v in items]
+        more = f", ... [{len(value)} entries]" if len(value) > LONG else ""
+        return "{" + ", ".join(parts) + more + "}"
     if getattr(value, "shape", None) == () and hasattr(value, "item"):  # a numpy scalar
         value = value.item()
     if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
