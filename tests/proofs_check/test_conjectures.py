@@ -437,3 +437,43 @@ def test_bad_specs_name_the_problem(spec, needle):
     with pytest.raises(DomainError) as info:
         load_predicate(spec)
     assert info.value.argument == "predicate" and needle in str(info.value)
+
+
+# ------------------------------------------------------------------------------ README
+def _readme_outcomes() -> dict:
+    """The README's sentence on the built-in conjectures: name -> (outcome, quoted instance
+    as a dict of exact texts, or None), and the seed and examples it quotes."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = text.index("Built-in conjectures and the counterexamples")
+    para = " ".join(text[start:text.index("\n\n", start)].split())
+    settings = re.search(r"\(seed (\d+), (\d+) examples\)", para)
+    found = {}
+    for name, outcome, inst in re.findall(
+            r"`([a-z0-9-]+)` (refuted|not refuted)(?: at `([^`]*)`)?", para):
+        fields = dict(re.findall(r"(\w+) = (\([^)]*\)|[^,]+)", inst)) if inst else None
+        found[name] = (outcome, fields)
+    return found, int(settings.group(1)), int(settings.group(2))
+
+
+def test_the_readme_quotes_what_the_command_prints(results):
+    """Every built-in conjecture's outcome, and the instance the README quotes, are those of
+    the search the command runs (its defaults: seed 0, 30 examples, as the README says)."""
+    from normsharp.cli import build_parser
+
+    quoted, seed, examples = _readme_outcomes()
+    args = build_parser("counterexample").parse_args(["counterexample", "s-gf-attained-at-end"])
+    assert (args.seed, args.examples) == (seed, examples) == (SEED, 30)  # the fixture's too
+    assert sorted(quoted) == sorted(CONJECTURES)
+    for name, (outcome, fields) in quoted.items():
+        res = results[name]
+        assert res.outcome == outcome, name
+        if outcome == "refuted":
+            assert fields is not None, f"the README quotes no instance for {name}"
+            key = res.counterexample["instance"]
+            printed = {"x": "(" + ", ".join(key["x"]) + ")", "y": key["y"],
+                       "alpha": key["alpha"], **({"eta": key["eta"]} if "eta" in key else {})}
+            assert {k: v.strip() for k, v in fields.items()} == {
+                k: v for k, v in printed.items() if k in fields or k != "alpha"}, name
