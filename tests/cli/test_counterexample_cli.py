@@ -75,3 +75,25 @@ def test_bad_input_exits_2(cli, argv, needle):
     assert res.code == 2
     assert len(res.err_lines) == 1 and needle in res.err_lines[0]
     assert "Traceback" not in res.err and res.out == ""
+
+
+def test_an_exact_verdict_is_shown_once(cli):
+    """min-sharpness-generalises-better is decided by exact theory: one 'exact' line, not the
+    same fractions twice as 'at float64' and 'at flint:32'."""
+    res = cli(["counterexample", "min-sharpness-generalises-better", "--examples", "20"])
+    assert res.code == 1
+    lines = [line.strip() for line in res.out.splitlines()]
+    exact = [line for line in lines if line.startswith("exact")]
+    assert len(exact) == 1 and "risk_min_sharpness = 7/3, risk_min_norm = 5/6" in exact[0]
+    assert not any(line.startswith(("at float64", "at flint")) for line in lines)
+    gd = cli(["counterexample", "gd-limit-reachable-up-to-stability-limit", "--examples", "20"])
+    assert "at float64: " in gd.out and "at flint:32: " in gd.out  # GD: two precisions
+
+
+def test_details_read_as_text_not_python(cli):
+    res = cli(["counterexample", "gd-limit-reachable-up-to-stability-limit", "--examples",
+               "20"])
+    detail = [line for line in res.out.splitlines() if line.strip().startswith("at float64")]
+    assert detail and "{" not in detail[0] and "'" not in detail[0]
+    first = next(line for line in res.out.splitlines() if "first found:" in line)
+    assert "first found: x=(" in first and "{" not in first
