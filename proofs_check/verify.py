@@ -145,10 +145,7 @@ class VerifyReport:
 
     @property
     def summary(self) -> dict:
-        out = {"verified": 0, "refuted": 0, "undecided": 0}
-        for c in self.claims:
-            out[c.verdict] += 1
-        return out
+        return _tally((c.verdict for c in self.claims), ("verified", "refuted", "undecided"))
 
     @property
     def exit_code(self) -> int:
@@ -159,6 +156,14 @@ class VerifyReport:
         return {"claims": [c.to_json() for c in self.claims], "summary": self.summary,
                 "seed": self.seed, "examples": self.examples,
                 "seconds": round(self.seconds, 3)}
+
+
+def _tally(values, keys) -> dict:
+    """How many of ``values`` are each of ``keys`` (every key present)."""
+    out = dict.fromkeys(keys, 0)
+    for v in values:
+        out[v] += 1
+    return out
 
 
 def _key(instance) -> dict:
@@ -386,10 +391,7 @@ class InstanceReport:
 
     @property
     def summary(self) -> dict:
-        out = {"pass": 0, "fail": 0, "undecided": 0, "not run": 0}
-        for c in self.checks:
-            out[c.status] += 1
-        return out
+        return _tally((c.status for c in self.checks), ("pass", "fail", "undecided", "not run"))
 
     @property
     def verdict(self) -> str:
