@@ -3,7 +3,8 @@ current directory, and its failures as one line with exit 2.
 
 The separate-process tests run the command as the console script does (``sys.path[0]`` is not
 the current directory): that is where ``myconj:fn`` used to fail with ``No module named
-'myconj'`` and ``./myconj.py:fn`` with a traceback.
+'myconj'`` and ``./myconj.py:fn`` with a traceback. The table of failures runs in this process
+(the current directory changed, and taken off ``sys.path``), a few of them also separately.
 """
 
 from __future__ import annotations
@@ -60,8 +61,7 @@ def _run(where, spec, *extra):
                           *extra], cwd=cwd, launcher_dir=bin_dir)
 
 
-@pytest.mark.parametrize("spec", ["myconj:label_at_most_one", "myconj.py:label_at_most_one",
-                                  "./myconj.py:label_at_most_one",
+@pytest.mark.parametrize("spec", ["myconj:label_at_most_one", "./myconj.py:label_at_most_one",
                                   "sub/uses_neighbour.py:fn"])
 def test_a_predicate_in_the_current_directory_is_found(where, spec):
     """Both forms, relative paths, and a file importing its neighbour: the search runs and
@@ -109,9 +109,27 @@ FAILURES = [
 ]
 
 
-@pytest.mark.parametrize("spec, needles", FAILURES, ids=[f[0] for f in FAILURES])
-def test_a_failing_predicate_is_one_line_and_exit_2(where, spec, needles):
-    res = _run(where, spec)
+@pytest.fixture
+def in_process(where, monkeypatch, cli):
+    """``normsharp counterexample --predicate SPEC`` in this process, run from ``where``'s
+    directory, which is not on ``sys.path`` (as for the console script)."""
+    import sys
+
+    cwd, _ = where
+    monkeypatch.chdir(cwd)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", ".", str(cwd))])
+    for name in ("myconj", "broken", "needs_missing"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+
+    def go(spec):
+        return cli(["counterexample", "--predicate", spec, "--examples", "20", "--json"])
+
+    yield go
+    for name in ("myconj", "broken", "needs_missing"):
+        sys.modules.pop(name, None)
+
+
+def _assert_one_line(res, spec, needles):
     assert res.code == 2, (res.code, res.err)
     assert res.out == "" and "Traceback" not in res.err
     assert len(res.err_lines) == 1, res.err_lines
@@ -121,12 +139,23 @@ def test_a_failing_predicate_is_one_line_and_exit_2(where, spec, needles):
         assert needle in line, (needle, line)
 
 
-def test_the_instance_named_is_the_one_the_predicate_raised_on(where):
-    """Independent check of the reported instance: it has y > 2, where the predicate raises,
-    and the predicate holds (True) on every instance with y <= 2."""
+@pytest.mark.parametrize("spec, needles", FAILURES, ids=[f[0] for f in FAILURES])
+def test_a_failing_predicate_is_one_line_and_exit_2(in_process, spec, needles):
+    _assert_one_line(in_process(spec), spec, needles)
+
+
+@pytest.mark.parametrize("spec", ["myconj:divides_by_zero", "broken.py:fn",
+                                  "nosuchmodule_xyz:fn"])
+def test_failures_through_the_entry_point(where, spec):
+    _assert_one_line(_run(where, spec), spec, dict(FAILURES)[spec])
+
+
+def test_the_instance_named_is_the_one_the_predicate_raised_on(in_process):
+    """Independent check of the reported instance: it has y > 2, where the predicate
+    raises."""
     from fractions import Fraction
 
-    res = _run(where, "myconj:raises_above_two")
+    res = in_process("myconj:raises_above_two")
     line = res.err_lines[0]
     fields = dict(part.split("=", 1) for part in
                   line.split("on the instance ")[1].split(" (at ")[0].split(", ")
