@@ -28,7 +28,7 @@ search that would pass its budget raises :class:`SearchBudgetExceeded` instead o
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from fractions import Fraction
 from itertools import combinations_with_replacement, product
 from math import comb, lcm
@@ -161,6 +161,9 @@ class Engine:
             tuples, total = combinations_with_replacement(range(k), d), comb(k + d - 1, d)
         else:
             tuples, total = product(range(k), repeat=d), k ** d
+        if self.target_mode == "erm" and self.work + total > self.budget:
+            raise SearchBudgetExceeded(self.budget, self.work, self.space, f"layer {l} has "
+                                       f"{total} configurations to visit", self.claim)
         report = self.progress if l == 1 else None
         every = max(1, total // 200)
         for done, tup in enumerate(tuples):
@@ -197,46 +200,39 @@ class _Output:
         self.coef = tuple(cols) + ((s,) * n,)
         gmin, gmax = engine.G[0], engine.G[-1]
         m1 = len(self.coef)
-        lo = [[min(c * gmin, c * gmax) for c in col] for col in self.coef]
-        hi = [[max(c * gmin, c * gmax) for c in col] for col in self.coef]
         self.RLO = [[0] * n for _ in range(m1 + 1)]
         self.RHI = [[0] * n for _ in range(m1 + 1)]
         for j in range(m1 - 1, -1, -1):
-            self.RLO[j] = [a + b for a, b in zip(self.RLO[j + 1], lo[j])]
-            self.RHI[j] = [a + b for a, b in zip(self.RHI[j + 1], hi[j])]
+            self.RLO[j] = [r + (c * gmin if c >= 0 else c * gmax)
+                           for r, c in zip(self.RLO[j + 1], self.coef[j])]
+            self.RHI[j] = [r + (c * gmax if c >= 0 else c * gmin)
+                           for r, c in zip(self.RHI[j + 1], self.coef[j])]
         self.m1 = m1
 
     # -- bounds and losses (scaled integers) ---------------------------------------------------
-    def _intervals(self, Z, k, j):
-        """Per unit, the reachable output interval of every sample (units before ``k`` fixed,
-        unit ``k`` fixed up to parameter ``j``, later units free)."""
-        out = []
-        for u in range(self.e.K):
-            if u < k:
-                out.append((Z[u], Z[u]))
-            elif u == k:
-                out.append(([z + a for z, a in zip(Z[u], self.RLO[j])],
-                            [z + a for z, a in zip(Z[u], self.RHI[j])]))
-            else:
-                out.append((self.RLO[0], self.RHI[0]))
-        return out
-
     def lower_bound(self, Z, k, j) -> int:
-        e, iv = self.e, self._intervals(Z, k, j)
+        """A lower bound of the loss of every completion (units before ``k`` fixed, unit ``k``
+        fixed up to parameter ``j``, later units free)."""
+        e, lo, hi = self.e, self.RLO[j], self.RHI[j]
         if e.mode == "exact":
-            (lo, hi), = iv
             total = 0
-            for a, b, t in zip(lo, hi, e.T):
-                a, b = e.mult * a - t, e.mult * b - t
+            for z, a, b, t in zip(Z[0], lo, hi, e.T):
+                a, b = e.mult * (z + a) - t, e.mult * (z + b) - t
                 total += a * a if a > 0 else b * b if b < 0 else 0
             return total
         if e.mode == "sign":
-            (lo, hi), = iv
-            return sum(1 for a, b, s in zip(lo, hi, e.labels) if (b <= 0 if s > 0 else a >= 0))
+            return sum(1 for z, a, b, s in zip(Z[0], lo, hi, e.labels)
+                       if (z + b <= 0 if s > 0 else z + a >= 0))
         bad = 0
         for i, c in enumerate(e.labels):
-            top = iv[c][1][i]
-            if any(top <= iv[u][0][i] for u in range(e.K) if u != c):
+            def interval(u):
+                if u < k:
+                    return Z[u][i], Z[u][i]
+                if u == k:
+                    return Z[u][i] + lo[i], Z[u][i] + hi[i]
+                return self.RLO[0][i], self.RHI[0][i]
+            top = interval(c)[1]
+            if any(top <= interval(u)[0] for u in range(e.K) if u != c):
                 bad += 1
         return bad
 
@@ -249,30 +245,38 @@ class _Output:
         return sum(1 for i, c in enumerate(e.labels)
                    if any(Z[c][i] <= Z[u][i] for u in range(e.K) if u != c))
 
-    def _bias(self, Z):
-        """Decision mode, one output: the lexicographically first grid bias that makes the
-        fixed weights fit (``None`` if none), solved directly instead of enumerated."""
-        e, s, G = self.e, self.coef[-1][0], self.e.G
-        if e.mode == "exact":  # mult (s b + z) = t for every sample
-            need, step = e.T[0] - e.mult * Z[0][0], e.mult * s
-            if need % step:
-                return None
-            b = need // step
-            if b not in e.Gset or any(e.mult * (z + s * b) != t for z, t in zip(Z[0], e.T)):
-                return None
-            return b
-        low, high = None, None
-        for z, sign in zip(Z[0], e.labels):
-            if sign > 0:
-                bound = (-z) // s + 1  # s b > -z
-                low = bound if low is None else max(low, bound)
-            else:
-                bound = -(z // s) - 1  # s b < -z
-                high = bound if high is None else min(high, bound)
-        i = 0 if low is None else bisect_left(G, low)
-        if i == len(G) or (high is not None and G[i] > high):
-            return None
-        return G[i]
+    def feasible_range(self, Z, j):
+        """Decision mode, one output: the grid values of parameter ``j`` that leave every
+        sample fittable by some completion, as a slice of the grid (``lo``, ``hi``)
+        (exactly the children whose :meth:`lower_bound` is 0)."""
+        e, col, lo, hi = self.e, self.coef[j], self.RLO[j + 1], self.RHI[j + 1]
+        g_lo, g_hi = None, None
+        for z, c, a, b, t in zip(Z[0], col, lo, hi, e.T if e.mode == "exact" else e.labels):
+            if e.mode == "exact":  # t - z - c g in [a, b]:  c g in [t - z - b, t - z - a]
+                u, v = t - z - b, t - z - a
+                if c == 0:
+                    if u > 0 or v < 0:
+                        return None
+                    continue
+                low, high = (-(-u // c), v // c) if c > 0 else (-(-v // c), u // c)
+            else:  # sign t: t (z + c g + rest) > 0 for some rest in [a, b]
+                u = -(z + b) if t > 0 else -(z + a)  # need c g > u (t > 0) or c g < u
+                if c == 0:
+                    if (t > 0 and u >= 0) or (t < 0 and u <= 0):
+                        return None
+                    continue
+                if (t > 0) == (c > 0):
+                    low, high = u // c + 1, None
+                else:
+                    low, high = None, -(-u // c) - 1
+            if low is not None:
+                g_lo = low if g_lo is None else max(g_lo, low)
+            if high is not None:
+                g_hi = high if g_hi is None else min(g_hi, high)
+        G = e.G
+        start = 0 if g_lo is None else bisect_left(G, g_lo)
+        stop = len(G) if g_hi is None else bisect_right(G, g_hi)
+        return (start, stop) if start < stop else None
 
     # -- the search --------------------------------------------------------------------------
     def search(self, cap, inclusive: bool):
@@ -283,7 +287,7 @@ class _Output:
         Z = [[0] * e.n for _ in range(K)]
         chosen: list = []
         state = {"cap": cap, "inclusive": inclusive, "params": None}
-        direct = inclusive and cap == 0 and K == 1 and e.mode in ("exact", "sign")
+        ranged = inclusive and cap == 0 and K == 1 and e.mode in ("exact", "sign")
 
         def pruned(bound):
             c = state["cap"]
@@ -299,18 +303,17 @@ class _Output:
                 return None
             if j == m1:
                 return rec(k + 1, 0)
-            if pruned(self.lower_bound(Z, k, j)):
-                return None
-            if direct and j == m1 - 1:
-                b = self._bias(Z)
-                if b is None:
+            if ranged:
+                span = self.feasible_range(Z, j)
+                if span is None:
                     return None
-                chosen.append(b)
-                state.update(cap=0, inclusive=False, params=list(chosen))
-                chosen.pop()
-                return _STOP
+                values = G[span[0]:span[1]]
+            else:
+                if pruned(self.lower_bound(Z, k, j)):
+                    return None
+                values = G
             col, row = self.coef[j], Z[k]
-            for g in G:
+            for g in values:
                 for i, c in enumerate(col):
                     row[i] += c * g
                 chosen.append(g)
@@ -327,4 +330,3 @@ class _Output:
             return None, None
         p = state["params"]
         return state["cap"], [tuple(p[u * m1:(u + 1) * m1]) for u in range(K)]
-

@@ -71,7 +71,7 @@ SOURCE = "[BFFK25] quantized networks"
 #: how labels are read: interpolation, signs (``y f(x) > 0``), argmax of the outputs
 LABELS = ("exact", "sign", "argmax")
 #: default work budget of a search (block columns, configurations, output-layer nodes)
-DEFAULT_BUDGET = 5_000_000
+DEFAULT_BUDGET = 2_000_000
 
 
 @dataclass(frozen=True)
