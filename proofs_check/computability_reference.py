@@ -21,6 +21,7 @@ from fractions import Fraction
 from itertools import product
 
 __all__ = ["network_output", "sympy_output", "fitted", "risk", "brute_force_fit",
+           "brute_force_fit_integers",
            "brute_force_erm", "FitCase", "Program", "ThresholdCase", "QuantCase",
            "fit_cases", "planted_cases", "programs", "threshold_cases", "quant_cases",
            "parameter_count"]
@@ -104,6 +105,53 @@ def brute_force_erm(widths, grid, X, y, labels):
         if best is None or r < best[0]:
             best = (r, params)
     return best
+
+
+def brute_force_fit_integers(widths, grid, X, y, labels, *, chunk: int = 1 << 16):
+    """:func:`brute_force_fit` for integer grids and integer data, vectorised (numpy int64,
+    exact while every intermediate stays below ``2^62``, which is checked): every candidate in
+    lexicographic order, in chunks, as mixed-radix digits. ``(found, checked, params)``."""
+    import numpy as np
+
+    G = np.array(sorted(set(int(g) for g in grid)), dtype=np.int64)
+    Xa = np.array([[int(v) for v in row] for row in X], dtype=np.int64)
+    P, base = parameter_count(widths), len(G)
+    bound = max(1, int(np.abs(G).max())) * max(1, int(np.abs(Xa).max()))
+    for _ in widths[1:]:
+        bound = bound * max(1, int(np.abs(G).max())) * (max(widths) + 1)
+    if bound >= 2 ** 62:
+        raise ValueError("int64 could overflow: use brute_force_fit")
+    space = base ** P
+    for start in range(0, space, chunk):
+        idx = np.arange(start, min(space, start + chunk), dtype=np.int64)
+        digits = np.empty((len(idx), P), dtype=np.int64)
+        rest = idx.copy()
+        for k in range(P - 1, -1, -1):
+            digits[:, k] = rest % base
+            rest //= base
+        W = G[digits]  # candidates x parameters
+        a = np.broadcast_to(Xa, (len(idx),) + Xa.shape)  # candidates x samples x d
+        k = 0
+        for layer, (d_in, d) in enumerate(zip(widths, widths[1:]), 1):
+            blocks = W[:, k:k + d * (d_in + 1)].reshape(len(idx), d, d_in + 1)
+            k += d * (d_in + 1)
+            z = np.einsum("csj,cuj->csu", a, blocks[:, :, :-1]) + blocks[:, None, :, -1]
+            a = z if layer == len(widths) - 1 else np.maximum(z, 0)
+        if labels == "exact":
+            ok = np.all(a[:, :, 0] == np.array([int(v) for v in y]), axis=1)
+        elif labels == "sign":
+            ok = np.all(a[:, :, 0] * np.array([int(v) for v in y]) > 0, axis=1)
+        else:
+            c = np.array([int(v) for v in y])
+            top = np.take_along_axis(a, c[None, :, None], axis=2)
+            others = np.where(np.arange(a.shape[2])[None, None, :] == c[None, :, None],
+                              np.iinfo(np.int64).min, a)
+            ok = np.all(top[:, :, 0] > others.max(axis=2), axis=1)
+        hits = np.flatnonzero(ok)
+        if len(hits):
+            first = int(hits[0])
+            return True, start + first + 1, tuple(F(int(v)) for v in W[first])
+    return False, space, None
 
 
 # -- instances -----------------------------------------------------------------------------------
