@@ -225,16 +225,18 @@ class _Output:
                        if (z + b <= 0 if s > 0 else z + a >= 0))
         bad = 0
         for i, c in enumerate(e.labels):
-            def interval(u):
-                if u < k:
-                    return Z[u][i], Z[u][i]
-                if u == k:
-                    return Z[u][i] + lo[i], Z[u][i] + hi[i]
-                return self.RLO[0][i], self.RHI[0][i]
-            top = interval(c)[1]
-            if any(top <= interval(u)[0] for u in range(e.K) if u != c):
+            lows, highs = self._unit_intervals(Z, k, i)
+            highs[k], lows[k] = Z[k][i] + hi[i], Z[k][i] + lo[i]
+            if any(highs[c] <= lows[u] for u in range(e.K) if u != c):
                 bad += 1
         return bad
+
+    def _unit_intervals(self, Z, k, i) -> tuple:
+        """Sample ``i``'s output interval per unit: fixed before ``k``, free after it (unit
+        ``k`` itself is the caller's)."""
+        K, lo0, hi0 = self.e.K, self.RLO[0][i], self.RHI[0][i]
+        return ([Z[u][i] if u < k else lo0 for u in range(K)],
+                [Z[u][i] if u < k else hi0 for u in range(K)])
 
     def loss(self, Z) -> int:
         e = self.e
@@ -245,35 +247,46 @@ class _Output:
         return sum(1 for i, c in enumerate(e.labels)
                    if any(Z[c][i] <= Z[u][i] for u in range(e.K) if u != c))
 
-    def feasible_range(self, Z, j):
-        """Decision mode, one output: the grid values of parameter ``j`` that leave every
-        sample fittable by some completion, as a slice of the grid (``lo``, ``hi``)
-        (exactly the children whose :meth:`lower_bound` is 0)."""
+    def feasible_range(self, Z, k, j):
+        """Decision mode: the grid values of parameter ``j`` of unit ``k`` that leave every
+        sample fittable by some completion, as a slice ``(start, stop)`` of the grid, or
+        ``None`` (exactly the children whose :meth:`lower_bound` is 0: each sample's
+        condition is a half-line or an interval in that parameter, the others fixed)."""
         e, col, lo, hi = self.e, self.coef[j], self.RLO[j + 1], self.RHI[j + 1]
-        g_lo, g_hi = None, None
-        for z, c, a, b, t in zip(Z[0], col, lo, hi, e.T if e.mode == "exact" else e.labels):
-            if e.mode == "exact":  # t - z - c g in [a, b]:  c g in [t - z - b, t - z - a]
-                u, v = t - z - b, t - z - a
-                if c == 0:
-                    if u > 0 or v < 0:
+        bounds = [None, None]  # integer g_lo, g_hi
+
+        def need(c, u, above):  # c g > u (above) or c g < u, strictly
+            if c == 0:
+                return (u < 0) if above else (u > 0)
+            if above == (c > 0):
+                low = u // c + 1
+                bounds[0] = low if bounds[0] is None else max(bounds[0], low)
+            else:
+                high = -(-u // c) - 1
+                bounds[1] = high if bounds[1] is None else min(bounds[1], high)
+            return True
+
+        if e.mode == "exact":  # t - z - c g in [a, b]:  c g in [t - z - b, t - z - a]
+            for z, c, a, b, t in zip(Z[0], col, lo, hi, e.T):
+                if not (need(c, t - z - b - 1, True) and need(c, t - z - a + 1, False)):
+                    return None
+        elif e.mode == "sign":  # t (z + c g + rest) > 0 for some rest in [a, b]
+            for z, c, a, b, t in zip(Z[0], col, lo, hi, e.labels):
+                if not need(c, -(z + b) if t > 0 else -(z + a), t > 0):
+                    return None
+        else:  # argmax: output c above every other output u, for some completion
+            for i, (c, label) in enumerate(zip(col, e.labels)):
+                low, high = self._unit_intervals(Z, k, i)
+                if label == k:  # Z_k + c g + hi > low(u) for every other u
+                    top = max(low[u] for u in range(e.K) if u != k)
+                    if not need(c, top - Z[k][i] - hi[i], True):
                         return None
                     continue
-                low, high = (-(-u // c), v // c) if c > 0 else (-(-v // c), u // c)
-            else:  # sign t: t (z + c g + rest) > 0 for some rest in [a, b]
-                u = -(z + b) if t > 0 else -(z + a)  # need c g > u (t > 0) or c g < u
-                if c == 0:
-                    if (t > 0 and u >= 0) or (t < 0 and u <= 0):
-                        return None
-                    continue
-                if (t > 0) == (c > 0):
-                    low, high = u // c + 1, None
-                else:
-                    low, high = None, -(-u // c) - 1
-            if low is not None:
-                g_lo = low if g_lo is None else max(g_lo, low)
-            if high is not None:
-                g_hi = high if g_hi is None else min(g_hi, high)
-        G = e.G
+                if not need(c, high[label] - Z[k][i] - lo[i], False):  # unit k under label
+                    return None
+                if any(high[label] <= low[u] for u in range(e.K) if u not in (k, label)):
+                    return None
+        G, (g_lo, g_hi) = e.G, bounds
         start = 0 if g_lo is None else bisect_left(G, g_lo)
         stop = len(G) if g_hi is None else bisect_right(G, g_hi)
         return (start, stop) if start < stop else None
@@ -287,7 +300,7 @@ class _Output:
         Z = [[0] * e.n for _ in range(K)]
         chosen: list = []
         state = {"cap": cap, "inclusive": inclusive, "params": None}
-        ranged = inclusive and cap == 0 and K == 1 and e.mode in ("exact", "sign")
+        ranged = inclusive and cap == 0
 
         def pruned(bound):
             c = state["cap"]
@@ -304,7 +317,7 @@ class _Output:
             if j == m1:
                 return rec(k + 1, 0)
             if ranged:
-                span = self.feasible_range(Z, j)
+                span = self.feasible_range(Z, k, j)
                 if span is None:
                     return None
                 values = G[span[0]:span[1]]
