@@ -15,7 +15,7 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["bridge_figure"]
+__all__ = ["bridge_figure", "computability_section"]
 
 DPI = 130
 
@@ -64,3 +64,21 @@ def bridge_figure(table: dict, directory, name: str = "quantization_bridge.png")
     fig.savefig(path, dpi=DPI)
     return path
 
+
+
+def computability_section(out_dir, *, quick: bool = False, progress=None) -> dict:
+    """Everything ``normsharp reproduce`` needs for the [BFFK25] section, in one call.
+
+    Runs :func:`proofs_check.evidence_computability.computability_evidence`, draws the bridge
+    figure into ``out_dir`` and returns ``{"title", "body" (markdown, figure linked relative to
+    out_dir), "verdicts" (Verdict objects: C2, C5, C6, C7), "refuted" (ids), "figure" (path),
+    "json" (for --json), "timings"}``.
+    """
+    from proofs_check.evidence_computability import computability_evidence
+
+    ev = computability_evidence(quick=quick, progress=progress)
+    figure = bridge_figure(ev.bridge.to_json(), out_dir)
+    rel = figure.resolve().relative_to(Path(out_dir).resolve()).as_posix()
+    return {"title": ev.title, "body": ev.markdown(figure=rel), "verdicts": ev.verdicts,
+            "refuted": ev.refuted, "figure": figure, "json": ev.to_json(),
+            "timings": ev.timings}

@@ -39,7 +39,7 @@ COMMANDS = {
     "gd": "gradient descent with a precision audit (agreed digits only)",
     "flow": "gradient flow: limit, largest sharpness s_GF along the path, eta_c",
     "sweep": "learning-rate sweep: final sharpness, norm and risk against eta",
-    "verify": "verify the claims (R1-R9, E1-E5) by property-based search",
+    "verify": "verify the claims (R1-R9, E1-E5, C1-C8) by property-based search",
     "counterexample": "search a conjecture for a shrunk counterexample",
     "quantized-fit": "decide exactly whether a quantized ReLU network fits data ([BFFK25])",
     "adversary": "build an input a finite-precision classifier gets wrong ([BFFK25])",

@@ -128,3 +128,13 @@ def test_help_lists_the_commands(cli):
     r = cli(["--help"])
     for name in ("quantized-fit", "adversary", "exit-flag"):
         assert name in r.out
+
+
+def test_the_reproduce_section_draws_the_bridge_figure(tmp_path):
+    from normsharp.bridge_plot import computability_section
+
+    sec = computability_section(tmp_path, quick=True)
+    assert sec["figure"].is_file() and sec["figure"].stat().st_size > 10_000
+    assert f"]({sec['figure'].name})" in sec["body"] and sec["refuted"] == []
+    assert [v.verdict for v in sec["verdicts"]] == ["held"] * 4
+    assert sec["json"]["bridge"]["kind"] == "experiment"
