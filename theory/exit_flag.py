@@ -187,15 +187,49 @@ def _imul(x: tuple, y: tuple) -> tuple:
     return min(products), max(products)
 
 
+def _natural(p: dict, ivs) -> tuple:
+    """The natural interval extension of ``p`` on the intervals ``ivs``."""
+    total_lo, total_hi = Fraction(0), Fraction(0)
+    for alpha, c in p.items():
+        term = (Fraction(1), Fraction(1))
+        for (lo, hi), e in zip(ivs, alpha):
+            term = _imul(term, _ipow(lo, hi, e))
+        lo, hi = _imul(term, (Fraction(c), Fraction(c)))
+        total_lo, total_hi = total_lo + lo, total_hi + hi
+    return total_lo, total_hi
+
+
+def _derivative(p: dict, i: int) -> dict:
+    out: dict = {}
+    for alpha, c in p.items():
+        if alpha[i]:
+            beta = alpha[:i] + (alpha[i] - 1,) + alpha[i + 1:]
+            out[beta] = out.get(beta, Fraction(0)) + Fraction(c) * alpha[i]
+    return out
+
+
+def _value(p: dict, x) -> Fraction:
+    total = Fraction(0)
+    for alpha, c in p.items():
+        term = Fraction(c)
+        for xi, e in zip(x, alpha):
+            term *= xi ** e
+        total += term
+    return total
+
+
 @cites("C7", SOURCE)
 def polynomial_enclosure(p: dict, box) -> tuple:
     r"""An interval containing ``p`` on a box, by exact rational interval arithmetic (C7).
 
     Statement
     ---------
-    :math:`\{p(x) : x \in \prod_i [l_i, u_i]\} \subseteq [\underline p, \overline p]`, the
-    natural interval extension of :math:`\sum_\alpha c_\alpha \prod_i x_i^{\alpha_i}` (even
-    powers taken exactly, e.g. :math:`[-1, 2]^2 = [0, 4]`).
+    :math:`\{p(x) : x \in B\} \subseteq [\underline p, \overline p]` for the box
+    :math:`B = \prod_i [l_i, u_i]`: the intersection of the natural interval extension of
+    :math:`\sum_\alpha c_\alpha \prod_i x_i^{\alpha_i}` (even powers taken exactly,
+    :math:`[-1, 2]^2 = [0, 4]`) and the mean-value form
+    :math:`p(m) + \sum_i [\partial_i p](B)\, [-r_i, r_i]` (centre ``m``, radii ``r``; the
+    mean value theorem on the convex box), both sound.
 
     Parameters
     ----------
@@ -204,7 +238,12 @@ def polynomial_enclosure(p: dict, box) -> tuple:
 
     Notes
     -----
-    Sound, not tight; its width shrinks linearly with the box's radius.
+    Sound, not tight. The mean-value form matters near a boundary where ``p`` has a double
+    root: for :math:`p = (x_0 - x_1)^2` at :math:`(1, 1 + \varepsilon)` the natural extension
+    alone needs :math:`\varepsilon^2 \gtrsim 8 r` (dependency: :math:`x_0` and
+    :math:`x_1` vary independently in :math:`-2 x_0 x_1`), so an exit-flag classifier would
+    exit up to a distance :math:`\sim \sqrt{r}` from the boundary; with the mean-value form
+    it exits only up to :math:`\sim 6 r`.
 
     References
     ----------
@@ -220,14 +259,14 @@ def polynomial_enclosure(p: dict, box) -> tuple:
     for i, (lo, hi) in enumerate(ivs):
         if lo > hi:
             raise DomainError(f"box[{i}]", (str(lo), str(hi)), "l <= u", "C7")
-    total_lo, total_hi = Fraction(0), Fraction(0)
-    for alpha, c in p.items():
-        term = (Fraction(1), Fraction(1))
-        for (lo, hi), e in zip(ivs, alpha):
-            term = _imul(term, _ipow(lo, hi, e))
-        lo, hi = _imul(term, (Fraction(c), Fraction(c)))
-        total_lo, total_hi = total_lo + lo, total_hi + hi
-    return total_lo, total_hi
+    n_lo, n_hi = _natural(p, ivs)
+    centre = [(lo + hi) / 2 for lo, hi in ivs]
+    spread = Fraction(0)
+    for i, (lo, hi) in enumerate(ivs):
+        g_lo, g_hi = _natural(_derivative(p, i), ivs)
+        spread += max(abs(g_lo), abs(g_hi)) * (hi - lo) / 2
+    mid = _value(p, centre)
+    return max(n_lo, mid - spread), min(n_hi, mid + spread)
 
 
 @dataclass(frozen=True)

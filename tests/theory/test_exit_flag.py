@@ -11,6 +11,7 @@ from fractions import Fraction as F
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from proofs_check import computability_reference as ref
 from theory import exit_flag as XF
@@ -100,3 +101,31 @@ def test_bad_input(call, argument):
     with pytest.raises(DomainError) as exc:
         call()
     assert exc.value.argument == argument
+
+
+def test_a_double_root_boundary_costs_a_constant_not_a_square_root():
+    """p = (x0 - x1)^2 off the diagonal, at (1, 1 + eps): the natural extension alone would
+    exit up to eps ~ sqrt(8 r) (about 2.8e-3 at B = 20); with the mean-value form the exits stop
+    below 8 r."""
+    B, r = 20, F(1, 2 ** 20)
+    cls = [["(x0 - x1)**2"]]
+    for k in (3, 8, 64, 2 ** 10):
+        res = XF.classify_regions([exact_name(1), exact_name(1 + k * r)], cls, B)
+        assert res.answer == (EXIT if k < 8 else 0), k
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(-3, 3)),
+                min_size=1, max_size=4),
+       st.tuples(st.integers(-8, 8), st.integers(-8, 8)), st.integers(0, 6))
+def test_enclosures_contain_the_polynomial_on_the_box(terms, centre, k):
+    p = {}
+    for a, b, c in terms:
+        p[(a, b)] = p.get((a, b), 0) + c
+    m, rad = [F(v, 4) for v in centre], F(1, 2 ** k)
+    lo, hi = XF.polynomial_enclosure(p, [(v - rad, v + rad) for v in m])
+    for s0 in (-1, 0, F(1, 3), 1):
+        for s1 in (-1, F(-1, 2), 0, 1):
+            x = (m[0] + s0 * rad, m[1] + s1 * rad)
+            value = sum(F(c) * x[0] ** a * x[1] ** b for (a, b), c in p.items())
+            assert lo <= value <= hi
