@@ -70,15 +70,22 @@ def computability_section(out_dir, *, quick: bool = False, progress=None) -> dic
     """Everything ``normsharp reproduce`` needs for the [BFFK25] section, in one call.
 
     Runs :func:`proofs_check.evidence_computability.computability_evidence`, draws the bridge
-    figure into ``out_dir`` and returns ``{"title", "body" (markdown, figure linked relative to
-    out_dir), "verdicts" (Verdict objects: C2, C5, C6, C7), "refuted" (ids), "figure" (path),
-    "json" (for --json), "timings"}``.
+    figure and writes the bridge's JSON table into ``out_dir``, and returns ``{"title", "body"
+    (markdown, figure linked relative to out_dir), "verdicts" (Verdict objects: C2, C5, C6,
+    C7), "refuted" (ids), "figure" (path), "table" (path of quantization_bridge.json), "json"
+    (the whole section, for --json), "timings"}``.
     """
+    import json
+
     from proofs_check.evidence_computability import computability_evidence
 
     ev = computability_evidence(quick=quick, progress=progress)
-    figure = bridge_figure(ev.bridge.to_json(), out_dir)
+    table = ev.bridge.to_json()
+    figure = bridge_figure(table, out_dir)
+    table_path = Path(out_dir) / "quantization_bridge.json"
+    table_path.write_text(json.dumps(table, indent=1) + "\n")
     rel = figure.resolve().relative_to(Path(out_dir).resolve()).as_posix()
-    return {"title": ev.title, "body": ev.markdown(figure=rel), "verdicts": ev.verdicts,
-            "refuted": ev.refuted, "figure": figure, "json": ev.to_json(),
+    body = ev.markdown(figure=rel) + f"\n\nThe bridge's table: `{table_path.name}`."
+    return {"title": ev.title, "body": body, "verdicts": ev.verdicts, "refuted": ev.refuted,
+            "figure": figure, "table": table_path, "json": ev.to_json(),
             "timings": ev.timings}

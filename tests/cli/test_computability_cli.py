@@ -3,6 +3,7 @@ independent routes, and bad input (exit 2, one line naming the option)."""
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction as F
 
 import pytest
@@ -138,3 +139,5 @@ def test_the_reproduce_section_draws_the_bridge_figure(tmp_path):
     assert f"]({sec['figure'].name})" in sec["body"] and sec["refuted"] == []
     assert [v.verdict for v in sec["verdicts"]] == ["held"] * 4
     assert sec["json"]["bridge"]["kind"] == "experiment"
+    table = json.loads(sec["table"].read_text())
+    assert table["kind"] == "experiment" and len(table["rows"]) == 9  # quick: 3 etas x 3 b
