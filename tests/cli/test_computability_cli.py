@@ -139,5 +139,18 @@ def test_the_reproduce_section_draws_the_bridge_figure(tmp_path):
     assert f"]({sec['figure'].name})" in sec["body"] and sec["refuted"] == []
     assert [v.verdict for v in sec["verdicts"]] == ["held"] * 4
     assert sec["json"]["bridge"]["kind"] == "experiment"
+    # the section's judgements: every XOR answer checked, the adversary table complete
+    assert [v.id for v in sec["verdicts"]] == ["C2", "C5", "C6", "C7"]
+    rows = {(r["arch"], r["grid"], r["labels"]): r for r in sec["json"]["xor"]}
+    assert len(rows) == 40 and all(r["verdict"] == "held" for r in rows.values())
+    assert sum("brute force" in r["check"] for r in rows.values()) >= 33
+    assert not any(r["found"] for (a, _, _), r in rows.items() if a in ("2-1-1", "2-1-1-1"))
+    assert rows[("2-2-1", "{-1,0,1}", "exact")]["found"]
+    assert not rows[("2-2-1", "{-1,0,1}", "sign")]["found"]
+    assert {r["classifier"] for r in sec["json"]["adversary"]} >= {"float64", "mpmath:15",
+                                                                   "interval:4", "exit:30"}
+    for needle in ("### XOR on {0,1}^2", "### The boundary adversary", "an experiment, not a "
+                   "theorem", "| float64 | 1/3 | 60 |"):
+        assert needle in sec["body"]
     table = json.loads(sec["table"].read_text())
     assert table["kind"] == "experiment" and len(table["rows"]) == 9  # quick: 3 etas x 3 b

@@ -1,5 +1,6 @@
-"""The computability room (C1-C8): its claims hold, plausible bugs are caught, and the
-``reproduce`` section judges what it shows.
+"""The computability room (C1-C8): its claims hold and plausible bugs are caught. (The
+``reproduce`` section, which runs the XOR table, the adversary table and the bridge, is tested
+once, with its figure, in tests/cli/test_computability_cli.py.)
 
 Mutation tests plant a bug in the theory layer (``monkeypatch`` on the attribute the checks
 call) and require ``verify`` to refute the claim with a small counterexample.
@@ -7,14 +8,10 @@ call) and require ``verify`` to refute the claim with a small counterexample.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from fractions import Fraction as F
 
-import pytest
-
 from proofs_check import REGISTRY, verify
-from proofs_check.evidence_computability import computability_evidence, xor_table
 from theory import _quantized_search as engine
 from theory import exit_flag as XF
 from theory import names as N
@@ -99,33 +96,3 @@ def test_a_relaxed_quantizer_reading_too_coarsely_is_caught(monkeypatch):
                         lambda name, b, n=None, offset=0: original(
                             name, b, n=max(0, (b + 2 if n is None else n) - 2), offset=offset))
     _refuted("C8")
-
-
-def test_every_answer_of_the_xor_table_is_checked():
-    """(Its speed is measured in benchmarks/bench_quantized.py, not asserted here.)"""
-    rows, _, _ = xor_table()
-    assert len(rows) == 40 and all(r["verdict"] == "held" for r in rows)
-    assert sum("brute force" in r["check"] for r in rows) >= 33
-    by = {(r["arch"], r["grid"], r["labels"]): r for r in rows}
-    assert not any(r["found"] for (a, _, _), r in by.items() if a in ("2-1-1", "2-1-1-1"))
-    assert by[("2-2-1", "{-1,0,1}", "exact")]["found"]
-    assert not by[("2-2-1", "{-1,0,1}", "sign")]["found"]
-    assert by[("2-2-1", "{-2..2}", "sign")]["found"]
-
-
-@pytest.fixture(scope="module")
-def evidence():
-    return computability_evidence(quick=True)
-
-
-def test_the_reproduce_section_holds_and_says_so(evidence):
-    assert [v.id for v in evidence.verdicts] == ["C2", "C5", "C6", "C7"]
-    assert all(v.verdict == "held" for v in evidence.verdicts) and evidence.refuted == []
-    text = evidence.markdown(figure="figures/bridge.png")
-    for needle in ("### XOR on {0,1}^2", "### The boundary adversary", "an experiment, not a "
-                   "theorem", "![Quantization bridge", "| float64 | 1/3 | 60 |"):
-        assert needle in text
-    obj = json.loads(json.dumps(evidence.to_json()))
-    assert obj["bridge"]["kind"] == "experiment" and len(obj["xor"]) == 40
-    assert {r["classifier"] for r in obj["adversary"]} >= {"float64", "mpmath:15",
-                                                           "interval:4", "exit:30"}
