@@ -12,6 +12,7 @@ room                   claims       the mathematics (module of :mod:`theory`)
 ``generalisation``     R8           expected risk of the interpolators
 ``edge_of_stability``  R9           GD above ``eta_c``; the U-shaped error
 ``general_networks``   E1-E5        product and difference parametrisations
+``computability``      C1-C8        quantized networks, names, exit flags, quantizers
 =====================  ===========  ===============================================
 
 Each room holds its checks (``check_<id>_<what>``: one instance in, one
@@ -38,6 +39,7 @@ Independent routes never call the function under test to produce an expected val
 """
 
 from . import (
+    computability,
     edge_of_stability,
     gd_identity,
     general_networks,
@@ -51,6 +53,6 @@ from . import (
 
 __all__ = ["ROOMS"]
 
-#: the rooms in claim order (R1 .. R9, then E1 .. E5)
+#: the rooms in claim order (R1 .. R9, then E1 .. E5, then C1 .. C8 of [BFFK25])
 ROOMS = (hessian, interpolators, pareto, stability, gradient_flow, gd_identity, generalisation,
-         edge_of_stability, general_networks)
+         edge_of_stability, general_networks, computability)
