@@ -34,14 +34,14 @@ from fractions import Fraction
 import numpy as np
 
 from ..errors import DomainError
-from ..gd import default_tol
+from ..iterates import default_tol
 from ..problem import Problem, as_fraction
 from .convert import (
     FORMAT_DPS,
     HUGE,
     limbs_of,
     limbs_to_fractions,
-    sqrt2_times_limbs,
+    sqrt_limbs,
     sqrt_to_float,
     tiny,
     to_limbs,
@@ -49,7 +49,7 @@ from .convert import (
 )
 from .gd import DIFFERENCE, PRODUCT, SHARED, STATUS_NAMES, run_rows
 
-__all__ = ["GDState", "prepare", "run", "PROTOTYPES"]
+__all__ = ["GDState", "prepare", "run", "PROTOTYPES", "initial_limbs"]
 
 #: the prototype number of each limb count (selects the compiled specialisation)
 PROTOTYPES = {1: 0.0, 2: (0.0, 0.0), 4: (0.0, 0.0, 0.0, 0.0)}
@@ -109,6 +109,41 @@ class GDState:
         return tuple(limbs_to_fractions(getattr(self, name)[row]))
 
 
+class _Root:
+    """``sign sqrt(square)``: an irrational value of an initial state, kept exact."""
+
+    def __init__(self, square: Fraction, sign: int = 1):
+        self.square, self.sign = square, sign
+
+    def __mul__(self, other):
+        other = Fraction(other)
+        return _Root(self.square * other * other, self.sign * (1 if other >= 0 else -1))
+
+    __rmul__ = __mul__
+
+    def limbs(self, L: int) -> tuple:
+        return tuple(self.sign * v for v in sqrt_limbs(self.square, L, "theta_0"))
+
+
+class _Exact:
+    """The ``ops`` of :meth:`theory.parametrisations.Parametrisation.initial_state` in exact
+    numbers: Fractions, and square roots as :class:`_Root`."""
+
+    scalar = staticmethod(Fraction)
+
+    @staticmethod
+    def sqrt(value):
+        return _Root(Fraction(value))
+
+
+def initial_limbs(problem: Problem, L: int) -> list:
+    """``theta_0`` of one coordinate as ``L`` limbs per block, each greedily rounded from the
+    exact real (:meth:`~theory.parametrisations.Parametrisation.initial_state` evaluated
+    exactly)."""
+    values = problem.parametrisation.initial_state(Fraction(problem.alpha), _Exact)
+    return [v.limbs(L) if isinstance(v, _Root) else to_limbs(v, L, "theta_0") for v in values]
+
+
 def _positive(value, name: str) -> Fraction:
     v = as_fraction(value, name)
     if v <= 0:
@@ -144,9 +179,9 @@ def prepare(problem: Problem, etas, steps: int, *, fmt: str = "dd", tol=None, pa
     check_every = _whole(check_every, "check_every", 1)
     etas = tuple(_positive(e, "eta") for e in np.atleast_1d(np.asarray(etas, dtype=object)))
     B, n, d = len(etas), problem.n, problem.d
-    blocks = 1 if problem.param == "shared" else 2
+    blocks = problem.k
     if track_G_sum is None:
-        track_G_sum = problem.param == "shared"
+        track_G_sum = problem.parametrisation.tracks_G_sum
     tol = default_tol(problem, FORMAT_DPS[fmt]) if tol is None else as_fraction(tol, "tol")
     if tol <= 0:
         raise DomainError("tol", tol, "tol > 0 is required")
@@ -156,12 +191,9 @@ def prepare(problem: Problem, etas, steps: int, *, fmt: str = "dd", tol=None, pa
     X = np.array([vector_to_limbs(row, L, f"X[{i}]") for i, row in enumerate(problem.X)])
     theta = np.zeros((B, blocks, d, L))
     if theta0 is None:
-        a = to_limbs(problem.alpha, L, "alpha")
-        init = {"alpha": a, "zero": (0.0,) * L}
-        if problem.param == "product":
-            init["sqrt2alpha"] = sqrt2_times_limbs(problem.alpha, L)
-        for blk, (recipe,) in enumerate(problem.initial_theta()):
-            theta[:, blk, :, :] = init[recipe]
+        to_limbs(problem.alpha, L, "alpha")  # in range (else a clear error naming alpha)
+        for blk, limbs in enumerate(initial_limbs(problem, L)):
+            theta[:, blk, :, :] = limbs
     else:
         if len(theta0) != blocks or any(len(t) != d for t in theta0):
             raise DomainError("theta0", theta0, f"{blocks} block(s) of {d} values")
