@@ -40,7 +40,7 @@ import numpy as np
 from .arith import add, const, dot, finite, lead, load, mul, mul_d, neg, store, sub
 from .eft import JIT
 
-__all__ = ["run_rows", "RUNNING", "CONVERGED", "DIVERGED", "NOT_CONVERGED", "RANGE",
+__all__ = ["run_rows", "add_rows", "RUNNING", "CONVERGED", "DIVERGED", "NOT_CONVERGED", "RANGE",
            "STATUS_NAMES", "SHARED", "PRODUCT", "DIFFERENCE"]
 
 RUNNING, CONVERGED, DIVERGED, NOT_CONVERGED, RANGE = 0, 1, 2, 3, 4
@@ -223,3 +223,10 @@ def run_rows(kind, D, track_G, n, d, X, XT, y, inv_n, eta, theta, G, status, ks,
             ks[b] = k
             checked[b] = True
     return running
+
+
+@numba.njit(**JIT)
+def add_rows(a, b, z):
+    """``a[i] += b[i]`` for every number of two ``(M, L)`` arrays, in ``z``'s format."""
+    for i in range(a.shape[0]):
+        store(a, i, add(load(a, i, z), load(b, i, z)))

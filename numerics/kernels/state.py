@@ -28,7 +28,7 @@ to resume (recording points, stopping checks, a progress callback between calls)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
@@ -101,6 +101,19 @@ class GDState:
     def theta_fractions(self, row: int) -> tuple:
         """``theta`` of ``row`` as a tuple of blocks of exact Fractions."""
         return tuple(tuple(limbs_to_fractions(block)) for block in self.theta[row])
+
+    #: the arrays with one entry per row
+    PER_ROW = ("eta", "theta", "G_sum", "status", "k", "below", "checked", "beta", "r", "g")
+
+    def row(self, b: int) -> GDState:
+        """Row ``b`` as a one-row state of its own (copies of its arrays)."""
+        return replace(self, etas=(self.etas[b],),
+                       **{f: getattr(self, f)[b:b + 1].copy() for f in self.PER_ROW})
+
+    def put_row(self, b: int, one: GDState) -> None:
+        """Write the one-row state ``one`` back as row ``b``."""
+        for f in self.PER_ROW:
+            getattr(self, f)[b] = getattr(one, f)[0]
 
     def values(self, name: str, row: int) -> tuple:
         """Exact values of ``"G_sum"``, ``"beta"``, ``"r"`` or ``"g"`` of ``row``."""
@@ -216,9 +229,15 @@ def prepare(problem: Problem, etas, steps: int, *, fmt: str = "dd", tol=None, pa
         rtol=sqrt_to_float(2 * tol), r_max=float(r_max) if r_max < 2**1023 else np.inf)
 
 
-def run(state: GDState, k_until: int | None = None) -> int:
+def run(state: GDState, k_until: int | None = None, *, range_check: bool = True) -> int:
     """Advance every running row of ``state`` to step ``k_until`` (default ``state.steps``,
-    at most ``state.steps``) or until it finishes; returns the number of rows still running."""
+    at most ``state.steps``) or until it finishes; returns the number of rows still running.
+
+    ``range_check=False`` (float64 only) runs plain IEEE arithmetic: no status ``range``,
+    gradual underflow and overflow as numpy has them."""
+    if not range_check and state.L != 1:
+        raise DomainError("range_check", range_check, "True for dd and qd (their lower limbs "
+                          "lose bits outside the range)")
     k_until = state.steps if k_until is None else _whole(k_until, "k_until", 0)
     k_until = min(k_until, state.steps)
     s, L = state, state.L
@@ -232,5 +251,5 @@ def run(state: GDState, k_until: int | None = None) -> int:
         s.XT.reshape(-1, L), s.y, s.inv_n, s.eta, s.theta.reshape(-1, L),
         s.G_sum.reshape(-1, L), s.status, s.k, s.below, s.checked, s.beta.reshape(-1, L),
         s.r.reshape(-1, L), s.g.reshape(-1, L), int(moving[0]), s.steps, k_until, s.check_every,
-        s.patience,
-        s.stop_at_convergence, s.rtol, s.r_max, tiny(L), HUGE, PROTOTYPES[L])
+        s.patience, s.stop_at_convergence, s.rtol, s.r_max,
+        tiny(L) if range_check else 0.0, HUGE if range_check else np.inf, PROTOTYPES[L])

@@ -301,7 +301,7 @@ def test_float64_accepts_its_own_precision():
     assert get_backend("float64", 15).prec == 53
     assert get_backend("float64", 16).prec == 53
     assert get_backend("float64").name == "float64"
-    assert sorted(BACKENDS) == ["flint", "float64", "mpmath"]
+    assert sorted(BACKENDS) == ["dd", "flint", "float64", "mpmath", "qd"]
 
 
 def test_dps_to_prec_matches_mpmath():

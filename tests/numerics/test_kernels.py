@@ -316,8 +316,9 @@ DEFAULT = Problem([1, F(1, 2)], 1, F(1, 100))
 
 
 def _engine(problem, eta, steps):
-    return gradient_descent(problem, eta, steps, backend="float64", record_every=steps,
-                            record_sharpness=False, final_sharpness=False)
+    """The numpy engine (the reference path of float64)."""
+    return gradient_descent(problem, eta, steps, backend="float64", engine="reference",
+                            record_every=steps, record_sharpness=False, final_sharpness=False)
 
 
 @pytest.mark.parametrize("eta", [F(3), F(11, 10)])
@@ -348,7 +349,7 @@ def test_convergence_matches_the_engine():
 
 def test_batch_matches_gradient_descent_batch():
     etas = [F(1, 1000), F(1, 20), F(1, 10), F(3, 10), F(3, 5), F(9, 10), F(11, 10), F(3)]
-    want = gradient_descent_batch(DEFAULT, etas, 3000)
+    want = gradient_descent_batch(DEFAULT, etas, 3000, engine="reference")
     s = prepare(DEFAULT, etas, 3000, fmt="float64", check_every=16)
     run(s)
     assert s.statuses == want.status
@@ -383,7 +384,7 @@ def test_finished_rows_are_frozen_and_chunks_change_nothing(fmt):
 
 # --------------------------------------------------------- float64 path against the engine
 def test_float64_kernel_is_bitwise_the_engine_on_the_default_instance():
-    gen = iterate(DEFAULT, F(3, 5), backend="float64")
+    gen = iterate(DEFAULT, F(3, 5), backend="float64")  # the reference path's generator
     states = [next(gen) for _ in range(301)]
     s = prepare(DEFAULT, [F(3, 5)], 300, fmt="float64", stop_at_convergence=False)
     for k in (1, 2, 50, 300):
