@@ -110,6 +110,14 @@ class _Run:
     last: State | None = None
     #: the step at which a compiled run left its format's range and went on in Arb
     switched_at: int | None = None
+    #: converts an entry of ``recent`` still in a compiled format's limbs (None: none are)
+    limbs: Callable | None = None
+
+    def orbit(self, period: int) -> list:
+        """The last ``period`` iterates, in the run's backend numbers."""
+        last = list(self.recent)[-period:]
+        return last if self.limbs is None else [
+            self.limbs(t) if isinstance(t, np.ndarray) else t for t in last]
 
     @classmethod
     def resumed(cls, saved: checkpoints.Saved, be: Backend, L: int | None = None) -> _Run:
@@ -139,7 +147,8 @@ class _Run:
 
         def blocks(arr):
             return tuple(numbers(be, arr))
-        self.recent = deque((blocks(th) for th in self.recent), maxlen=self.recent.maxlen)
+        # the last iterates are read only for a periodic orbit's centre: converted then
+        self.limbs = blocks
         if self.sums is not None:
             self.sums = blocks(self.sums)
         if self.last is not None:
@@ -453,7 +462,7 @@ def _finish(problem, be, eta, eta_fn, opts: GDOptions, run: _Run, progress) -> G
             period = diagnosis.get("period")
             orbit = None
             if period and not opts.average_last and len(run.recent) >= period:
-                orbit = list(run.recent)[-period:]
+                orbit = run.orbit(period)
             diagnosis.update(_edge(problem, be, S, _eta_value(eta_fn, last.k), orbit, measure))
     risk = _risk(problem, be, beta)
     gain = gains(problem, be, theta, G_sum)
@@ -533,7 +542,7 @@ def _record(traj, problem, be, state, opts: GDOptions, measure):
     traj.step.append(state.k)
     traj.loss.append(f((state.r * state.r).sum()) / (2 * problem.n))
     traj.param_norm_sq.append(f(param_norm_sq(state.theta)))
-    traj.l1_norm.append(f(sum(abs(b) for b in state.beta)))
+    traj.l1_norm.append(f(abs(state.beta).sum()))
     risk = _risk(problem, be, state.beta)
     traj.risk.append(None if risk is None else f(risk))
     if opts.record_sharpness:
