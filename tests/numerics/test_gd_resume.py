@@ -56,11 +56,37 @@ def test_resumed_run_equals_the_uninterrupted_run(tmp_path, eta, kill_at, kw):
     assert again.diagnosis == whole.diagnosis
 
 
-def test_rerunning_a_finished_command_changes_nothing(tmp_path):
+@pytest.mark.parametrize("backend", ["float64", "dd", "qd"])
+@pytest.mark.parametrize("eta, kill_at, kw", [
+    ("0.97", 1000, dict(average_last=3000, record_every=256)),   # killed before leaving the
+    ("0.97", 3100, dict(average_last=3000, record_every=1024)),  # range (step ~1400-1900), after
+    ("0.6", 1100, dict(record_every=256)),                       # converges after the resume
+    ("0.6", 1100, dict(decay_steps=2000, record_every=256, tol="1e-40")),  # decays
+])
+def test_compiled_resumed_run_equals_the_uninterrupted_run(tmp_path, backend, eta, kill_at, kw):
+    steps = 6000
+    whole = gradient_descent(DEFAULT, eta, steps, backend=backend, **kw)
+    assert whole.engine.startswith("compiled")
+    again = _interrupted_then_resumed(tmp_path, eta, steps, kill_at=kill_at, backend=backend,
+                                      **kw)
+    assert again.engine == whole.engine
+    assert again.status == whole.status and again.steps == whole.steps
+    assert again.beta == whole.beta and again.theta == whole.theta
+    assert again.l1_norm == whole.l1_norm and again.gain == whole.gain and again.S == whole.S
+    assert again.trajectory.as_dict() == whole.trajectory.as_dict()
+    assert again.diagnosis == whole.diagnosis
+
+
+@pytest.mark.parametrize("backend, eta", [("float64", "0.6"), ("dd", "0.6"), ("dd", "1.02"),
+                                          ("flint", "1.02")])
+def test_rerunning_a_finished_command_changes_nothing(tmp_path, backend, eta):
     ck = tmp_path / "done.json"
-    first = gradient_descent(DEFAULT, "0.6", 5000, checkpoint=ck, record_every=256)
-    second = gradient_descent(DEFAULT, "0.6", 5000, checkpoint=ck, record_every=256)
-    assert first.status == second.status == "converged"
+    dps = 20 if backend == "flint" else None
+    first = gradient_descent(DEFAULT, eta, 5000, checkpoint=ck, record_every=256,
+                             backend=backend, dps=dps)
+    second = gradient_descent(DEFAULT, eta, 5000, checkpoint=ck, record_every=256,
+                              backend=backend, dps=dps)
+    assert first.status == second.status == ("converged" if eta == "0.6" else "diverged")
     assert second.trajectory.step == first.trajectory.step
     assert second.beta == first.beta and second.steps == first.steps
 
