@@ -107,9 +107,9 @@ def audited_gd(problem, eta, steps, *, precision: int | None = None, backend: st
 
     Parameters
     ----------
-    precision : None (:data:`~numerics.precision.DEFAULT_PAIR`) or ``p`` (``p`` against ``2p``
-        digits)
-    backend : multiprecision backend, ``"flint"`` (fast) or ``"mpmath"``
+    precision : None (:data:`~numerics.precision.DEFAULT_PAIR`: dd against qd, compiled) or
+        ``p`` (``p`` against ``2p`` digits of ``backend``)
+    backend : the multiprecision backend of ``precision=p``, ``"flint"`` (fast) or ``"mpmath"``
     kwargs : passed to :func:`~numerics.gd.gradient_descent` for both runs (``callback``,
         ``progress``, ``engine``, ``options`` and the fields of
         :class:`~numerics.gd.GDOptions`); a ``checkpoint`` path becomes one file per precision

@@ -7,9 +7,10 @@
   printed), never a working precision.
 * A :class:`Precision` is one arithmetic at one working precision (``float64``, or a
   multiprecision backend at ``dps`` digits); a :class:`PrecisionPair` is the two precisions an
-  audit compares. :data:`DEFAULT_PAIR` is the pair used when the caller gives none, by
-  gradient descent, sweeps and gradient flow alike; :func:`precision_pair` builds the pair for
-  ``precision=P`` (``P`` against ``2P`` digits).
+  audit compares. :data:`DEFAULT_PAIR` (double-double against quad-double, compiled) is the
+  pair used when the caller gives none, by gradient descent, sweeps and gradient flow alike;
+  :func:`precision_pair` builds the pair for ``precision=P`` (``P`` against ``2P`` digits of
+  python-flint or mpmath).
 
 Nothing here changes a global precision.
 """
@@ -96,6 +97,19 @@ class Precision(NamedTuple):
         """``"float64"``, ``"dd"``, ``"qd"`` or ``"backend:dps"``."""
         return self.backend if self.dps is None else f"{self.backend}:{self.dps}"
 
+    @classmethod
+    def from_label(cls, label: str) -> Precision:
+        """The precision a :attr:`label` names (``"qd"``, ``"flint:32"``).
+
+        >>> Precision.from_label("flint:32"), Precision.from_label("dd").cap
+        (Precision(backend='flint', dps=32), 31)
+        """
+        backend, _, dps = str(label).partition(":")
+        if backend not in BACKENDS or (backend in FIXED) == bool(dps):
+            raise DomainError("label", label, "a precision label such as 'dd', 'qd', "
+                              "'float64' or 'flint:32'")
+        return cls(backend, int(dps) if dps else None)
+
     @property
     def digits(self) -> float:
         """The decimal digits this precision carries (``bits log10 2`` for a fixed format)."""
@@ -126,13 +140,19 @@ class PrecisionPair(NamedTuple):
         return [self.low.label, self.high.label]
 
 
-#: the pair used when none is given: float64 against 32 digits of python-flint
-DEFAULT_PAIR = PrecisionPair(Precision("float64"), Precision("flint", 32))
+#: the pair used when none is given: double-double (106 bits, ~31.9 digits) against
+#: quad-double (212 bits, ~63.8 digits), both on the compiled kernels; an audit of the pair
+#: reports at most 31 digits (:attr:`Precision.cap`), and gradient flow runs it at 32 against
+#: 64 digits (:attr:`Precision.working_dps`). ``precision=P`` (any ``P``) asks for python-flint
+#: or mpmath at ``P`` against ``2P`` instead (:func:`precision_pair`).
+DEFAULT_PAIR = PrecisionPair(Precision("dd"), Precision("qd"))
 
 
 def precision_pair(precision: int | None = None, backend: str = "flint") -> PrecisionPair:
-    """The audit's two precisions: :data:`DEFAULT_PAIR` for ``None`` (its multiprecision side on
-    ``backend``), else ``P`` against ``2P`` digits of ``backend`` (``5 <= P <= MAX_DPS / 2``).
+    """The audit's two precisions: :data:`DEFAULT_PAIR` for ``None`` (dd against qd; a
+    multiprecision member of it would run on ``backend``), else ``P`` against ``2P`` digits of
+    ``backend`` (``5 <= P <= MAX_DPS / 2``), for any ``P``: an explicit precision always means
+    python-flint or mpmath (below 32 digits the default pair is faster and carries more).
 
     Raises
     ------
