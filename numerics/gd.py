@@ -117,7 +117,7 @@ class _Run:
         """The last ``period`` iterates, in the run's backend numbers."""
         last = list(self.recent)[-period:]
         return last if self.limbs is None else [
-            self.limbs(t) if isinstance(t, np.ndarray) else t for t in last]
+            t if isinstance(t, tuple) else self.limbs(t) for t in last]
 
     @classmethod
     def resumed(cls, saved: checkpoints.Saved, be: Backend, L: int | None = None) -> _Run:
@@ -129,20 +129,20 @@ class _Run:
             getattr(run.trajectory, key).extend(values)
         if L is not None:
             from .kernels.convert import vector_to_limbs
+            from .kernels.driver import scaled_blocks
 
-            def blocks(values):
-                return np.array([vector_to_limbs(t, L) for t in values])
-        else:
-            def blocks(values):
-                return tuple(be.vector(t) for t in values)
+            if saved.sums is not None:
+                run.sums = np.array([vector_to_limbs(t, L) for t in saved.sums])
+            run.recent.extend(scaled_blocks(th, L) for th in saved.recent)
+            return run
         if saved.sums is not None:
-            run.sums = blocks(saved.sums)
-        run.recent.extend(blocks(th) for th in saved.recent)
+            run.sums = tuple(be.vector(t) for t in saved.sums)
+        run.recent.extend(tuple(be.vector(t) for t in th) for th in saved.recent)
         return run
 
-    def in_numbers(self, be: Backend) -> None:
-        """Convert the compiled path's limb arrays (``last``, ``recent``, ``sums``) into
-        ``be``'s numbers (inside its scope)."""
+    def in_numbers(self, be: Backend, problem: Problem) -> None:
+        """Convert the compiled path's limbs (``last``, ``recent``, ``sums``) into ``be``'s
+        numbers (inside its scope)."""
         from .kernels.driver import numbers
 
         def blocks(arr):
@@ -153,8 +153,11 @@ class _Run:
             self.sums = blocks(self.sums)
         if self.last is not None:
             last = self.last
-            self.last = State(last.k, blocks(np.array(last.theta)), numbers(be, last.beta),
-                              numbers(be, last.r), numbers(be, last.g), numbers(be, last.G_sum))
+            theta = blocks(last.theta)
+            beta = problem.parametrisation.beta(theta) if self.status != "diverged" else \
+                numbers(be, last.beta)  # (a scaled coordinate's beta is left out of the limbs)
+            self.last = State(last.k, theta, beta, numbers(be, last.r), numbers(be, last.g),
+                              numbers(be, last.G_sum))
 
 
 def gradient_descent(
@@ -325,7 +328,7 @@ def _compiled(ctx: _Context, be: Backend, saved) -> _Run:
     """The run on the compiled kernels (inside ``be``'s scope); on leaving the format's range
     it goes on in :func:`_continuation`'s arithmetic from the exact state."""
     from .kernels.convert import LIMBS
-    from .kernels.driver import Progress, exact_blocks, run_compiled
+    from .kernels.driver import Progress, exact, run_compiled
 
     opts, problem = ctx.opts, ctx.problem
     L = LIMBS[be.fmt]
@@ -339,10 +342,7 @@ def _compiled(ctx: _Context, be: Backend, saved) -> _Run:
 
     def save(k, theta, G_sum):
         checkpoints.save(ctx.checkpoint, ctx.settings, k=k, theta=theta, G_sum=G_sum, run=run,
-                         exact=exact_blocks_1)
-
-    def exact_blocks_1(values):
-        return exact_blocks(np.asarray(values)[None])[0]
+                         exact=exact)
 
     hooks = Progress(record, ctx.step_done, save if ctx.checkpoint is not None else None)
     varies_from = ctx.steps if ctx.opts.decay_steps else 0
@@ -352,13 +352,12 @@ def _compiled(ctx: _Context, be: Backend, saved) -> _Run:
                           seconds=opts.checkpoint_seconds)
     if switch is None:
         if ctx.checkpoint is not None:
-            last = run.last
-            save(last.k, np.array(last.theta), last.G_sum)
-        run.in_numbers(be)
+            save(run.last.k, run.last.theta, run.last.G_sum)
+        run.in_numbers(be, problem)
         return run
     cont = _continuation(be)
     with cont.scope():
-        run.in_numbers(cont)
+        run.in_numbers(cont, problem)
         run.switched_at, run.below = switch.k, switch.below
         _reference(ctx, cont, run, switch.k, switch.theta, switch.G_sum, switch.k)
     return run

@@ -32,11 +32,11 @@ import numpy as np
 from ..iterates import State
 from .convert import LIMBS, fits, limbs_to_fractions, to_limbs
 from .gd import CONVERGED, DIVERGED, RANGE, RUNNING
-from .state import GDState, initial_limbs, prepare
+from .state import GDState, initial_limbs, prepare, scaled_fractions, scaled_limbs
 from .state import run as advance
 
-__all__ = ["run_compiled", "Switch", "Progress", "numbers", "fits_problem", "load_kernels",
-           "exact_blocks", "HISTORY", "RECENT"]
+__all__ = ["run_compiled", "Switch", "Progress", "Scaled", "numbers", "exact", "fits_problem",
+           "load_kernels", "HISTORY", "RECENT"]
 
 _log = logging.getLogger("numerics.kernels")
 #: formats whose kernels this process has loaded
@@ -107,13 +107,38 @@ def fits_problem(problem, fmt: str, etas=()) -> bool:
     return True
 
 
+@dataclass
+class Scaled:
+    """Numbers of a compiled run: a ``(..., L)`` limbs array times ``2^scale`` (``(...)``,
+    int; :mod:`numerics.kernels.gd`'s scaled coordinates). Iterating gives the blocks."""
+
+    limbs: np.ndarray
+    scale: np.ndarray
+
+    def __iter__(self):
+        return (Scaled(a, s) for a, s in zip(self.limbs, self.scale))
+
+    def __len__(self) -> int:
+        return len(self.limbs)
+
+    def floats(self) -> np.ndarray:
+        """The nearest doubles (underflowing to 0 far below float64's range)."""
+        with np.errstate(under="ignore"):
+            return np.ldexp(self.limbs[..., 0], self.scale)
+
+
 def numbers(be, arr) -> np.ndarray:
-    """A ``(..., L)`` limbs array as backend numbers (``(...)``): floats for float64, else
-    ``arb`` sums of the limbs at the backend's precision (inside its scope)."""
-    arr = np.asarray(arr, dtype=float)
+    """A ``(..., L)`` limbs array (or :class:`Scaled`) as backend numbers (``(...)``): floats
+    for float64, else ``arb`` sums of the limbs at the backend's precision (inside its scope),
+    times their power of two exactly."""
+    if isinstance(arr, Scaled) and be.dtype is float:
+        return arr.floats()
+    scale = arr.scale if isinstance(arr, Scaled) else None
+    arr = np.asarray(arr.limbs if isinstance(arr, Scaled) else arr, dtype=float)
     if be.dtype is float:
         return arr.sum(axis=-1)
     flat = arr.reshape(-1, arr.shape[-1])
+    shifts = np.zeros(len(flat), dtype=np.int64) if scale is None else scale.reshape(-1)
     out = np.empty(len(flat), dtype=object)
     scalar = be._arb
     for i, limbs in enumerate(flat):
@@ -121,8 +146,21 @@ def numbers(be, arr) -> np.ndarray:
         for x in limbs[1:]:
             if x:
                 v = v + scalar(x)
-        out[i] = v.mid()
+        out[i] = v.mid() if not shifts[i] else v.mid() * scalar((1, int(shifts[i])))
     return out.reshape(arr.shape[:-1])
+
+
+def exact(values) -> list:
+    """Exact Fractions of a vector of a compiled run's numbers (limbs or :class:`Scaled`)."""
+    if isinstance(values, Scaled):
+        return scaled_fractions(values.limbs, values.scale)
+    return limbs_to_fractions(np.asarray(values))
+
+
+def scaled_blocks(blocks, L: int) -> Scaled:
+    """Exact blocks (sequences of Fractions) as :class:`Scaled` numbers of ``L`` limbs."""
+    pairs = [scaled_limbs(list(b), L, "theta", True) for b in blocks]
+    return Scaled(np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
 
 
 def _floats(arr) -> np.ndarray:
@@ -197,20 +235,25 @@ def run_compiled(problem, fmt: str, eta_fn, *, steps: int, total: int, varies_fr
             run.status, run.diverged_at = "diverged", k
             run.last = _state(st)
             return None
+        averaging = opts.average_last and steps - opts.average_last < k <= steps
+        if averaging and status == RUNNING and np.any(st.scale[0]):
+            # the running sum is kept in limbs: scaled values go on in Arb from here
+            return Switch(k, st.theta_fractions(0), list(st.values("G_sum", 0)),
+                          int(st.below[0]))
         converged = status == CONVERGED
-        theta = st.theta[0].copy()
+        theta = _theta(st)
         if k >= tail:
             run.history.append(float(_floats(st.r[0])[0]))
             run.recent.append(theta)
         if k % opts.record_every == 0 or k == total or converged:
-            progress.record(_float_state(st))
+            progress.record(_float_state(st, problem.parametrisation))
             if progress.callback is not None:
                 progress.callback(k)
         if converged:
             run.status, run.last = "converged", _state(st)
             return None
-        if opts.average_last and steps - opts.average_last < k <= steps:
-            point = np.concatenate([theta, st.G_sum[0][None]], axis=0)
+        if averaging:
+            point = np.concatenate([theta.limbs, st.G_sum[0][None]], axis=0)
             run.sums = point if run.sums is None else _add(run.sums, point)
         if status != RUNNING:  # the budget is spent
             run.status, run.last = ("converged" if st.below[0] >= opts.patience
@@ -236,18 +279,21 @@ def _proto(L: int):
     return PROTOTYPES[L]
 
 
+def _theta(st: GDState) -> Scaled:
+    return Scaled(st.theta[0].copy(), st.scale[0].copy())
+
+
 def _state(st: GDState) -> State:
-    """The row's current iterate as a :class:`State` of limb arrays (``(blocks, d, L)`` etc.)."""
-    return State(int(st.k[0]), tuple(st.theta[0].copy()), st.beta[0].copy(), st.r[0].copy(),
-                 st.g[0].copy(), st.G_sum[0].copy())
+    """The row's current iterate as a :class:`State` of limbs (``theta`` :class:`Scaled`;
+    ``beta`` without the scaled coordinates' terms: recompute it from ``theta``)."""
+    return State(int(st.k[0]), _theta(st), st.beta[0].copy(), st.r[0].copy(), st.g[0].copy(),
+                 st.G_sum[0].copy())
 
 
-def _float_state(st: GDState) -> State:
+def _float_state(st: GDState, P) -> State:
     """The row's current iterate in float64 (for records)."""
-    return State(int(st.k[0]), tuple(_floats(st.theta[0])), _floats(st.beta[0]),
-                 _floats(st.r[0]), _floats(st.g[0]), _floats(st.G_sum[0]))
-
-
-def exact_blocks(arr) -> list:
-    """Exact values of a ``(blocks, d, L)`` limbs array, one list of Fractions per block."""
-    return [limbs_to_fractions(block) for block in np.asarray(arr)]
+    theta = tuple(_theta(st).floats())
+    with np.errstate(under="ignore", over="ignore"):
+        beta = P.beta(theta)
+    return State(int(st.k[0]), theta, beta, _floats(st.r[0]), _floats(st.g[0]),
+                 _floats(st.G_sum[0]))

@@ -11,10 +11,12 @@
 
 Layout (``B`` rows = learning rates, ``L`` limbs: 1 float64, 2 dd, 4 qd; limbs last):
 
-* ``theta`` ``(B, blocks, d, L)``: blocks ``(w,)`` (shared) or ``(u, v)``;
+* ``theta`` ``(B, blocks, d, L)``: blocks ``(w,)`` (shared) or ``(u, v)``, each value
+  ``theta * 2^scale`` with ``scale`` ``(B, blocks, d)`` int64 (0 but for the scaled coordinates
+  of :mod:`numerics.kernels.gd`: shared ``D = 2`` and difference, far below float64's range);
 * ``G_sum`` ``(B, d, L)``: ``sum_{j<k} eta g_j`` (kept if ``track_G_sum``);
 * ``beta``, ``g`` ``(B, d, L)`` and ``r = X beta - y`` ``(B, n, L)``: at each row's current
-  ``theta`` (after a run);
+  ``theta`` (after a run; a scaled coordinate's ``beta`` term is left out, 0 here);
 * ``status`` ``(B,)`` int8: 0 running, 1 converged, 2 diverged, 3 not_converged, 4 range
   (names in :data:`numerics.kernels.gd.STATUS_NAMES`);
 * ``k`` ``(B,)`` int64: the step of ``theta`` (the finishing step once a row is done);
@@ -47,7 +49,7 @@ from .convert import (
     to_limbs,
     vector_to_limbs,
 )
-from .gd import DIFFERENCE, PRODUCT, SHARED, STATUS_NAMES, run_rows
+from .gd import DIFFERENCE, LOW, PRODUCT, SHARED, SHIFT, STATUS_NAMES, run_rows
 
 __all__ = ["GDState", "prepare", "run", "PROTOTYPES", "initial_limbs"]
 
@@ -73,6 +75,7 @@ class GDState:
     inv_n: np.ndarray
     eta: np.ndarray
     theta: np.ndarray
+    scale: np.ndarray
     G_sum: np.ndarray
     status: np.ndarray
     k: np.ndarray
@@ -88,6 +91,8 @@ class GDState:
     track_G_sum: bool
     rtol: float
     r_max: float
+    #: ``log2(d max|X|)`` rounded up, plus ``53 L + 32``: the margin of the terms left out
+    dx_bits: int = 0
 
     @property
     def B(self) -> int:
@@ -99,11 +104,13 @@ class GDState:
         return [STATUS_NAMES[c] for c in self.status]
 
     def theta_fractions(self, row: int) -> tuple:
-        """``theta`` of ``row`` as a tuple of blocks of exact Fractions."""
-        return tuple(tuple(limbs_to_fractions(block)) for block in self.theta[row])
+        """``theta`` of ``row`` as a tuple of blocks of exact Fractions (scales applied)."""
+        return tuple(tuple(scaled_fractions(block, scale))
+                     for block, scale in zip(self.theta[row], self.scale[row]))
 
     #: the arrays with one entry per row
-    PER_ROW = ("eta", "theta", "G_sum", "status", "k", "below", "checked", "beta", "r", "g")
+    PER_ROW = ("eta", "theta", "scale", "G_sum", "status", "k", "below", "checked", "beta", "r",
+               "g")
 
     def row(self, b: int) -> GDState:
         """Row ``b`` as a one-row state of its own (copies of its arrays)."""
@@ -157,6 +164,29 @@ def initial_limbs(problem: Problem, L: int) -> list:
     return [v.limbs(L) if isinstance(v, _Root) else to_limbs(v, L, "theta_0") for v in values]
 
 
+def scaled_fractions(limbs, scale) -> list:
+    """Exact values of a ``(d, L)`` limbs array times ``2^scale`` (``(d,)``)."""
+    return [v * Fraction(2) ** int(e) if e else v
+            for v, e in zip(limbs_to_fractions(limbs), scale)]
+
+
+def scaled_limbs(values, L: int, name: str, scaled: bool) -> tuple:
+    """``(limbs (len, L), scale (len,))`` of exact values: a value below ``2^-LOW`` in
+    magnitude is stored times ``2^(SHIFT m)`` with ``scale = -SHIFT m`` (the least ``m``
+    lifting it to ``2^-LOW`` or above) when ``scaled``; :func:`to_limbs` otherwise."""
+    limbs = np.zeros((len(values), L))
+    scale = np.zeros(len(values), dtype=np.int64)
+    low = Fraction(1, 2**LOW)
+    for i, v in enumerate(values):
+        q = as_fraction(v, name)
+        m = 0
+        while scaled and q != 0 and abs(q) * Fraction(2) ** (SHIFT * m) < low:
+            m += 1
+        limbs[i] = to_limbs(q * Fraction(2) ** (SHIFT * m), L, f"{name}[{i}]")
+        scale[i] = -SHIFT * m
+    return limbs, scale
+
+
 def _positive(value, name: str) -> Fraction:
     v = as_fraction(value, name)
     if v <= 0:
@@ -203,6 +233,8 @@ def prepare(problem: Problem, etas, steps: int, *, fmt: str = "dd", tol=None, pa
 
     X = np.array([vector_to_limbs(row, L, f"X[{i}]") for i, row in enumerate(problem.X)])
     theta = np.zeros((B, blocks, d, L))
+    scale = np.zeros((B, blocks, d), dtype=np.int64)
+    scaled = problem.param == "difference" or (problem.param == "shared" and problem.depth == 2)
     if theta0 is None:
         to_limbs(problem.alpha, L, "alpha")  # in range (else a clear error naming alpha)
         for blk, limbs in enumerate(initial_limbs(problem, L)):
@@ -211,8 +243,7 @@ def prepare(problem: Problem, etas, steps: int, *, fmt: str = "dd", tol=None, pa
         if len(theta0) != blocks or any(len(t) != d for t in theta0):
             raise DomainError("theta0", theta0, f"{blocks} block(s) of {d} values")
         for blk, values in enumerate(theta0):
-            theta[:, blk] = vector_to_limbs([as_fraction(v, "theta0") for v in values], L,
-                                            "theta0")
+            theta[:, blk], scale[:, blk] = scaled_limbs(list(values), L, "theta0", scaled)
     G = np.zeros((B, d, L))
     if G_sum0 is not None:
         G[:] = vector_to_limbs([as_fraction(v, "G_sum0") for v in G_sum0], L, "G_sum0")
@@ -220,21 +251,27 @@ def prepare(problem: Problem, etas, steps: int, *, fmt: str = "dd", tol=None, pa
         fmt=fmt, L=L, param=problem.param, depth=problem.depth, n=n, d=d, etas=etas,
         X=X, XT=np.ascontiguousarray(X.transpose(1, 0, 2)),
         y=vector_to_limbs(problem.y, L, "y"), inv_n=np.array([to_limbs(Fraction(1, n), L)]),
-        eta=vector_to_limbs(etas, L, "eta"), theta=theta, G_sum=G,
+        eta=vector_to_limbs(etas, L, "eta"), theta=theta, scale=scale, G_sum=G,
         status=np.zeros(B, dtype=np.int8), k=np.full(B, start, dtype=np.int64),
         below=np.zeros(B, dtype=np.int64), checked=np.zeros(B, dtype=np.bool_),
         beta=np.zeros((B, d, L)), r=np.zeros((B, n, L)), g=np.zeros((B, d, L)),
         steps=steps, check_every=check_every, patience=patience,
         stop_at_convergence=bool(stop_at_convergence), track_G_sum=bool(track_G_sum),
-        rtol=sqrt_to_float(2 * tol), r_max=float(r_max) if r_max < 2**1023 else np.inf)
+        rtol=sqrt_to_float(2 * tol), r_max=float(r_max) if r_max < 2**1023 else np.inf,
+        dx_bits=_bits(d * max(abs(v) for row in problem.X for v in row)) + 53 * L + 32)
+
+
+def _bits(q: Fraction) -> int:
+    """An integer ``>= log2(q)`` for ``q > 0``."""
+    return q.numerator.bit_length() - q.denominator.bit_length() + 1
 
 
 def run(state: GDState, k_until: int | None = None, *, range_check: bool = True) -> int:
     """Advance every running row of ``state`` to step ``k_until`` (default ``state.steps``,
     at most ``state.steps``) or until it finishes; returns the number of rows still running.
 
-    ``range_check=False`` (float64 only) runs plain IEEE arithmetic: no status ``range``,
-    gradual underflow and overflow as numpy has them."""
+    ``range_check=False`` (float64 only) runs plain IEEE arithmetic: no status ``range``, no
+    scaled coordinates, gradual underflow and overflow as numpy has them."""
     if not range_check and state.L != 1:
         raise DomainError("range_check", range_check, "True for dd and qd (their lower limbs "
                           "lose bits outside the range)")
@@ -248,8 +285,9 @@ def run(state: GDState, k_until: int | None = None, *, range_check: bool = True)
         raise DomainError("state.k", s.k, "all running rows at the same step")
     return run_rows(
         _KIND[s.param], s.depth, s.track_G_sum, s.n, s.d, s.X.reshape(-1, L),
-        s.XT.reshape(-1, L), s.y, s.inv_n, s.eta, s.theta.reshape(-1, L),
-        s.G_sum.reshape(-1, L), s.status, s.k, s.below, s.checked, s.beta.reshape(-1, L),
+        s.XT.reshape(-1, L), s.y, s.inv_n, s.eta, s.theta.reshape(-1, L), s.scale.reshape(-1),
+        range_check, s.dx_bits, s.G_sum.reshape(-1, L), s.status, s.k, s.below, s.checked,
+        s.beta.reshape(-1, L),
         s.r.reshape(-1, L), s.g.reshape(-1, L), int(moving[0]), s.steps, k_until, s.check_every,
         s.patience, s.stop_at_convergence, s.rtol, s.r_max,
         tiny(L) if range_check else 0.0, HUGE if range_check else np.inf, PROTOTYPES[L])

@@ -135,24 +135,42 @@ def test_callback_and_progress_see_the_reference_steps():
 
 # ---------------------------------------------------------------------- the exponent range
 @pytest.mark.parametrize("fmt", ["float64", "dd", "qd"])
-def test_leaving_the_range_goes_on_in_arb_from_the_exact_state(fmt):
-    """eta = 0.95 on the default instance: w_2 decays geometrically; where it leaves the range
-    the run goes on in Arb at the format's bits, from the exact state (never flushed)."""
-    steps = 3000
-    res = gradient_descent(DEFAULT, F(95, 100), steps, backend=fmt, final_sharpness=False,
-                           record_sharpness=False)
+def test_the_chaotic_phase_runs_compiled_with_scaled_coordinates(fmt):
+    """eta = 0.95 on the default instance: w_2 decays far below float64's range; the kernel
+    scales it (shared D = 2 is multiplicative) and never flushes it."""
+    res = gradient_descent(DEFAULT, F(95, 100), 3000, backend=fmt, final_sharpness=False)
+    assert res.engine == "compiled" and res.status == "not_converged"
+    w2 = res.theta[0][1]
+    assert w2 != 0 and w2 * w2 < F(tiny(1))
+
+
+@pytest.fixture
+def narrow_range(monkeypatch):
+    """The kernels' range as if full precision ended at 2^-4 (the product parametrisation is
+    not scaled, so its values leave it at once): the route every run leaving the range takes."""
+    import numerics.kernels.state as state
+
+    monkeypatch.setattr(state, "tiny", lambda L: 2.0**-4)
+
+
+PRODUCT = Problem([1, F(1, 2)], 1, F(1, 10), param="product")
+
+
+@pytest.mark.parametrize("fmt", ["float64", "dd", "qd"])
+def test_leaving_the_range_goes_on_in_arb_from_the_exact_state(fmt, narrow_range):
+    steps = 300
+    res = gradient_descent(PRODUCT, F(1, 5), steps, backend=fmt, final_sharpness=False,
+                           stop_at_convergence=False)
     bits = {"float64": 53, "dd": 106, "qd": 212}[fmt]
     assert res.engine.startswith(f"compiled, then arb at {bits} bits from step ")
     k = int(res.engine.rsplit(" ", 1)[1])
-    w2 = res.theta[0][1]
-    assert w2 != 0 and w2 * w2 < F(tiny({"float64": 1, "dd": 2, "qd": 4}[fmt]))
     # the kernel alone stops at that step with status "range"
-    s = prepare(DEFAULT, [F(95, 100)], steps, fmt=fmt)
+    s = prepare(PRODUCT, [F(1, 5)], steps, fmt=fmt)
     run(s)
     assert s.statuses == ["range"] and int(s.k[0]) == k
     # and the continuation is the reference step in Arb, from the kernel's exact state
     be = Compiled(fmt)
-    gen = iterate(DEFAULT, F(95, 100), backend=be, start=k, theta0=s.theta_fractions(0),
+    gen = iterate(PRODUCT, F(1, 5), backend=be, start=k, theta0=s.theta_fractions(0),
                   G_sum0=s.values("G_sum", 0))
     with be.scope():
         for state in gen:
