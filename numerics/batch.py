@@ -194,7 +194,7 @@ def _compiled(problem, fractions, etas, steps, tol, patience, r_max, check_every
     st = prepare(problem, fractions, steps, fmt="float64", tol=tol, patience=patience,
                  r_max=r_max, check_every=check_every, track_G_sum=True)
     k, chunk = 0, 64 * check_every
-    while run(st, min(steps, (k // chunk + 1) * chunk)):
+    while run(st, min(steps, (k // chunk + 1) * chunk), scaled=False):
         k = int(st.k[st.status == 0][0])
         if callback is not None:
             callback(k)

@@ -266,10 +266,12 @@ def _bits(q: Fraction) -> int:
     return q.numerator.bit_length() - q.denominator.bit_length() + 1
 
 
-def run(state: GDState, k_until: int | None = None, *, range_check: bool = True) -> int:
+def run(state: GDState, k_until: int | None = None, *, range_check: bool = True,
+        scaled: bool = True) -> int:
     """Advance every running row of ``state`` to step ``k_until`` (default ``state.steps``,
     at most ``state.steps``) or until it finishes; returns the number of rows still running.
 
+    ``scaled=False`` keeps the values unscaled (those leaving the range stop the row);
     ``range_check=False`` (float64 only) runs plain IEEE arithmetic: no status ``range``, no
     scaled coordinates, gradual underflow and overflow as numpy has them."""
     if not range_check and state.L != 1:
@@ -286,7 +288,7 @@ def run(state: GDState, k_until: int | None = None, *, range_check: bool = True)
     return run_rows(
         _KIND[s.param], s.depth, s.track_G_sum, s.n, s.d, s.X.reshape(-1, L),
         s.XT.reshape(-1, L), s.y, s.inv_n, s.eta, s.theta.reshape(-1, L), s.scale.reshape(-1),
-        range_check, s.dx_bits, s.G_sum.reshape(-1, L), s.status, s.k, s.below, s.checked,
+        scaled and range_check, s.dx_bits, s.G_sum.reshape(-1, L), s.status, s.k, s.below, s.checked,
         s.beta.reshape(-1, L),
         s.r.reshape(-1, L), s.g.reshape(-1, L), int(moving[0]), s.steps, k_until, s.check_every,
         s.patience, s.stop_at_convergence, s.rtol, s.r_max,
