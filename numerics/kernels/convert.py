@@ -57,9 +57,19 @@ _BOUNDS = {L: (Fraction(tiny(L)), Fraction(HUGE)) for L in LIMBS.values()}
 
 def fits(values, L: int) -> bool:
     """Whether every value (exact reals) lies in the range where ``L`` limbs carry full
-    precision (0, or a magnitude in ``[tiny(L), HUGE]``)."""
+    precision (0, or a magnitude in ``[tiny(L), HUGE]``). Decided on the nearest double, and
+    exactly within a relative 2^-40 of either bound."""
     low, high = _BOUNDS[L]
-    return all(q == 0 or low <= abs(Fraction(q)) <= high for q in values)
+    lo_f, hi_f = tiny(L) * (1 + 2.0**-40), HUGE * (1 - 2.0**-40)
+    for q in values:
+        try:
+            f = abs(float(q))
+        except OverflowError:
+            return False
+        if not (lo_f <= f <= hi_f or (f == 0 and q == 0)):
+            if not (q == 0 or low <= abs(Fraction(q)) <= high):
+                return False
+    return True
 
 
 def _check(q: Fraction, L: int, name: str) -> None:
@@ -74,11 +84,13 @@ def to_limbs(q, L: int, name: str = "value") -> tuple:
     """``q`` (a Fraction, int or float) as ``L`` limbs, greedily rounded to nearest (exact
     rational arithmetic); :class:`DomainError` outside the full-precision range."""
     q = Fraction(q)
-    _check(q, L, name)
-    if q.denominator & (q.denominator - 1) == 0:  # dyadic: a double already? (float data)
+    den = q.denominator
+    if den & (den - 1) == 0:  # dyadic: a double already? (float data)
         f = float(q)
-        if q == f:
+        if f.as_integer_ratio() == (q.numerator, den) and (
+                f == 0 or tiny(L) <= abs(f) <= HUGE):
             return (f,) + (0.0,) * (L - 1)
+    _check(q, L, name)
     out = []
     rem = q
     for _ in range(L):

@@ -30,6 +30,7 @@ to resume (recording points, stopping checks, a progress callback between calls)
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -231,7 +232,7 @@ def prepare(problem: Problem, etas, steps: int, *, fmt: str = "dd", tol=None, pa
     scale = max(Fraction(1), max(abs(v) for v in problem.y))
     r_max = Fraction(10**8) * scale if r_max is None else as_fraction(r_max, "r_max")
 
-    X = np.array([vector_to_limbs(row, L, f"X[{i}]") for i, row in enumerate(problem.X)])
+    X, dx_bits = _data_limbs(problem, L)
     theta = np.zeros((B, blocks, d, L))
     scale = np.zeros((B, blocks, d), dtype=np.int64)
     scaled = problem.param == "difference" or (problem.param == "shared" and problem.depth == 2)
@@ -258,7 +259,26 @@ def prepare(problem: Problem, etas, steps: int, *, fmt: str = "dd", tol=None, pa
         steps=steps, check_every=check_every, patience=patience,
         stop_at_convergence=bool(stop_at_convergence), track_G_sum=bool(track_G_sum),
         rtol=sqrt_to_float(2 * tol), r_max=float(r_max) if r_max < 2**1023 else np.inf,
-        dx_bits=_bits(d * max(abs(v) for row in problem.X for v in row)) + 53 * L + 32)
+        dx_bits=dx_bits)
+
+
+#: ``(problem, L) -> (X limbs, dx_bits)`` of recent problems (a problem's data never change)
+_DATA: dict = {}
+
+
+def _data_limbs(problem: Problem, L: int) -> tuple:
+    """``X`` as ``(n, d, L)`` limbs and the margin ``dx_bits`` of the terms left out, converted
+    once per problem (kept while the problem lives; keyed by identity)."""
+    key = (id(problem), L)
+    hit = _DATA.get(key)
+    if hit is not None and hit[0]() is problem:
+        return hit[1], hit[2]
+    X = np.array([vector_to_limbs(row, L, f"X[{i}]") for i, row in enumerate(problem.X)])
+    dx_bits = _bits(problem.d * max(abs(v) for row in problem.X for v in row)) + 53 * L + 32
+    if len(_DATA) > 32:
+        _DATA.clear()
+    _DATA[key] = (weakref.ref(problem), X, dx_bits)
+    return X, dx_bits
 
 
 def _bits(q: Fraction) -> int:
@@ -288,8 +308,8 @@ def run(state: GDState, k_until: int | None = None, *, range_check: bool = True,
     return run_rows(
         _KIND[s.param], s.depth, s.track_G_sum, s.n, s.d, s.X.reshape(-1, L),
         s.XT.reshape(-1, L), s.y, s.inv_n, s.eta, s.theta.reshape(-1, L), s.scale.reshape(-1),
-        scaled and range_check, s.dx_bits, s.G_sum.reshape(-1, L), s.status, s.k, s.below, s.checked,
-        s.beta.reshape(-1, L),
+        scaled and range_check, s.dx_bits, s.G_sum.reshape(-1, L), s.status, s.k, s.below,
+        s.checked, s.beta.reshape(-1, L),
         s.r.reshape(-1, L), s.g.reshape(-1, L), int(moving[0]), s.steps, k_until, s.check_every,
         s.patience, s.stop_at_convergence, s.rtol, s.r_max,
         tiny(L) if range_check else 0.0, HUGE if range_check else np.inf, PROTOTYPES[L])
