@@ -530,3 +530,38 @@ def test_editing_any_kernel_source_recompiles_the_loop(tmp_path):
     with open(tree / "numerics" / "kernels" / "dd.py", "a") as fh:
         fh.write("\n# an edit\n")
     assert _child(env, str(tmp_path)) == (0, 1)
+
+
+_PHASES = textwrap.dedent("""
+    from fractions import Fraction
+    from numerics import Problem, gradient_descent
+    seen = []
+    gradient_descent(Problem([1, Fraction(1, 2)], 1, Fraction(1, 100)), Fraction(1, 10), 20,
+                     backend="dd", progress=lambda *a: seen.append(a[0]))
+    print(sorted(set(seen) - {"steps"}))
+""")
+
+
+@pytest.mark.slow
+def test_the_first_compilation_is_reported_once(tmp_path):
+    """A fresh cache: the run reports 'compiling kernels', the next process 'loading'."""
+    from numerics.kernels.driver import COMPILING, LOADING
+
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=ROOT)
+
+    def phases():
+        out = subprocess.run([sys.executable, "-c", _PHASES], env=env, cwd=ROOT,
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        return eval(out.stdout)
+
+    assert phases() == sorted([COMPILING, "final sharpness"])
+    assert phases() == sorted([LOADING, "final sharpness"])
+
+
+def test_kernels_load_once_per_process():
+    from numerics.kernels.driver import load_kernels
+
+    load_kernels("dd")
+    seen = []
+    assert load_kernels("dd", lambda *a: seen.append(a)) == 0.0 and seen == []
