@@ -41,7 +41,6 @@ the d = 2000 call <= 2 x its steps; a warm first call <= 1 s.
 
 from __future__ import annotations
 
-import sys
 import time
 from fractions import Fraction
 
@@ -204,13 +203,9 @@ def table(res: dict) -> str:
                                         for k, v in res["large_d"].items()))
     c = res["compile"]
     rows.append(f"compile: cold {c['cold']['total_s']} s, warm first call {c['warm']['total_s']} s")
-    rows.append("met: " + ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in res["met"].items()))
+    rows.append(C.met_line(res["met"]))
     return "\n".join(rows)
 
 
 if __name__ == "__main__":
-    result = main()
-    if "--json" not in sys.argv:
-        print(table(result))
-    C.emit(result)
-    sys.exit(0 if result["agreement_ok"] else 1)
+    C.script(main, table)
