@@ -76,7 +76,7 @@ def test_printed_digits_match_the_digit_counts(cli):
 
 
 def test_chaotic_case_prints_no_number(cli):
-    """eta = 0.95: float64 and 32 digits disagree at O(1); every quantity is 'chaotic'."""
+    """eta = 0.95: the default pair disagrees at O(1); every quantity is 'chaotic'."""
     obj = gd(cli, "--eta", "0.95", "--steps", "20000", "--beta-star", "0.5,1")
     assert obj["status"] in ("not_converged", "chaotic")
     for key in (*QUANTITIES, "risk"):
