@@ -149,3 +149,18 @@ def rounded(x: float, nd: int = 3) -> float:
     if not math.isfinite(x) or x == 0:
         return x
     return float(f"{x:.{nd}g}")
+
+
+def met_line(met: dict) -> str:
+    """``met: a=yes, b=NO``: which targets a benchmark met."""
+    return "met: " + ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in met.items())
+
+
+def script(main, table) -> None:
+    """Run a benchmark as a script: its table (unless ``--json``), its JSON line, and exit 1
+    when its contenders disagreed."""
+    result = main()
+    if "--json" not in sys.argv:
+        print(table(result))
+    emit(result)
+    sys.exit(0 if result["agreement_ok"] else 1)

@@ -240,13 +240,9 @@ def table(res: dict) -> str:
     rows.append(f"{'P3 (vs numpy batch)':24}{r['float64']:>10}{r['dd']:>10}{r['qd']:>10}")
     e = res["scaling"]["exponent_top_decade"]
     rows.append(f"{'exponent, top decade':24}{e['float64']:>10}{e['dd']:>10}{e['qd']:>10}")
-    rows.append("met: " + ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in res["met"].items()))
+    rows.append(C.met_line(res["met"]))
     return "\n".join(rows)
 
 
 if __name__ == "__main__":
-    result = main()
-    if "--json" not in sys.argv:
-        print(table(result))
-    C.emit(result)
-    sys.exit(0 if result["agreement_ok"] else 1)
+    C.script(main, table)

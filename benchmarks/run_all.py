@@ -1,4 +1,4 @@
-"""Run the four benchmarks of issue 3 (item 7) in one process and print one JSON object.
+"""Run the benchmarks of issue 3 (item 7) and issue 9 (item 6) in one process; one JSON object.
 
 Usage (from the repository root)::
 
@@ -20,6 +20,7 @@ import time
 
 import _common as C
 import bench_batch
+import bench_engine
 import bench_mp_engine
 import bench_scaling
 import bench_vs_float64
@@ -36,6 +37,7 @@ def main(argv=None) -> int:
         "vs_float64": bench_vs_float64.main(rounds=100 if q else 300, repeats=3 if q else 5),
         "batch": bench_batch.main(repeats=2 if q else 5),
         "scaling": bench_scaling.main(),
+        "engine": bench_engine.main(),
     }
     a, b, c, d = (out[k] for k in ("mp_engine", "vs_float64", "batch", "scaling"))
     out["summary"] = {
@@ -59,7 +61,9 @@ def main(argv=None) -> int:
             max(d[s]["flint50"]["exponent_top_decade"] for s in bench_scaling.SERIES),
             "<= 1.15",
             max(d[s]["flint50"]["exponent_top_decade"] for s in bench_scaling.SERIES) <= 1.15],
-        "agreement_ok": bool(a["agreement_ok"] and b["agreement_ok"] and c["agreement_ok"]),
+        "f_engine_met": out["engine"]["met"],
+        "agreement_ok": bool(a["agreement_ok"] and b["agreement_ok"] and c["agreement_ok"]
+                             and out["engine"]["agreement_ok"]),
         "wall_s": C.rounded(time.perf_counter() - t0),
     }
     print(json.dumps(out, default=str))

@@ -1,9 +1,11 @@
 """Numerics at a chosen precision: gradient descent and flow on diagonal networks.
 
-Backends: ``float64`` (numpy), ``mpmath`` (private contexts) and ``flint`` (python-flint Arb as
-point arithmetic; balls for certification). Precision is given in decimal digits (``dps``).
-Every number leaving this package is exact, or audited by two precisions
-(:mod:`numerics.audit`), or an Arb ball.
+Backends: ``float64``, ``dd`` (double-double, ~31.9 digits) and ``qd`` (quad-double, ~63.8
+digits), whose GD steps run on the compiled kernels of :mod:`numerics.kernels`; ``mpmath``
+(private contexts) and ``flint`` (python-flint Arb as point arithmetic; balls for
+certification) at any ``dps``. Precision is given in decimal digits (``dps``). Every number
+leaving this package is exact, or audited by two precisions (:mod:`numerics.audit`; by default
+dd against qd), or an Arb ball.
 """
 
 from .audit import Agreed, agree, agreed_digits

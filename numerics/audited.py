@@ -45,6 +45,17 @@ class AuditedRun:
         """See :func:`settled`."""
         return settled(self.low, self.high)
 
+    def __repr__(self) -> str:
+        """A short summary: the status, the precisions and the scalar quantities with their
+        agreed digits only."""
+        parts = [f"status={self.status!r}", f"steps={self.high.steps}",
+                 f"precisions={self.low.precision.label}/{self.high.precision.label}"]
+        for key in ("sharpness", "l1_norm", "loss", "risk"):
+            q = self.quantities.get(key)
+            if q is not None and q.value is not None:
+                parts.append(f"{key}={q.text()}")
+        return f"AuditedRun({', '.join(parts)})"
+
     @property
     def cap(self) -> int:
         """Most digits the pair can agree on: the lower precision's."""
@@ -65,6 +76,7 @@ class AuditedRun:
                 out[key] = q[key].json()
         out["digits"] = self.digits
         out["precisions"] = [self.low.precision.label, self.high.precision.label]
+        out["engines"] = [self.low.engine, self.high.engine]
         if self.high.diverged_at is not None:
             out["diverged_at"] = self.high.diverged_at
         if self.diagnosis:
@@ -95,22 +107,26 @@ def audited_gd(problem, eta, steps, *, precision: int | None = None, backend: st
 
     Parameters
     ----------
-    precision : None (:data:`~numerics.precision.DEFAULT_PAIR`) or ``p`` (``p`` against ``2p``
-        digits)
-    backend : multiprecision backend, ``"flint"`` (fast) or ``"mpmath"``
+    precision : None (:data:`~numerics.precision.DEFAULT_PAIR`: dd against qd, compiled) or
+        ``p`` (``p`` against ``2p`` digits of ``backend``)
+    backend : the multiprecision backend of ``precision=p``, ``"flint"`` (fast) or ``"mpmath"``
     kwargs : passed to :func:`~numerics.gd.gradient_descent` for both runs (``callback``,
-        ``options`` and the fields of :class:`~numerics.gd.GDOptions`); a ``checkpoint`` path
-        becomes one file per precision (``PATH.float64``, ``PATH.flint32``)
+        ``progress``, ``engine``, ``options`` and the fields of
+        :class:`~numerics.gd.GDOptions`); a ``checkpoint`` path becomes one file per precision
+        (``PATH.dd``, ``PATH.qd``; ``PATH.flint20``, ``PATH.flint40``); ``progress`` sees each
+        phase prefixed with its precision (``"qd: steps"``)
     """
-    (b1, p1), (b2, p2) = precision_pair(precision, backend)
+    pair = precision_pair(precision, backend)
     checkpoint = kwargs.pop("checkpoint", None)
+    progress = kwargs.pop("progress", None)
 
-    def ck(b, p):
-        return None if checkpoint is None else f"{checkpoint}.{b}{'' if p is None else p}"
-    low = gradient_descent(problem, eta, steps, backend=b1, dps=p1, checkpoint=ck(b1, p1),
-                           **kwargs)
-    high = gradient_descent(problem, eta, steps, backend=b2, dps=p2, checkpoint=ck(b2, p2),
-                            **kwargs)
+    def one(p):
+        ck = None if checkpoint is None else f"{checkpoint}.{p.backend}{p.dps or ''}"
+        labelled = None if progress is None else (
+            lambda phase, done, total: progress(f"{p.label}: {phase}", done, total))
+        return gradient_descent(problem, eta, steps, backend=p.backend, dps=p.dps,
+                                checkpoint=ck, progress=labelled, **kwargs)
+    low, high = one(pair.low), one(pair.high)
     statuses = {low.status, high.status}
     if len(statuses) == 1:
         status = low.status

@@ -1,11 +1,18 @@
-"""Arithmetic backends: one interface, three arithmetics.
+"""Arithmetic backends: one interface, five arithmetics.
 
-The gradient-descent kernel in :mod:`numerics.gd` is written once, on numpy arrays whose entries
-are whatever scalar the backend supplies:
+The gradient-descent kernel in :mod:`numerics.iterates` is written once, on numpy arrays whose
+entries are whatever scalar the backend supplies:
 
 ``float64``
     numpy float arrays (IEEE double, about 15.95 digits); supports a batch axis over learning
     rates.
+``dd``, ``qd``
+    double-double (106 bits, ~31.9 digits) and quad-double (212 bits, ~63.8 digits): GD steps
+    run in the compiled kernels of :mod:`numerics.kernels` (as do float64's, by default;
+    :func:`numerics.gd.gradient_descent` decides), and this object is the arithmetic of
+    everything around them (final measurements, and a run's continuation outside float64's
+    exponent range): python-flint ``arb`` midpoints at exactly the format's bits
+    (:class:`Compiled`).
 ``mpmath``
     object arrays of ``mpf`` from a private :class:`mpmath.MPContext` (any precision; the global
     ``mpmath.mp`` is never touched).
@@ -32,18 +39,32 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import DomainError
-from .precision import BACKENDS, FLOAT64_DPS, Precision, _whole, check_dps, dps_to_prec
+from .precision import (
+    BACKENDS,
+    FLOAT64_DPS,
+    FORMAT_BITS,
+    FORMAT_DPS,
+    Precision,
+    _whole,
+    check_dps,
+    dps_to_prec,
+)
 
-__all__ = ["Backend", "get_backend", "BACKENDS"]
+__all__ = ["Backend", "get_backend", "BACKENDS", "Compiled"]
 
-#: the whole ``dps`` accepted as float64's own precision (15.95 rounded either way)
-FLOAT64_WHOLE_DPS = (math.floor(FLOAT64_DPS), math.ceil(FLOAT64_DPS))
+
+def _own_digits(fmt: str) -> tuple:
+    """The whole ``dps`` accepted as a fixed format's own precision (its digits rounded
+    either way: 15 or 16 for float64, 31 or 32 for dd, 63 or 64 for qd)."""
+    return math.floor(FORMAT_DPS[fmt]), math.ceil(FORMAT_DPS[fmt])
 
 
 class Backend:
-    """A scalar arithmetic with vector helpers. Subclasses: Float64, Mpmath, Flint."""
+    """A scalar arithmetic with vector helpers. Subclasses: Float64, Mpmath, Flint, Compiled."""
 
     name = "abstract"
+    #: the compiled kernels' format that runs this backend's GD steps (None: none does)
+    fmt: str | None = None
     dps: float
     prec: int
 
@@ -113,9 +134,20 @@ class Backend:
         """Eigenvalues of a real symmetric matrix (list of rows of scalars), increasing."""
         raise NotImplementedError
 
+    def weighted_gram(self, Xd, w) -> list:
+        """``X diag(w) X^T`` (``n x n`` rows) for prepared data ``Xd`` (:meth:`data`) and a
+        length-``d`` vector ``w``: ``n^2 d`` products, in C where the backend can."""
+        raise NotImplementedError
+
+    def solve(self, rows, rhs) -> list:
+        """``A^{-1} B`` (rows) for a square ``A`` and a matrix ``B`` given by rows, at the
+        working precision (no error bounds)."""
+        raise NotImplementedError
+
 
 class Float64(Backend):
     name = "float64"
+    fmt = "float64"
     dtype = float
 
     def __init__(self):
@@ -184,6 +216,12 @@ class Float64(Backend):
 
     def eigvalsh(self, rows):
         return list(np.linalg.eigvalsh(np.array(rows, dtype=float)))
+
+    def weighted_gram(self, Xd, w):
+        return list((Xd * np.asarray(w, dtype=float)) @ Xd.T)
+
+    def solve(self, rows, rhs):
+        return list(np.linalg.solve(np.array(rows, dtype=float), np.array(rhs, dtype=float)))
 
 
 class Mpmath(Backend):
@@ -254,6 +292,17 @@ class Mpmath(Backend):
         m = self.ctx.matrix([[self.ctx.mpf(v) for v in row] for row in rows])
         values = self.ctx.eigsy(m, eigvals_only=True)
         return sorted(values[i] for i in range(len(rows)))
+
+    def weighted_gram(self, Xd, w):
+        Xw = [[x * wi for x, wi in zip(row, w)] for row in Xd]
+        return [[self.ctx.fdot(a, b) for b in Xd] for a in Xw]
+
+    def solve(self, rows, rhs):
+        ctx = self.ctx
+        A = ctx.matrix([[ctx.mpf(v) for v in row] for row in rows])
+        cols = [ctx.lu_solve(A, ctx.matrix([ctx.mpf(row[j]) for row in rhs]))
+                for j in range(len(rhs[0]))]
+        return [[c[i] for c in cols] for i in range(len(rows))]
 
 
 class Flint(Backend):
@@ -343,7 +392,7 @@ class Flint(Backend):
             prepared = ("small", np.array(rows, dtype=object))
         else:
             A = self._arb_mat(rows)
-            prepared = ("mat", A, A.transpose(), n, d)
+            prepared = ("mat", A, A.transpose(), n, d, rows)
         if isinstance(X, tuple):  # immutable: safe to reuse by identity
             self._data_cache.insert(0, (X, prec, prepared))
             del self._data_cache[self.CACHE:]
@@ -352,7 +401,7 @@ class Flint(Backend):
     def matvec(self, Xd, v):
         if Xd[0] == "small":
             return Xd[1] @ v
-        _, A, _, n, d = Xd
+        _, A, _, n, d, _ = Xd
         # one C call each way: list -> arb_mat, the product, arb_mat -> entries; np.fromiter
         # avoids numpy's per-element sequence probing in np.array(list_of_arb).
         return np.fromiter((A * self._arb_mat(d, 1, v)).entries(), dtype=object, count=n)
@@ -360,7 +409,7 @@ class Flint(Backend):
     def rmatvec(self, Xd, r):
         if Xd[0] == "small":
             return r @ Xd[1]
-        _, _, AT, n, d = Xd
+        _, _, AT, n, d, _ = Xd
         return np.fromiter((AT * self._arb_mat(n, 1, r)).entries(), dtype=object, count=d)
 
     def clean(self, v):
@@ -373,19 +422,60 @@ class Flint(Backend):
         values = self.flint.acb_mat(m).eig(algorithm="approx")
         return sorted((e.real.mid() for e in values), key=lambda a: float(a))
 
+    def weighted_gram(self, Xd, w):
+        if Xd[0] == "small":
+            X = Xd[1]
+            return [list(self._mid(row)) for row in (X * np.asarray(w, dtype=object)) @ X.T]
+        _, _, AT, n, d, rows = Xd
+        Xw = self._arb_mat([[x * wi for x, wi in zip(row, w)] for row in rows])
+        G = (Xw * AT).mid()
+        return [[G[i, j] for j in range(n)] for i in range(n)]
+
+    def solve(self, rows, rhs):
+        A, B = self._arb_mat([list(r) for r in rows]), self._arb_mat([list(r) for r in rhs])
+        Y = A.solve(B, algorithm="approx").mid()
+        return [[Y[i, j] for j in range(Y.ncols())] for i in range(Y.nrows())]
+
+
+class Compiled(Flint):
+    """A fixed format of the compiled kernels (``dd``, ``qd``; ``float64`` for a float64 run
+    continued outside float64's exponent range): the kernels run its GD steps, and this object
+    is the arithmetic of everything else, python-flint ``arb`` midpoints at exactly the
+    format's bits (53, 106, 212), with an unbounded exponent.
+
+    Its :attr:`dps` is the format's decimal digits (31.9 for dd, 63.8 for qd), its
+    :attr:`precision` the format itself (``Precision("dd")``).
+    """
+
+    def __init__(self, fmt: str):
+        super().__init__(MIN_FLINT_DPS)
+        self.name = self.fmt = fmt
+        self.prec = FORMAT_BITS[fmt]
+        self.dps = FORMAT_DPS[fmt]
+
+    @property
+    def precision(self) -> Precision:
+        return Precision(self.fmt)
+
+
+#: any valid dps (:class:`Compiled` replaces the precision at once)
+MIN_FLINT_DPS = 10
+
 
 def get_backend(backend: str = "float64", dps: float | None = None) -> Backend:
     """The arithmetic backend ``backend`` at ``dps`` decimal digits.
 
     Parameters
     ----------
-    backend : {"float64", "mpmath", "flint"}
-        ``float64``: numpy doubles; ``mpmath``: a private ``MPContext``; ``flint``: python-flint
-        ``arb`` used as midpoint (point) arithmetic.
+    backend : {"float64", "dd", "qd", "mpmath", "flint"}
+        ``float64``: numpy doubles; ``dd``, ``qd``: double-double and quad-double (compiled GD
+        kernels; :class:`Compiled`); ``mpmath``: a private ``MPContext``; ``flint``:
+        python-flint ``arb`` used as midpoint (point) arithmetic.
     dps : int, optional
         Decimal digits, a whole number with ``MIN_DPS <= dps <= MAX_DPS``
         (:mod:`numerics.precision`: 5 and 100000); required for ``mpmath`` and
-        ``flint``. ``float64`` takes none (15 or 16 are tolerated as its own precision).
+        ``flint``. The fixed formats take none (their own digits rounded either way are
+        tolerated: 15 or 16 for float64, 31 or 32 for dd, 63 or 64 for qd).
 
     Returns
     -------
@@ -403,16 +493,16 @@ def get_backend(backend: str = "float64", dps: float | None = None) -> Backend:
     --------
     >>> get_backend("flint", 30).prec
     103
-    >>> get_backend("float64").prec
-    53
+    >>> get_backend("float64").prec, get_backend("qd").prec
+    (53, 212)
     """
     if not isinstance(backend, str) or backend not in BACKENDS:
         raise DomainError("backend", backend, f"one of {', '.join(BACKENDS)}")
-    if backend == "float64":
-        if dps is not None and _whole(dps, "dps") not in FLOAT64_WHOLE_DPS:
-            raise DomainError("dps", dps, "float64 has about 15.95 digits; use the mpmath or "
-                              "flint backend for another precision")
-        return Float64()
+    if backend in FORMAT_BITS:
+        if dps is not None and _whole(dps, "dps") not in _own_digits(backend):
+            raise DomainError("dps", dps, f"{backend} has about {FORMAT_DPS[backend]:.2f} "
+                              "digits; use the mpmath or flint backend for another precision")
+        return Float64() if backend == "float64" else Compiled(backend)
     if dps is None:
         raise DomainError("dps", dps, f"a precision in decimal digits is required for {backend}")
     dps = check_dps(dps)

@@ -1,19 +1,22 @@
-"""float64 gradient descent for many learning rates at once, in one array.
+"""float64 gradient descent for many learning rates at once.
 
-The same step as :func:`numerics.iterates.iterate`, vectorised over a batch axis of learning
-rates; finished rows (converged or diverged) leave the active set. The learning-rate sweep
-(:mod:`numerics.sweep`) runs its grid through it.
+:func:`gradient_descent_batch` runs every learning rate of a batch on the compiled float64
+kernel (:mod:`numerics.kernels`: all rows in lockstep, finished rows frozen), with the
+statuses and stopping rules of the reference, the same step vectorised over a batch axis in
+numpy (``engine="reference"``). The learning-rate sweep (:mod:`numerics.sweep`) runs its grid
+through it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .backends import get_backend
+from .errors import DomainError
 from .iterates import (
     check_eta,
     check_float64,
@@ -29,7 +32,12 @@ __all__ = ["BatchResult", "gradient_descent_batch"]
 
 @dataclass
 class BatchResult:
-    """float64 GD for many learning rates at once (arrays indexed by learning rate)."""
+    """float64 GD for many learning rates at once (arrays indexed by learning rate).
+
+    ``left_range_at[j]``: the step at which row ``j``'s values left the range where float64
+    has full precision (``None`` if they never did; from there the row ran in IEEE
+    arithmetic, with gradual underflow); ``engine``: ``"compiled"`` or ``"reference"``.
+    """
 
     eta: np.ndarray
     status: list
@@ -41,22 +49,57 @@ class BatchResult:
     l1_norm: np.ndarray
     param_norm_sq: np.ndarray
     G_sum: np.ndarray
+    left_range_at: list = field(default_factory=list)
+    engine: str = "reference"
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{s}={self.status.count(s)}" for s in
+                           ("converged", "not_converged", "diverged") if s in self.status)
+        eta = f"{self.eta.min():.6g}..{self.eta.max():.6g}" if len(self.eta) else "none"
+        left = sum(v is not None for v in self.left_range_at)
+        return (f"BatchResult({len(self.eta)} learning rates in [{eta}], {counts}, "
+                f"steps<={int(self.steps.max()) if len(self.steps) else 0}, "
+                f"engine={self.engine!r}" + (f", left_range={left}" if left else "") + ")")
 
 
 def gradient_descent_batch(problem: Problem, etas, steps: int, *, tol=None, patience: int = 3,
                            r_max=None, check_every: int = 16,
-                           callback: Callable[[int], None] | None = None) -> BatchResult:
-    """float64 GD for all ``etas`` in one ``(B, d)`` array per parameter block.
+                           callback: Callable[[int], None] | None = None,
+                           engine: str = "auto") -> BatchResult:
+    """float64 GD for all ``etas`` at once.
 
-    Rows that converge (loss ``<= tol`` for ``patience`` checks spaced ``check_every`` steps
-    apart... i.e. at ``patience`` consecutive checks) or diverge are frozen and dropped from the
-    active set, so finished learning rates cost nothing. Same statuses as
-    :func:`gradient_descent`; ``steps`` is exact for divergence and rounded up to the check
-    grid for convergence.
+    Rows that converge (every ``|r_i| <= sqrt(2 tol)`` at ``patience`` consecutive checks,
+    spaced ``check_every`` steps apart) or diverge are frozen, so finished learning rates cost
+    nothing. Same statuses as :func:`gradient_descent`; ``steps`` is exact for divergence and
+    rounded up to the check grid for convergence. ``callback(k)`` is called every
+    ``64 check_every`` steps.
+
+    ``engine``: ``"auto"`` (the compiled float64 kernel when the data, ``alpha`` and the
+    ``etas`` lie in float64's full-precision range, else numpy), ``"compiled"`` or
+    ``"reference"`` (one ``(B, d)`` numpy array per parameter block). The kernel sums dot
+    products in index order, numpy's BLAS may not: for ``d > 2`` rows can differ by rounding
+    (and chaotic rows by more). A row whose values leave the full-precision range (a
+    coordinate decaying below ``2^-969``) is recorded in :attr:`BatchResult.left_range_at`
+    and goes on in IEEE arithmetic, as numpy's does: the batch is float64 by definition, a
+    survey whose digits nobody has audited (:func:`numerics.audited_gd` audits a point, and
+    goes on in Arb instead).
     """
     steps = check_steps(steps)
-    etas = np.asarray([float(check_eta(e)) for e in np.atleast_1d(etas)], dtype=float)
+    fractions = [check_eta(e) for e in np.atleast_1d(np.asarray(etas, dtype=object))]
+    etas = np.asarray([float(e) for e in fractions], dtype=float)
     check_float64(problem)
+    if engine not in ("auto", "compiled", "reference"):
+        raise DomainError("engine", engine, "one of auto, compiled, reference")
+    if engine != "reference":
+        from .kernels.driver import fits_problem
+
+        fits = fits_problem(problem, "float64", fractions)
+        if fits:
+            return _compiled(problem, fractions, etas, steps, tol, patience, r_max,
+                             check_every, callback)
+        if engine == "compiled":
+            raise DomainError("engine", engine, "data, alpha and etas within float64's "
+                              "full-precision range, or engine='reference'")
     B = len(etas)
     be = get_backend("float64")
     fl = problem.floats()
@@ -123,11 +166,48 @@ def gradient_descent_batch(problem: Problem, etas, steps: int, *, tol=None, pati
         for o, t in zip(out_theta, th):
             o[j] = t[idx]
         out_G[j] = G[idx]
-    beta = P.beta(out_theta)
+    return _result(problem, etas, status, done_steps, diverged_at, out_theta, out_G,
+                   [None] * B, "reference")
+
+
+def _result(problem, etas, status, done_steps, diverged_at, theta, G, left, engine):
+    """The :class:`BatchResult` of final states (``beta``, loss and norms computed here)."""
+    P = problem.parametrisation
+    fl = problem.floats()
+    beta = P.beta(theta)
     with np.errstate(over="ignore", invalid="ignore"):
-        r = beta @ X.T - y
-        loss = (r * r).sum(axis=1) / (2 * n)
+        r = beta @ fl["X"].T - fl["y"]
+        loss = (r * r).sum(axis=1) / (2 * problem.n)
         l1 = np.abs(beta).sum(axis=1)
-        pn = param_norm_sq(out_theta)
-    return BatchResult(etas, status, done_steps, diverged_at, beta, out_theta, loss, l1, pn,
-                       out_G)
+        pn = param_norm_sq(theta)
+    return BatchResult(etas, status, done_steps, diverged_at, beta, theta, loss, l1, pn, G,
+                       left, engine)
+
+
+def _compiled(problem, fractions, etas, steps, tol, patience, r_max, check_every, callback):
+    """The batch on the compiled float64 kernel (see :func:`gradient_descent_batch`)."""
+    from .kernels.driver import load_kernels
+    from .kernels.gd import DIVERGED, RANGE, STATUS_NAMES
+    from .kernels.state import prepare, run
+
+    load_kernels("float64")
+    st = prepare(problem, fractions, steps, fmt="float64", tol=tol, patience=patience,
+                 r_max=r_max, check_every=check_every, track_G_sum=True)
+    k, chunk = 0, 64 * check_every
+    while run(st, min(steps, (k // chunk + 1) * chunk), scaled=False):
+        k = int(st.k[st.status == 0][0])
+        if callback is not None:
+            callback(k)
+    left = [None] * len(etas)
+    for b in np.nonzero(st.status == RANGE)[0]:
+        # IEEE float64 from here, as the reference batch (numpy) computes it
+        left[b] = int(st.k[b])
+        one = st.row(b)
+        one.status[0], one.checked[0] = 0, False
+        run(one, range_check=False)
+        st.put_row(b, one)
+    status = [STATUS_NAMES[c] for c in st.status]
+    diverged_at = [int(k) if c == DIVERGED else None for k, c in zip(st.k, st.status)]
+    theta = tuple(np.ascontiguousarray(st.theta[:, blk, :, 0]) for blk in range(problem.k))
+    return _result(problem, etas, status, st.k.astype(int), diverged_at, theta,
+                   np.ascontiguousarray(st.G_sum[:, :, 0]), left, "compiled")

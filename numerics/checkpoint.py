@@ -4,15 +4,18 @@ A checkpoint is one JSON file, replaced atomically (:func:`numerics.files.atomic
 holds
 
 * ``settings``: every argument that decides the run's numbers (the problem, ``eta``, the
-  budget, the precision and the resolved options). A checkpoint is resumed only by a run with
-  the same settings;
+  budget, the precision, the engine (compiled kernels or the reference path) and the
+  resolved options). A checkpoint is resumed only by a run with the same settings;
 * ``state``: the step ``k``, the iterate ``theta_k`` and ``G_sum`` as exact binary values
   (:func:`dyadic` text), and the bookkeeping of :func:`numerics.gd.gradient_descent` (the
   convergence counter, the residual history, the trajectory recorded so far, the running sum
-  of averaged iterates, the last iterates).
+  of averaged iterates, the last iterates, and the step at which a compiled run left its
+  format's range and went on in Arb, if it did).
 
 A resumed run starts from the saved iterate at the same precision and gives the result of an
-uninterrupted run, bit for bit.
+uninterrupted run, bit for bit. (A compiled format's numbers are saved as their exact values;
+the kernels' numbers are normalised with each limb the nearest double to what remains, which
+is how :func:`numerics.kernels.convert.to_limbs` reads them back, so the limbs are recovered.)
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from .files import atomic_write
 __all__ = ["CHECKPOINT_VERSION", "Saved", "check_path", "settings", "load", "save", "dyadic",
            "undyadic"]
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2
 
 
 def dyadic(q: Fraction) -> str:
@@ -68,12 +71,13 @@ def check_path(path, eta) -> None:
         raise DomainError("checkpoint", str(path), "a path in an existing, writable directory")
 
 
-def settings(problem, eta, steps: int, precision, options) -> dict:
+def settings(problem, eta, steps: int, precision, options, engine: str) -> dict:
     """The arguments that decide a run's numbers, as JSON (``options`` resolved:
-    :meth:`numerics.gd.GDOptions.resolved`)."""
+    :meth:`numerics.gd.GDOptions.resolved`; ``engine`` ``"compiled"`` or ``"reference"``)."""
     o = options
     return dict(problem=problem.key(), eta=str(eta), steps=steps, backend=precision.backend,
-                dps=precision.dps, tol=str(o.tol), patience=o.patience, r_max=str(o.r_max),
+                dps=precision.dps, engine=engine, tol=str(o.tol), patience=o.patience,
+                r_max=str(o.r_max),
                 record_every=o.record_every, record_sharpness=bool(o.record_sharpness),
                 record_gain=bool(o.record_gain), average_last=o.average_last,
                 decay_steps=o.decay_steps, decay_to=str(o.decay_to),
@@ -92,6 +96,7 @@ class Saved:
     trajectory: dict
     sums: list | None
     recent: list
+    switched_at: int | None = None
 
 
 def load(path, expected: dict) -> Saved | None:
@@ -122,20 +127,20 @@ def load(path, expected: dict) -> Saved | None:
         k=s["k"], below=s["below"], theta=_decode(s["theta"]), G_sum=_decode(s["G_sum"]),
         history=s["history"], trajectory=s["trajectory"],
         sums=None if s["sums"] is None else _decode(s["sums"]),
-        recent=[_decode(th) for th in s.get("recent", [])])
+        recent=[_decode(th) for th in s.get("recent", [])], switched_at=s.get("switched_at"))
 
 
-def save(path, expected: dict, backend, state, run) -> None:
+def save(path, expected: dict, *, k: int, theta, G_sum, run, exact) -> None:
     """Write the exact state of a run atomically.
 
-    ``state`` is the :class:`numerics.gd.State` reached (nothing is written for ``None``);
-    ``run`` its bookkeeping (``below``, ``history``, ``trajectory``, ``sums``, ``recent``).
+    ``theta`` (blocks) and ``G_sum`` are the iterate reached at step ``k``; ``run`` its
+    bookkeeping (``below``, ``history``, ``trajectory``, ``sums``, ``recent``,
+    ``switched_at``); ``exact(values)`` gives the exact Fractions of a vector of the run's
+    numbers (backend numbers, or a compiled format's limbs).
     """
-    if state is None:
-        return
 
     def vector(values) -> list:
-        return [dyadic(backend.to_fraction(v)) for v in values]
+        return [dyadic(q) for q in exact(values)]
 
     def blocks(theta) -> list:
         return [vector(t) for t in theta]
@@ -144,14 +149,15 @@ def save(path, expected: dict, backend, state, run) -> None:
         "version": CHECKPOINT_VERSION,
         "settings": expected,
         "state": {
-            "k": state.k,
+            "k": k,
             "below": run.below,
-            "theta": blocks(state.theta),
-            "G_sum": vector(state.G_sum),
+            "theta": blocks(theta),
+            "G_sum": vector(G_sum),
             "history": list(run.history),
             "trajectory": run.trajectory.as_dict(),
             "sums": None if run.sums is None else blocks(run.sums),
             "recent": [blocks(th) for th in run.recent],
+            "switched_at": run.switched_at,
         },
     }
     atomic_write(path, json.dumps(data))

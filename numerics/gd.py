@@ -1,11 +1,19 @@
 """Gradient descent on diagonal networks at any precision, driven to a verdict.
 
-:func:`gradient_descent` drives the kernel :func:`~numerics.iterates.iterate` (the generator:
-the caller decides when to stop) to a verdict: ``converged`` (the loss stayed ``<= tol`` for
+:func:`gradient_descent` drives GD to a verdict: ``converged`` (the loss stayed ``<= tol`` for
 ``patience`` steps), ``diverged`` (non-finite or ``|r| > r_max``, with the step) or
 ``not_converged`` (budget spent; the run is diagnosed for periodic oscillation and for ``S``
-sitting near ``2/eta``). Its options are one frozen, validated :class:`GDOptions`; its exact
-state can be checkpointed and resumed bit for bit (:mod:`numerics.checkpoint`).
+sitting near ``2/eta``). Two engines apply the same rules:
+
+* the **compiled** kernels of :mod:`numerics.kernels` (backends ``float64``, ``dd``, ``qd``;
+  the default for them): many steps per call, Python only at records, checks and the tail of
+  the run (:mod:`numerics.kernels.driver`);
+* the **reference** path, the generator :func:`~numerics.iterates.iterate` in any backend's
+  arithmetic, one step at a time: the definition the compiled path is tested against, and the
+  path of ``mpmath`` and ``flint``.
+
+Its options are one frozen, validated :class:`GDOptions`; its exact state can be checkpointed
+and resumed bit for bit (:mod:`numerics.checkpoint`).
 :func:`~numerics.batch.gradient_descent_batch` runs float64 GD for many learning rates at once.
 
 Every final number is returned as the :class:`~fractions.Fraction` of the binary value the
@@ -15,15 +23,13 @@ job of :mod:`numerics.audit`, which compares two precisions.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
-from numbers import Real
 
 import numpy as np
 
@@ -31,7 +37,7 @@ from . import checkpoint as checkpoints
 from .backends import Backend, get_backend
 from .batch import BatchResult, gradient_descent_batch
 from .errors import DomainError
-from .hessian import gram_matrix_A, spectrum
+from .hessian import spectrum
 from .iterates import (
     FLOAT64_MAX,
     FLOAT64_MIN,
@@ -46,75 +52,16 @@ from .iterates import (
     magnitude,
     param_norm_sq,
 )
-from .precision import Precision
-from .problem import Problem, as_fraction
+from .problem import Problem
+from .runs import GDOptions, GDResult, Trajectory, options_from
 
-__all__ = ["STATUSES", "State", "Trajectory", "GDResult", "GDOptions", "iterate",
+__all__ = ["STATUSES", "ENGINES", "State", "Trajectory", "GDResult", "GDOptions", "iterate",
            "gradient_descent", "gradient_descent_batch", "BatchResult", "default_tol",
            "initial_state", "gains", "param_norm_sq"]
 
 STATUSES = ("converged", "diverged", "not_converged")
-
-
-@dataclass
-class Trajectory:
-    """Metrics recorded every ``record_every`` steps (floats: for plots and diagnosis only)."""
-
-    step: list = field(default_factory=list)
-    loss: list = field(default_factory=list)
-    S: list = field(default_factory=list)
-    lambda_max: list = field(default_factory=list)
-    param_norm_sq: list = field(default_factory=list)
-    l1_norm: list = field(default_factory=list)
-    risk: list = field(default_factory=list)
-    gain: list = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {k: list(v) for k, v in self.__dict__.items()}
-
-
-@dataclass
-class GDResult:
-    """The outcome of one run at one precision.
-
-    Final quantities are exact :class:`Fraction` values of the computed binary numbers
-    (``None`` where not computed). ``theta`` is the final (or averaged) state.
-    """
-
-    status: str
-    steps: int
-    eta: object
-    backend: str
-    dps: float
-    beta: tuple
-    theta: tuple
-    loss: Fraction
-    S: Fraction | None
-    lambda_max: Fraction | None
-    l1_norm: Fraction
-    param_norm_sq: Fraction
-    risk: Fraction | None
-    gain: tuple | None
-    diverged_at: int | None = None
-    tol: Fraction | None = None
-    diagnosis: dict = field(default_factory=dict)
-    trajectory: Trajectory = field(default_factory=Trajectory)
-    sharpness_form: str = ""
-
-    @property
-    def precision(self) -> Precision:
-        """The arithmetic and working precision of this run."""
-        return Precision(self.backend, None if self.backend == "float64" else int(self.dps))
-
-    def quantities(self) -> dict:
-        """Final scalar and vector quantities by name (for the precision audit)."""
-        out = {"beta": self.beta, "loss": self.loss, "S": self.S, "lambda_max": self.lambda_max,
-               "l1_norm": self.l1_norm, "param_norm_sq": self.param_norm_sq}
-        if self.risk is not None:
-            out["risk"] = self.risk
-        if self.gain is not None:
-            out["gain"] = self.gain
-        return out
+#: ``engine=`` of :func:`gradient_descent`
+ENGINES = ("auto", "compiled", "reference")
 
 
 def _risk(problem, be, beta):
@@ -145,122 +92,6 @@ def _period(history: deque) -> dict:
     return {"period": None, "amplitude": amp}
 
 
-@dataclass(frozen=True)
-class GDOptions:
-    """How :func:`gradient_descent` decides, records and measures a run.
-
-    Validated on construction (errors name the argument, as :func:`gradient_descent` does);
-    :meth:`resolved` fills the defaults that depend on the run (``tol``, ``r_max``,
-    ``record_every``, ``record_sharpness``) and checks what involves ``eta`` and ``steps``.
-
-    Attributes
-    ----------
-    tol : ``tol > 0``, the loss tolerance for ``converged`` (default :func:`default_tol`);
-        numbers (``tol``, ``r_max``, ``decay_to``) are stored as exact Fractions
-    patience : int ``>= 1``, consecutive steps with loss ``<= tol`` required
-    r_max : divergence bound on ``max |r|`` (default ``1e8 max(1, |y|)``)
-    record_every : int ``>= 1``, record metrics every this many steps (default
-        ``max(1, steps // 500)``)
-    record_sharpness : record ``S`` and ``lambda_max`` (an eigen-solve of the ``kd x kd``
-        Hessian per record; default: when ``kd <= 64``)
-    record_gain : record the effective-initialisation gain
-    average_last : int ``0 <= K <= steps``: when not converged, measure on the mean of the
-        last K iterates ``theta_{steps-K+1}, ..., theta_steps``
-    decay_steps, decay_to : after the budget, if not converged, run ``decay_steps`` more steps
-        with ``eta`` decaying geometrically to ``decay_to * eta`` (``0 < decay_to <= 1``),
-        then measure (a constant ``eta`` only; not together with ``average_last``)
-    stop_at_convergence : stop as soon as ``converged`` is established
-    final_sharpness : compute ``S`` and ``lambda_max`` at the end
-    checkpoint_seconds : ``>= 0``, seconds between checkpoints (with a ``checkpoint`` path)
-
-    Examples
-    --------
-    >>> GDOptions(patience=5).patience
-    5
-    >>> GDOptions(patience=0)
-    Traceback (most recent call last):
-    ...
-    theory.errors.DomainError: patience = 0: an integer >= 1 is required
-    """
-
-    tol: Fraction | None = None
-    patience: int = 3
-    r_max: Fraction | None = None
-    record_every: int | None = None
-    record_sharpness: bool | None = None
-    record_gain: bool = False
-    average_last: int = 0
-    decay_steps: int = 0
-    decay_to: Fraction = Fraction(1, 10)
-    stop_at_convergence: bool = True
-    final_sharpness: bool = True
-    checkpoint_seconds: float = 20.0
-
-    def __post_init__(self):
-        def put(name, value):
-            object.__setattr__(self, name, value)
-
-        put("decay_steps", check_steps(self.decay_steps, "decay_steps"))
-        put("average_last", check_steps(self.average_last, "average_last"))
-        p = self.patience
-        if isinstance(p, bool) or not isinstance(p, int) or p < 1:
-            raise DomainError("patience", p, "an integer >= 1 is required")
-        if self.tol is not None:
-            put("tol", as_fraction(self.tol, "tol"))
-            if self.tol <= 0:
-                raise DomainError("tol", self.tol, "tol > 0 is required")
-        if self.r_max is not None:
-            put("r_max", as_fraction(self.r_max, "r_max"))
-        r = self.record_every
-        if r is not None and (isinstance(r, bool) or not isinstance(r, int) or r < 1):
-            raise DomainError("record_every", r, "an integer >= 1 is required")
-        put("decay_to", as_fraction(self.decay_to, "decay_to"))
-        if self.decay_steps and not 0 < self.decay_to <= 1:
-            raise DomainError("decay_to", self.decay_to, "0 < decay_to <= 1 is required")
-        if self.decay_steps and self.average_last:
-            raise DomainError("average_last", self.average_last, "0 with decay_steps: measure "
-                              "either on the average of the last iterates or after a decay, "
-                              "not both")
-        seconds = self.checkpoint_seconds
-        if isinstance(seconds, bool) or not isinstance(seconds, Real) \
-                or not 0 <= seconds < math.inf:
-            raise DomainError("checkpoint_seconds", seconds, "a number of seconds >= 0")
-        for name in ("record_gain", "stop_at_convergence", "final_sharpness"):
-            put(name, bool(getattr(self, name)))
-        if self.record_sharpness is not None:
-            put("record_sharpness", bool(self.record_sharpness))
-
-    def resolved(self, problem: Problem, backend: Backend, eta, steps: int) -> GDOptions:
-        """These options for one run: defaults filled in, and checked against the run's
-        ``eta`` (a number or a schedule) and ``steps``."""
-        if self.average_last > steps:
-            raise DomainError("average_last", self.average_last, f"at most steps = {steps}")
-        if self.decay_steps and callable(eta):
-            raise DomainError("decay_steps", self.decay_steps, "a constant eta (a schedule "
-                              "already decides its own decay)")
-        scale = max(Fraction(1), max(abs(v) for v in problem.y))
-        return replace(
-            self,
-            tol=default_tol(problem, backend.dps) if self.tol is None else self.tol,
-            r_max=Fraction(10**8) * scale if self.r_max is None else self.r_max,
-            record_every=max(1, steps // 500) if self.record_every is None
-            else self.record_every,
-            record_sharpness=problem.k * problem.d <= 64 if self.record_sharpness is None
-            else self.record_sharpness)
-
-
-def _options(options: GDOptions | None, kwargs: dict) -> GDOptions:
-    """``options`` with ``kwargs`` (the keyword form of the same fields) applied on top."""
-    for name in kwargs:
-        if name not in GDOptions.__dataclass_fields__:
-            raise TypeError(f"gradient_descent() got an unexpected keyword argument {name!r}")
-    if options is None:
-        return GDOptions(**kwargs)
-    if not isinstance(options, GDOptions):
-        raise DomainError("options", options, "a GDOptions (or None)")
-    return replace(options, **kwargs) if kwargs else options
-
-
 @dataclass
 class _Run:
     """A run's bookkeeping besides its iterate (what a checkpoint saves), and its outcome."""
@@ -277,18 +108,56 @@ class _Run:
     status: str = "not_converged"
     diverged_at: int | None = None
     last: State | None = None
+    #: the step at which a compiled run left its format's range and went on in Arb
+    switched_at: int | None = None
+    #: converts an entry of ``recent`` still in a compiled format's limbs (None: none are)
+    limbs: Callable | None = None
+
+    def orbit(self, period: int) -> list:
+        """The last ``period`` iterates, in the run's backend numbers."""
+        last = list(self.recent)[-period:]
+        return last if self.limbs is None else [
+            t if isinstance(t, tuple) else self.limbs(t) for t in last]
 
     @classmethod
-    def resumed(cls, saved: checkpoints.Saved, be: Backend) -> _Run:
-        """The bookkeeping of a checkpoint, in ``be``'s numbers (inside its scope)."""
-        run = cls(below=saved.below)
+    def resumed(cls, saved: checkpoints.Saved, be: Backend, L: int | None = None) -> _Run:
+        """The bookkeeping of a checkpoint, in ``be``'s numbers (inside its scope), or as
+        ``L``-limb arrays for the compiled path."""
+        run = cls(below=saved.below, switched_at=saved.switched_at)
         run.history.extend(saved.history)
         for key, values in saved.trajectory.items():
             getattr(run.trajectory, key).extend(values)
+        if L is not None:
+            from .kernels.convert import vector_to_limbs
+            from .kernels.driver import scaled_blocks
+
+            if saved.sums is not None:
+                run.sums = np.array([vector_to_limbs(t, L) for t in saved.sums])
+            run.recent.extend(scaled_blocks(th, L) for th in saved.recent)
+            return run
         if saved.sums is not None:
             run.sums = tuple(be.vector(t) for t in saved.sums)
         run.recent.extend(tuple(be.vector(t) for t in th) for th in saved.recent)
         return run
+
+    def in_numbers(self, be: Backend, problem: Problem) -> None:
+        """Convert the compiled path's limbs (``last``, ``recent``, ``sums``) into ``be``'s
+        numbers (inside its scope)."""
+        from .kernels.driver import numbers
+
+        def blocks(arr):
+            return tuple(numbers(be, arr))
+        # the last iterates are read only for a periodic orbit's centre: converted then
+        self.limbs = blocks
+        if self.sums is not None:
+            self.sums = blocks(self.sums)
+        if self.last is not None:
+            last = self.last
+            theta = blocks(last.theta)
+            beta = problem.parametrisation.beta(theta) if self.status != "diverged" else \
+                numbers(be, last.beta)  # (a scaled coordinate's beta is left out of the limbs)
+            self.last = State(last.k, theta, beta, numbers(be, last.r), numbers(be, last.g),
+                              numbers(be, last.G_sum))
 
 
 def gradient_descent(
@@ -298,7 +167,9 @@ def gradient_descent(
     *,
     backend: str = "float64",
     dps: float | None = None,
+    engine: str = "auto",
     callback: Callable[[int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
     checkpoint: str | os.PathLike | None = None,
     options: GDOptions | None = None,
     **kwargs,
@@ -310,9 +181,25 @@ def gradient_descent(
     problem : Problem
     eta : positive number, or callable ``k -> eta_k``
     steps : int >= 0, the step budget
-    backend : ``"float64"``, ``"mpmath"`` or ``"flint"``
+    backend : ``"float64"``, ``"dd"``, ``"qd"``, ``"mpmath"`` or ``"flint"``
     dps : working precision in decimal digits (multiprecision backends)
+    engine : ``"auto"`` (default), ``"compiled"`` or ``"reference"``
+        ``auto`` runs ``float64``, ``dd`` and ``qd`` on the compiled kernels
+        (:mod:`numerics.kernels`) and the others on the reference path
+        (:func:`~numerics.iterates.iterate`). Every option works on both; on the compiled
+        path a schedule or a decay runs one step per kernel call (slower, same numbers), and
+        the compiled float64 kernel sums dot products in index order (numpy's BLAS may not:
+        up to a few ulps per step apart). Data, ``alpha`` or ``eta`` outside the format's
+        full-precision range (:func:`numerics.kernels.convert.tiny`) run on the reference
+        path (``auto``). A compiled run whose values leave that range (for instance
+        coordinates decaying to ``2^-50000`` in the chaotic phase) goes on from that step, from
+        its exact state, in Arb at the format's precision (53, 106 or 212 bits, unbounded
+        exponent): never flushed to zero; :attr:`GDResult.engine` says so. ``reference``
+        runs ``dd`` and ``qd`` in Arb at their bits, and ``float64`` in numpy.
     callback : called with the step count every ``record_every`` steps (progress bars)
+    progress : called as ``progress(phase, done, total)``: ``("steps", k, total)`` with the
+        callback, and the phases around the steps that can take seconds (loading or compiling
+        the kernels, the final sharpness)
     checkpoint : a file path: the run saves its exact state there every ``checkpoint_seconds``
         and, when started again with the same arguments, resumes from it, giving bit-for-bit
         the result of an uninterrupted run. A checkpoint of other arguments is refused.
@@ -327,6 +214,8 @@ def gradient_descent(
     Returns
     -------
     GDResult
+        Records of a compiled run are computed in float64 from its numbers (a trajectory is
+        for plots and diagnosis); every final quantity at the working precision.
 
     Raises
     ------
@@ -334,9 +223,11 @@ def gradient_descent(
         Invalid arguments, or a checkpoint written for other arguments.
     """
     steps = check_steps(steps)
-    opts = _options(options, kwargs)
+    opts = options_from(options, kwargs)
     eta = check_eta(eta)
     be = get_backend(backend, dps)
+    if engine not in ENGINES:
+        raise DomainError("engine", engine, f"one of {', '.join(ENGINES)}")
     if be.name == "float64":
         check_float64(problem)
         if not callable(eta) and not FLOAT64_MIN <= eta <= FLOAT64_MAX:
@@ -346,66 +237,189 @@ def gradient_descent(
     decay = opts.decay_steps
     eta_fn = _decay_schedule(eta, steps, decay, opts.decay_to) if decay else eta
     total = steps + decay
+    compiled = _compiled_engine(problem, be, eta, engine)
 
     settings = saved = None
     if checkpoint is not None:
         checkpoints.check_path(checkpoint, eta)
-        settings = checkpoints.settings(problem, eta, steps, be.precision, opts)
+        settings = checkpoints.settings(problem, eta, steps, be.precision, opts,
+                                        "compiled" if compiled else "reference")
         saved = checkpoints.load(checkpoint, settings)
-    start = saved.k if saved is not None else 0
+    ctx = _Context(problem, eta_fn, opts, steps, total, callback, progress, checkpoint,
+                   settings)
+    if compiled and (saved is None or saved.switched_at is None):
+        from .kernels.driver import load_kernels
+
+        load_kernels(be.fmt, progress)
+        with be.scope():
+            run = _compiled(ctx, be, saved)
+    else:
+        if compiled:  # a checkpoint of a compiled run that went on in Arb
+            be = _continuation(be)
+        with be.scope():
+            run = _Run() if saved is None else _Run.resumed(saved, be)
+            start = 0 if saved is None else saved.k
+            _reference(ctx, be, run, start, None if saved is None else saved.theta,
+                       None if saved is None else saved.G_sum, start + (saved is not None))
+    if run.switched_at is not None:
+        be = _continuation(be)
     with be.scope():
-        rtol_be = be.scalar(_fraction_sqrt(2 * opts.tol))
-        r_max_be = be.scalar(opts.r_max)
-        sharp = opts.record_sharpness or opts.final_sharpness
-        A = [[be.scalar(v) for v in row] for row in gram_matrix_A(problem)] if sharp else None
-        X = [[be.scalar(v) for v in row] for row in problem.X] if sharp else None
-        measure = partial(spectrum, problem, be, A=A, X=X)
-        run = _Run() if saved is None else _Run.resumed(saved, be)
-        clock = time.monotonic()
-        for state in iterate(problem, eta_fn, backend=be, start=start,
-                             theta0=None if saved is None else saved.theta,
-                             G_sum0=None if saved is None else saved.G_sum):
-            k = state.k
-            # a resumed run yields its checkpointed state again: its bookkeeping (below,
-            # history, records, sums) is already in the checkpoint and must not count twice
-            fresh = saved is None or k > start
-            if not be.is_finite(state.r) or not all(be.abs_le(ri, r_max_be) for ri in state.r):
-                run.status, run.diverged_at, run.last = "diverged", k, state
-                break
-            if fresh:
-                below = all(be.abs_le(ri, rtol_be) for ri in state.r)
-                run.below = run.below + 1 if below else 0
-                run.history.append(be.to_float(state.r[0]))
-                run.recent.append(state.theta)
-            done = run.below >= opts.patience and opts.stop_at_convergence
-            if fresh and (k % opts.record_every == 0 or k == total or done):
-                _record(run.trajectory, problem, be, state, opts, measure)
-                if callback is not None:
-                    callback(k)
-            if done:
-                run.status, run.last = "converged", state
-                break
-            if fresh and opts.average_last and steps - opts.average_last < k <= steps:
-                point = state.theta + (state.G_sum,)
-                run.sums = point if run.sums is None else tuple(
-                    s + t for s, t in zip(run.sums, point))
-            if k >= total:
-                run.last = state
-                run.status = "converged" if run.below >= opts.patience else "not_converged"
-                break
-            if checkpoint is not None and k % 1024 == 0 and k > start:
-                now = time.monotonic()
-                if now - clock >= opts.checkpoint_seconds:
-                    checkpoints.save(checkpoint, settings, be, state, run)
-                    clock = now
-        if checkpoint is not None:
-            checkpoints.save(checkpoint, settings, be, run.last, run)
-        return _finish(problem, be, eta, eta_fn, opts, run, measure)
+        result = _finish(problem, be, eta, eta_fn, opts, run, progress)
+    result.engine = _engine_label(compiled, run, be)
+    return result
 
 
-def _finish(problem, be, eta, eta_fn, opts: GDOptions, run: _Run, measure) -> GDResult:
+@dataclass
+class _Context:
+    """The arguments of one run that its engines share."""
+
+    problem: Problem
+    eta_fn: object
+    opts: GDOptions
+    steps: int
+    total: int
+    callback: Callable | None
+    progress: Callable | None
+    checkpoint: object
+    settings: dict | None
+
+    def step_done(self, k: int) -> None:
+        if self.callback is not None:
+            self.callback(k)
+        if self.progress is not None:
+            self.progress("steps", k, self.total)
+
+
+def _compiled_engine(problem, be, eta, engine: str) -> bool:
+    """Whether this run's steps go to the compiled kernels (see ``engine=``)."""
+    if engine == "reference" or be.fmt is None:
+        if engine == "compiled":
+            raise DomainError("engine", engine, "a backend with compiled kernels (float64, dd "
+                              "or qd)")
+        return False
+    from .kernels.driver import fits_problem
+
+    if fits_problem(problem, be.fmt, () if callable(eta) else (eta,)):
+        return True
+    if engine == "compiled":
+        raise DomainError("engine", engine, f"data, alpha and eta within {be.fmt}'s "
+                          "full-precision range (about 1e-290 to 1e292 for float64, 1e-275 for "
+                          "dd, 1e-243 for qd), or engine='reference'")
+    return False
+
+
+def _continuation(be: Backend) -> Backend:
+    """The arithmetic a compiled run goes on in after leaving its format's range: Arb at the
+    format's bits (``be`` itself for dd and qd)."""
+    from .backends import Compiled
+
+    return be if isinstance(be, Compiled) else Compiled(be.fmt)
+
+
+def _engine_label(compiled: bool, run: _Run, be: Backend) -> str:
+    if not compiled:
+        return "reference"
+    if run.switched_at is None:
+        return "compiled"
+    return f"compiled, then arb at {be.prec} bits from step {run.switched_at}"
+
+
+def _compiled(ctx: _Context, be: Backend, saved) -> _Run:
+    """The run on the compiled kernels (inside ``be``'s scope); on leaving the format's range
+    it goes on in :func:`_continuation`'s arithmetic from the exact state."""
+    from .kernels.convert import LIMBS
+    from .kernels.driver import Progress, exact, run_compiled
+
+    opts, problem = ctx.opts, ctx.problem
+    L = LIMBS[be.fmt]
+    run = _Run() if saved is None else _Run.resumed(saved, be, L)
+    f64 = get_backend("float64")
+    measure = partial(spectrum, problem, f64)
+
+    def record(state):
+        with f64.scope():
+            _record(run.trajectory, problem, f64, state, opts, measure)
+
+    def save(k, theta, G_sum):
+        checkpoints.save(ctx.checkpoint, ctx.settings, k=k, theta=theta, G_sum=G_sum, run=run,
+                         exact=exact)
+
+    hooks = Progress(record, ctx.step_done, save if ctx.checkpoint is not None else None)
+    varies_from = ctx.steps if ctx.opts.decay_steps else 0
+    switch = run_compiled(problem, be.fmt, ctx.eta_fn, steps=ctx.steps, total=ctx.total,
+                          varies_from=varies_from, opts=opts, run=run,
+                          start=0 if saved is None else saved.k, saved=saved, progress=hooks,
+                          seconds=opts.checkpoint_seconds)
+    if switch is None:
+        if ctx.checkpoint is not None:
+            save(run.last.k, run.last.theta, run.last.G_sum)
+        run.in_numbers(be, problem)
+        return run
+    cont = _continuation(be)
+    with cont.scope():
+        run.in_numbers(cont, problem)
+        run.switched_at, run.below = switch.k, switch.below
+        _reference(ctx, cont, run, switch.k, switch.theta, switch.G_sum, switch.k)
+    return run
+
+
+def _reference(ctx: _Context, be: Backend, run: _Run, start: int, theta0, G_sum0,
+               fresh_from: int) -> None:
+    """The reference loop (inside ``be``'s scope), from ``theta0`` at step ``start``; steps
+    before ``fresh_from`` were already counted (a resumed checkpoint's step)."""
+    problem, opts, total, steps = ctx.problem, ctx.opts, ctx.total, ctx.steps
+    rtol_be = be.scalar(_fraction_sqrt(2 * opts.tol))
+    r_max_be = be.scalar(opts.r_max)
+    measure = partial(spectrum, problem, be)
+    clock = time.monotonic()
+
+    def save(state):
+        checkpoints.save(ctx.checkpoint, ctx.settings, k=state.k, theta=state.theta,
+                         G_sum=state.G_sum, run=run,
+                         exact=lambda values: [be.to_fraction(v) for v in values])
+
+    for state in iterate(problem, ctx.eta_fn, backend=be, start=start, theta0=theta0,
+                         G_sum0=G_sum0):
+        k = state.k
+        # a resumed run yields its checkpointed state again: its bookkeeping (below, history,
+        # records, sums) is already in the checkpoint and must not count twice
+        fresh = k >= fresh_from
+        if not be.is_finite(state.r) or not all(be.abs_le(ri, r_max_be) for ri in state.r):
+            run.status, run.diverged_at, run.last = "diverged", k, state
+            break
+        if fresh:
+            below = all(be.abs_le(ri, rtol_be) for ri in state.r)
+            run.below = run.below + 1 if below else 0
+            run.history.append(be.to_float(state.r[0]))
+            run.recent.append(state.theta)
+        done = run.below >= opts.patience and opts.stop_at_convergence
+        if fresh and (k % opts.record_every == 0 or k == total or done):
+            _record(run.trajectory, problem, be, state, opts, measure)
+            ctx.step_done(k)
+        if done:
+            run.status, run.last = "converged", state
+            break
+        if fresh and opts.average_last and steps - opts.average_last < k <= steps:
+            point = state.theta + (state.G_sum,)
+            run.sums = point if run.sums is None else tuple(
+                s + t for s, t in zip(run.sums, point))
+        if k >= total:
+            run.last = state
+            run.status = "converged" if run.below >= opts.patience else "not_converged"
+            break
+        if ctx.checkpoint is not None and k % 1024 == 0 and k > start:
+            now = time.monotonic()
+            if now - clock >= opts.checkpoint_seconds:
+                save(state)
+                clock = now
+    if ctx.checkpoint is not None and run.last is not None:
+        save(run.last)
+
+
+def _finish(problem, be, eta, eta_fn, opts: GDOptions, run: _Run, progress) -> GDResult:
     """Final measurements of a run (inside the backend's scope)."""
     F = be.to_fraction
+    measure = partial(spectrum, problem, be)
     last, status = run.last, run.status
     diagnosis: dict = {}
     common = dict(status=status, eta=("schedule" if callable(eta) else eta), backend=be.name,
@@ -437,13 +451,17 @@ def _finish(problem, be, eta, eta_fn, opts: GDOptions, run: _Run, measure) -> GD
     form = ""
     if opts.final_sharpness:
         zero_loss = status == "converged"
+        if progress is not None:
+            progress("final sharpness", 0, 1)
         _, lam, S = measure(theta, g, zero_loss)
+        if progress is not None:
+            progress("final sharpness", 1, 1)
         form = "gram" if zero_loss else "full"
         if status == "not_converged":
             period = diagnosis.get("period")
             orbit = None
             if period and not opts.average_last and len(run.recent) >= period:
-                orbit = list(run.recent)[-period:]
+                orbit = run.orbit(period)
             diagnosis.update(_edge(problem, be, S, _eta_value(eta_fn, last.k), orbit, measure))
     risk = _risk(problem, be, beta)
     gain = gains(problem, be, theta, G_sum)
@@ -523,7 +541,7 @@ def _record(traj, problem, be, state, opts: GDOptions, measure):
     traj.step.append(state.k)
     traj.loss.append(f((state.r * state.r).sum()) / (2 * problem.n))
     traj.param_norm_sq.append(f(param_norm_sq(state.theta)))
-    traj.l1_norm.append(f(sum(abs(b) for b in state.beta)))
+    traj.l1_norm.append(f(abs(state.beta).sum()))
     risk = _risk(problem, be, state.beta)
     traj.risk.append(None if risk is None else f(risk))
     if opts.record_sharpness:

@@ -7,9 +7,10 @@
   printed), never a working precision.
 * A :class:`Precision` is one arithmetic at one working precision (``float64``, or a
   multiprecision backend at ``dps`` digits); a :class:`PrecisionPair` is the two precisions an
-  audit compares. :data:`DEFAULT_PAIR` is the pair used when the caller gives none, by
-  gradient descent, sweeps and gradient flow alike; :func:`precision_pair` builds the pair for
-  ``precision=P`` (``P`` against ``2P`` digits).
+  audit compares. :data:`DEFAULT_PAIR` (double-double against quad-double, compiled) is the
+  pair used when the caller gives none, by gradient descent, sweeps and gradient flow alike;
+  :func:`precision_pair` builds the pair for ``precision=P`` (``P`` against ``2P`` digits of
+  python-flint or mpmath).
 
 Nothing here changes a global precision.
 """
@@ -21,15 +22,23 @@ from typing import NamedTuple
 
 from theory.errors import DomainError
 
-__all__ = ["MIN_DPS", "MAX_DPS", "FLOAT64_DPS", "BACKENDS", "check_dps", "dps_to_prec",
-           "Precision", "PrecisionPair", "DEFAULT_PAIR", "precision_pair"]
+__all__ = ["MIN_DPS", "MAX_DPS", "FLOAT64_DPS", "FORMAT_BITS", "FORMAT_DPS", "BACKENDS",
+           "FIXED", "MULTIPRECISION", "check_dps", "dps_to_prec", "Precision", "PrecisionPair",
+           "DEFAULT_PAIR", "precision_pair"]
 
 #: the range of working precisions, in decimal digits (one range for the whole package)
 MIN_DPS, MAX_DPS = 5, 100000
+#: the fixed-precision formats and their significand bits: IEEE double, double-double
+#: (two doubles) and quad-double (four), all with float64's exponent range
+FORMAT_BITS = {"float64": 53, "dd": 106, "qd": 212}
+#: their precision in decimal digits, ``bits log10 2``: 15.95, 31.9, 63.8
+FORMAT_DPS = {fmt: bits * math.log10(2) for fmt, bits in FORMAT_BITS.items()}
 #: float64's precision in decimal digits, ``53 log10 2 = 15.95...``
-FLOAT64_DPS = 53 * math.log10(2)
+FLOAT64_DPS = FORMAT_DPS["float64"]
+#: the fixed-precision backends (compiled GD kernels) and the multiprecision ones (any ``dps``)
+FIXED, MULTIPRECISION = tuple(FORMAT_BITS), ("mpmath", "flint")
 #: the arithmetic backends
-BACKENDS = ("float64", "mpmath", "flint")
+BACKENDS = FIXED + MULTIPRECISION
 
 
 def dps_to_prec(dps: float) -> int:
@@ -77,26 +86,47 @@ def check_dps(dps, name: str = "dps", *, most: int = MAX_DPS) -> int:
 
 
 class Precision(NamedTuple):
-    """One arithmetic at one working precision: ``("float64", None)`` or ``(backend, dps)``."""
+    """One arithmetic at one working precision: a fixed format (``("float64", None)``,
+    ``("dd", None)``, ``("qd", None)``) or a multiprecision backend ``(backend, dps)``."""
 
     backend: str
     dps: int | None = None
 
     @property
     def label(self) -> str:
-        """``"float64"`` or ``"backend:dps"``."""
+        """``"float64"``, ``"dd"``, ``"qd"`` or ``"backend:dps"``."""
         return self.backend if self.dps is None else f"{self.backend}:{self.dps}"
+
+    @classmethod
+    def from_label(cls, label: str) -> Precision:
+        """The precision a :attr:`label` names (``"qd"``, ``"flint:32"``).
+
+        >>> Precision.from_label("flint:32"), Precision.from_label("dd").cap
+        (Precision(backend='flint', dps=32), 31)
+        """
+        backend, _, dps = str(label).partition(":")
+        if backend not in BACKENDS or (backend in FIXED) == bool(dps):
+            raise DomainError("label", label, "a precision label such as 'dd', 'qd', "
+                              "'float64' or 'flint:32'")
+        return cls(backend, int(dps) if dps else None)
+
+    @property
+    def digits(self) -> float:
+        """The decimal digits this precision carries (``bits log10 2`` for a fixed format)."""
+        return FORMAT_DPS[self.backend] if self.dps is None else self.dps
 
     @property
     def cap(self) -> int:
-        """The most decimal digits a result at this precision can carry (float64: 15)."""
-        return int(math.floor(FLOAT64_DPS if self.dps is None else self.dps))
+        """The most decimal digits a result at this precision can carry: ``floor`` of
+        :attr:`digits` (float64 15, dd 31, qd 63; a multiprecision backend its ``dps``)."""
+        return int(math.floor(self.digits))
 
     @property
     def working_dps(self) -> int:
-        """Working digits for an engine that has no float64 mode (gradient flow runs float64's
-        share of the pair at 16 digits)."""
-        return math.ceil(FLOAT64_DPS) if self.dps is None else self.dps
+        """Working digits for an engine that has no such fixed format: ``ceil`` of
+        :attr:`digits` (gradient flow runs float64's share of a pair at 16 digits, dd's at 32,
+        qd's at 64)."""
+        return math.ceil(self.digits) if self.dps is None else self.dps
 
 
 class PrecisionPair(NamedTuple):
@@ -110,13 +140,19 @@ class PrecisionPair(NamedTuple):
         return [self.low.label, self.high.label]
 
 
-#: the pair used when none is given: float64 against 32 digits of python-flint
-DEFAULT_PAIR = PrecisionPair(Precision("float64"), Precision("flint", 32))
+#: the pair used when none is given: double-double (106 bits, ~31.9 digits) against
+#: quad-double (212 bits, ~63.8 digits), both on the compiled kernels; an audit of the pair
+#: reports at most 31 digits (:attr:`Precision.cap`), and gradient flow runs it at 32 against
+#: 64 digits (:attr:`Precision.working_dps`). ``precision=P`` (any ``P``) asks for python-flint
+#: or mpmath at ``P`` against ``2P`` instead (:func:`precision_pair`).
+DEFAULT_PAIR = PrecisionPair(Precision("dd"), Precision("qd"))
 
 
 def precision_pair(precision: int | None = None, backend: str = "flint") -> PrecisionPair:
-    """The audit's two precisions: :data:`DEFAULT_PAIR` for ``None`` (its multiprecision side on
-    ``backend``), else ``P`` against ``2P`` digits of ``backend`` (``5 <= P <= MAX_DPS / 2``).
+    """The audit's two precisions: :data:`DEFAULT_PAIR` for ``None`` (dd against qd; a
+    multiprecision member of it would run on ``backend``), else ``P`` against ``2P`` digits of
+    ``backend`` (``5 <= P <= MAX_DPS / 2``), for any ``P``: an explicit precision always means
+    python-flint or mpmath (below 32 digits the default pair is faster and carries more).
 
     Raises
     ------
@@ -129,10 +165,11 @@ def precision_pair(precision: int | None = None, backend: str = "flint") -> Prec
     >>> precision_pair(20).labels
     ['flint:20', 'flint:40']
     """
-    if backend not in BACKENDS or backend == "float64":
+    if backend not in MULTIPRECISION:
         raise DomainError("backend", backend, "mpmath or flint (a multiprecision backend)")
-    if precision is None:
-        return DEFAULT_PAIR._replace(high=DEFAULT_PAIR.high._replace(backend=backend))
+    if precision is None:  # the default pair's multiprecision members run on ``backend``
+        return PrecisionPair(*(p if p.backend in FIXED else p._replace(backend=backend)
+                               for p in DEFAULT_PAIR))
     if isinstance(precision, bool) or not isinstance(precision, int):
         try:
             import numpy as np

@@ -15,8 +15,13 @@ from .._args import (
 from ..output import emit_json, table
 from ..progress import Progress
 
-DESCRIPTION = ("Run GD at two precisions (float64 vs 32 digits, or p vs 2p digits) and print the"
-               " digits on which they agree; 'chaotic' where none do.")
+DESCRIPTION = ("Run GD at two precisions (double-double vs quad-double, compiled, or p vs 2p "
+               "digits) and print the digits on which they agree; 'chaotic' where none do.")
+#: vectors longer than this are summarised in text output (first and last entries) unless
+#: --full is given; --json always prints them whole
+SUMMARY_AT = 20
+#: entries shown at each end of a summarised vector
+SHOWN = 3
 
 
 def add_arguments(p) -> None:
@@ -24,9 +29,10 @@ def add_arguments(p) -> None:
     p.add_argument("--eta", type=positive_number, required=True, help="learning rate eta > 0")
     p.add_argument("--steps", type=positive_int, required=True, help="step budget")
     p.add_argument("--precision", type=positive_int, default=None, metavar="DIGITS",
-                   help="audit DIGITS against 2*DIGITS digits (default: float64 against 32)")
+                   help="audit DIGITS against 2*DIGITS digits of --backend (default: "
+                   "double-double, ~31.9 digits, against quad-double, ~63.8, both compiled)")
     p.add_argument("--backend", choices=["flint", "mpmath"], default="flint",
-                   help="multiprecision backend (default flint)")
+                   help="multiprecision backend of --precision (default flint)")
     p.add_argument("--tol", type=positive_number, help="loss tolerance for 'converged'")
     p.add_argument("--average-last", dest="average_last", type=nonnegative_int, default=0,
                    metavar="K", help="if not converged, measure on the mean of the last K "
@@ -41,7 +47,9 @@ def add_arguments(p) -> None:
                    "same command resumes there (bit-for-bit the uninterrupted result)")
     p.add_argument("--no-certify", dest="certify", action="store_false",
                    help="skip the certified enclosures")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--full", action="store_true", help=f"print vectors longer than "
+                   f"{SUMMARY_AT} in full (else their first and last entries)")
+    p.add_argument("--json", action="store_true", help="print one JSON object (vectors whole)")
 
 
 def run(args) -> int:
@@ -57,14 +65,15 @@ def run(args) -> int:
     if args.decay_steps and not 0 < args.decay_to <= 1:
         raise DomainError("--decay-to", args.decay_to, "0 < --decay-to <= 1 is required")
     problem = problem_from_args(args)
-    steps = args.steps + args.decay_steps
-    bar = Progress.maybe(enabled=not args.json and steps >= 20000, unit="step")
+    # every phase (each run's steps, loading the compiled kernels, the final sharpness at
+    # large d) shows on the bar, labelled with its precision
+    bar = Progress.maybe(enabled=not args.json, unit="step")
     try:
         audit = audited_gd(
             problem, args.eta, args.steps, precision=args.precision, backend=args.backend,
             tol=args.tol, average_last=args.average_last, decay_steps=args.decay_steps,
-            decay_to=args.decay_to, callback=_two_runs(bar, steps) if bar else None,
-            record_sharpness=False, checkpoint=args.checkpoint)
+            decay_to=args.decay_to, progress=bar, record_sharpness=False,
+            checkpoint=args.checkpoint)
     finally:
         if bar:
             bar.close()
@@ -92,29 +101,22 @@ def _certified(problem, eta, audit):
         return {"error": str(exc)}
 
 
-def _two_runs(bar, steps: int):
-    """The step callback of the audit's two runs (the step count restarts for the second)."""
-    state = {"run": 0, "last": -1}
-
-    def callback(k):
-        if k < state["last"]:
-            state["run"] += 1
-        state["last"] = k
-        bar(f"run {state['run'] + 1} of 2", state["run"] * steps + k, 2 * steps)
-    return callback
-
-
 def _print(problem, args, audit, out):
     print(f"GD on {problem.describe()}, eta = {args.eta}")
     print(f"status: {audit.status}   steps: {out['steps']}   precisions: "
           f"{' vs '.join(out['precisions'])}")
     if audit.high.diverged_at is not None:
         print(f"diverged at step {audit.high.diverged_at}")
+    for run in (audit.low, audit.high):
+        if run.engine not in ("compiled", "reference"):  # left float64's exponent range
+            print(f"{run.precision.label}: {run.engine} (a value left float64's exponent range;"
+                  " nothing was flushed to zero)")
     rows = [["quantity", "value (agreed digits only)", "digits"]]
     for key, q in audit.quantities.items():
         if q.value is None:
             continue
-        rows.append([key, q.text(), "bound" if q.kind == "bound" else str(q.digits)])
+        text = q.text() if args.full else _summary(q)
+        rows.append([key, text, "bound" if q.kind == "bound" else str(q.digits)])
     if len(rows) > 1:
         table(rows)
     if audit.diagnosis:
@@ -131,3 +133,14 @@ def _print(problem, args, audit, out):
         gap = cert.get("gd_limit_gap_estimate")
         if gap is not None:
             print(f"  distance of GD's limit from it: about {gap:.1e} (estimate, not certified)")
+
+
+def _summary(q) -> str:
+    """``q``'s text, a vector longer than :data:`SUMMARY_AT` shortened to its first and last
+    :data:`SHOWN` entries and its length (``--full`` prints it whole)."""
+    text = q.text()
+    if not isinstance(q.value, tuple) or len(q.value) <= SUMMARY_AT or text == "chaotic":
+        return text
+    entries = text.strip("()").split(", ")
+    return (f"({', '.join(entries[:SHOWN])}, ..., {', '.join(entries[-SHOWN:])}) "
+            f"[{len(entries)} entries; --full for all]")

@@ -19,7 +19,7 @@ import inspect
 
 from numba.core.dispatcher import Dispatcher
 
-__all__ = ["stamp_caches", "STAMPED"]
+__all__ = ["stamp_caches", "STAMPED", "cached_limbs"]
 
 STAMPED = False
 
@@ -48,3 +48,19 @@ def stamp_caches(modules) -> bool:
                 cache_file._source_stamp = stamp
     STAMPED = ok
     return ok
+
+
+def cached_limbs(dispatcher) -> set | None:
+    """The limb counts (1, 2, 4) whose specialisation of ``dispatcher`` its disk cache holds
+    for the current sources, read from numba's index (a private API: ``None`` when it cannot
+    be read, or when the cache's stamp is not the current one)."""
+    try:
+        cache_file = dispatcher._cache._cache_file
+        index = cache_file._load_index()  # {} when the file is missing or its stamp is stale
+    except Exception:  # noqa: BLE001 - a private numba API: any failure means "unknown"
+        return None
+    found = set()
+    for key in index:
+        last = str(key[0][-1])
+        found.add(4 if "x 4" in last else 2 if "x 2" in last else 1)
+    return found

@@ -8,8 +8,9 @@ as ``float(Fraction)`` rounds), limb 1 the double nearest ``q - limb0``, and so 
 normalised (``|limb_{i+1}| <= ulp(limb_i) / 2``) and its error is at most half an ulp of the last
 limb: a relative ``2^-(53 L)`` or less. It is the same rounding for every input, exact rationals
 and the irrational ``sqrt(2) alpha`` (:func:`sqrt2_times_limbs`, computed from a rigorous integer
-square-root enclosure, refined until the enclosure's two ends round alike), so every format starts
-from the correctly (greedily) rounded initial state. :func:`from_limbs` is exact.
+square-root enclosure, refined until the enclosure's two ends round alike: :func:`sqrt_limbs`),
+so every format starts from the correctly (greedily) rounded initial state. :func:`from_limbs` is
+exact.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import numpy as np
 
 from ..errors import DomainError
 
-__all__ = ["to_limbs", "from_limbs", "sqrt2_times_limbs", "vector_to_limbs", "limbs_to_fractions",
-           "tiny", "HUGE", "LIMBS", "FORMAT_DPS", "limbs_of", "sqrt_to_float"]
+__all__ = ["to_limbs", "from_limbs", "sqrt_limbs", "sqrt2_times_limbs", "vector_to_limbs",
+           "limbs_to_fractions", "tiny", "HUGE", "LIMBS", "FORMAT_DPS", "limbs_of", "sqrt_to_float",
+           "fits"]
 
 #: limbs per format
 LIMBS = {"float64": 1, "dd": 2, "qd": 4}
@@ -53,6 +55,23 @@ def tiny(L: int) -> float:
 _BOUNDS = {L: (Fraction(tiny(L)), Fraction(HUGE)) for L in LIMBS.values()}
 
 
+def fits(values, L: int) -> bool:
+    """Whether every value (exact reals) lies in the range where ``L`` limbs carry full
+    precision (0, or a magnitude in ``[tiny(L), HUGE]``). Decided on the nearest double, and
+    exactly within a relative 2^-40 of either bound."""
+    low, high = _BOUNDS[L]
+    lo_f, hi_f = tiny(L) * (1 + 2.0**-40), HUGE * (1 - 2.0**-40)
+    for q in values:
+        try:
+            f = abs(float(q))
+        except OverflowError:
+            return False
+        if not (lo_f <= f <= hi_f or (f == 0 and q == 0)):
+            if not (q == 0 or low <= abs(Fraction(q)) <= high):
+                return False
+    return True
+
+
 def _check(q: Fraction, L: int, name: str) -> None:
     low, high = _BOUNDS[L]
     if q != 0 and not (low <= abs(q) <= high):
@@ -65,11 +84,13 @@ def to_limbs(q, L: int, name: str = "value") -> tuple:
     """``q`` (a Fraction, int or float) as ``L`` limbs, greedily rounded to nearest (exact
     rational arithmetic); :class:`DomainError` outside the full-precision range."""
     q = Fraction(q)
-    _check(q, L, name)
-    if q.denominator & (q.denominator - 1) == 0:  # dyadic: a double already? (float data)
+    den = q.denominator
+    if den & (den - 1) == 0:  # dyadic: a double already? (float data)
         f = float(q)
-        if q == f:
+        if f.as_integer_ratio() == (q.numerator, den) and (
+                f == 0 or tiny(L) <= abs(f) <= HUGE):
             return (f,) + (0.0,) * (L - 1)
+    _check(q, L, name)
     out = []
     rem = q
     for _ in range(L):
@@ -90,31 +111,35 @@ def from_limbs(limbs) -> Fraction:
     return total
 
 
-def _greedy(lo: Fraction, hi: Fraction, L: int) -> tuple | None:
-    """The limbs of every real in ``[lo, hi]`` if they are the same for both ends (greedy
-    rounding is monotone, so then they are the same for all), else ``None``."""
-    a, b = to_limbs(lo, L, "sqrt(2) alpha"), to_limbs(hi, L, "sqrt(2) alpha")
-    return a if a == b else None
+def sqrt_limbs(q, L: int, name: str = "value") -> tuple:
+    """``sqrt(q)`` (a rational ``q >= 0``) as ``L`` limbs, greedily rounded to nearest *from the
+    exact real*.
+
+    ``sqrt(a / b) = sqrt(a b) / b``; an integer square root at ``2^m`` scale encloses it in
+    ``[s, s + 1] / (2^m b)``; ``m`` grows until both ends round to the same limbs.
+    """
+    q = Fraction(q)
+    if q < 0:
+        raise DomainError(name, q, "a non-negative number under a square root")
+    if q == 0:
+        return (0.0,) * L
+    a, b = q.numerator, q.denominator
+    m = 64 * L + 64
+    while True:
+        s = math.isqrt((a * b) << (2 * m))
+        den = b << m
+        lo, hi = to_limbs(Fraction(s, den), L, name), to_limbs(Fraction(s + 1, den), L, name)
+        if lo == hi:  # greedy rounding is monotone: every real in between rounds alike
+            return lo
+        m *= 2
 
 
 def sqrt2_times_limbs(alpha, L: int) -> tuple:
-    """``sqrt(2) alpha`` as ``L`` limbs, greedily rounded to nearest *from the exact real*.
-
-    ``sqrt(2) p / q = sqrt(2 p^2 q^2) / q^2``; an integer square root at ``2^m`` scale encloses
-    it in ``[s, s + 1] / (2^m q^2)``; ``m`` grows until both ends round to the same limbs.
-    """
+    """``sqrt(2) alpha`` (``alpha > 0``) as ``L`` limbs, greedily rounded from the exact real."""
     a = Fraction(alpha)
     if a <= 0:
         raise DomainError("alpha", a, "alpha > 0 is required")
-    p, q = a.numerator, a.denominator
-    m = 64 * L + 64
-    while True:
-        s = math.isqrt((2 * p * p * q * q) << (2 * m))
-        den = (q * q) << m
-        out = _greedy(Fraction(s, den), Fraction(s + 1, den), L)
-        if out is not None:
-            return out
-        m *= 2
+    return sqrt_limbs(2 * a * a, L, "sqrt(2) alpha")
 
 
 def sqrt_to_float(q: Fraction) -> float:

@@ -11,10 +11,12 @@
 
 Layout (``B`` rows = learning rates, ``L`` limbs: 1 float64, 2 dd, 4 qd; limbs last):
 
-* ``theta`` ``(B, blocks, d, L)``: blocks ``(w,)`` (shared) or ``(u, v)``;
+* ``theta`` ``(B, blocks, d, L)``: blocks ``(w,)`` (shared) or ``(u, v)``, each value
+  ``theta * 2^scale`` with ``scale`` ``(B, blocks, d)`` int64 (0 but for the scaled coordinates
+  of :mod:`numerics.kernels.gd`: shared ``D = 2`` and difference, far below float64's range);
 * ``G_sum`` ``(B, d, L)``: ``sum_{j<k} eta g_j`` (kept if ``track_G_sum``);
 * ``beta``, ``g`` ``(B, d, L)`` and ``r = X beta - y`` ``(B, n, L)``: at each row's current
-  ``theta`` (after a run);
+  ``theta`` (after a run; a scaled coordinate's ``beta`` term is left out, 0 here);
 * ``status`` ``(B,)`` int8: 0 running, 1 converged, 2 diverged, 3 not_converged, 4 range
   (names in :data:`numerics.kernels.gd.STATUS_NAMES`);
 * ``k`` ``(B,)`` int64: the step of ``theta`` (the finishing step once a row is done);
@@ -28,28 +30,29 @@ to resume (recording points, stopping checks, a progress callback between calls)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
 
 from ..errors import DomainError
-from ..gd import default_tol
+from ..iterates import default_tol
 from ..problem import Problem, as_fraction
 from .convert import (
     FORMAT_DPS,
     HUGE,
     limbs_of,
     limbs_to_fractions,
-    sqrt2_times_limbs,
+    sqrt_limbs,
     sqrt_to_float,
     tiny,
     to_limbs,
     vector_to_limbs,
 )
-from .gd import DIFFERENCE, PRODUCT, SHARED, STATUS_NAMES, run_rows
+from .gd import DIFFERENCE, LOW, PRODUCT, SHARED, SHIFT, STATUS_NAMES, run_rows
 
-__all__ = ["GDState", "prepare", "run", "PROTOTYPES"]
+__all__ = ["GDState", "prepare", "run", "PROTOTYPES", "initial_limbs"]
 
 #: the prototype number of each limb count (selects the compiled specialisation)
 PROTOTYPES = {1: 0.0, 2: (0.0, 0.0), 4: (0.0, 0.0, 0.0, 0.0)}
@@ -73,6 +76,7 @@ class GDState:
     inv_n: np.ndarray
     eta: np.ndarray
     theta: np.ndarray
+    scale: np.ndarray
     G_sum: np.ndarray
     status: np.ndarray
     k: np.ndarray
@@ -88,6 +92,8 @@ class GDState:
     track_G_sum: bool
     rtol: float
     r_max: float
+    #: ``log2(d max|X|)`` rounded up, plus ``53 L + 32``: the margin of the terms left out
+    dx_bits: int = 0
 
     @property
     def B(self) -> int:
@@ -99,14 +105,87 @@ class GDState:
         return [STATUS_NAMES[c] for c in self.status]
 
     def theta_fractions(self, row: int) -> tuple:
-        """``theta`` of ``row`` as a tuple of blocks of exact Fractions."""
-        return tuple(tuple(limbs_to_fractions(block)) for block in self.theta[row])
+        """``theta`` of ``row`` as a tuple of blocks of exact Fractions (scales applied)."""
+        return tuple(tuple(scaled_fractions(block, scale))
+                     for block, scale in zip(self.theta[row], self.scale[row]))
+
+    #: the arrays with one entry per row
+    PER_ROW = ("eta", "theta", "scale", "G_sum", "status", "k", "below", "checked", "beta", "r",
+               "g")
+
+    def row(self, b: int) -> GDState:
+        """Row ``b`` as a one-row state of its own (copies of its arrays)."""
+        return replace(self, etas=(self.etas[b],),
+                       **{f: getattr(self, f)[b:b + 1].copy() for f in self.PER_ROW})
+
+    def put_row(self, b: int, one: GDState) -> None:
+        """Write the one-row state ``one`` back as row ``b``."""
+        for f in self.PER_ROW:
+            getattr(self, f)[b] = getattr(one, f)[0]
 
     def values(self, name: str, row: int) -> tuple:
         """Exact values of ``"G_sum"``, ``"beta"``, ``"r"`` or ``"g"`` of ``row``."""
         if name not in ("G_sum", "beta", "r", "g"):
             raise DomainError("name", name, "one of G_sum, beta, r, g")
         return tuple(limbs_to_fractions(getattr(self, name)[row]))
+
+
+class _Root:
+    """``sign sqrt(square)``: an irrational value of an initial state, kept exact."""
+
+    def __init__(self, square: Fraction, sign: int = 1):
+        self.square, self.sign = square, sign
+
+    def __mul__(self, other):
+        other = Fraction(other)
+        return _Root(self.square * other * other, self.sign * (1 if other >= 0 else -1))
+
+    __rmul__ = __mul__
+
+    def limbs(self, L: int) -> tuple:
+        return tuple(self.sign * v for v in sqrt_limbs(self.square, L, "theta_0"))
+
+
+class _Exact:
+    """The ``ops`` of :meth:`theory.parametrisations.Parametrisation.initial_state` in exact
+    numbers: Fractions, and square roots as :class:`_Root`."""
+
+    scalar = staticmethod(Fraction)
+
+    @staticmethod
+    def sqrt(value):
+        return _Root(Fraction(value))
+
+
+def initial_limbs(problem: Problem, L: int) -> list:
+    """``theta_0`` of one coordinate as ``L`` limbs per block, each greedily rounded from the
+    exact real (:meth:`~theory.parametrisations.Parametrisation.initial_state` evaluated
+    exactly)."""
+    values = problem.parametrisation.initial_state(Fraction(problem.alpha), _Exact)
+    return [v.limbs(L) if isinstance(v, _Root) else to_limbs(v, L, "theta_0") for v in values]
+
+
+def scaled_fractions(limbs, scale) -> list:
+    """Exact values of a ``(d, L)`` limbs array times ``2^scale`` (``(d,)``)."""
+    return [v * Fraction(2) ** int(e) if e else v
+            for v, e in zip(limbs_to_fractions(limbs), scale)]
+
+
+def scaled_limbs(values, L: int, name: str, scaled: bool) -> tuple:
+    """``(limbs (len, L), scale (len,))`` of exact values: a value below ``2^-LOW`` in
+    magnitude is stored times ``2^(SHIFT m)`` with ``scale = -SHIFT m`` (the least ``m``
+    lifting it to ``2^-LOW`` or above) when ``scaled``; :func:`to_limbs` otherwise."""
+    limbs = np.zeros((len(values), L))
+    scale = np.zeros(len(values), dtype=np.int64)
+    low = Fraction(1, 2**LOW)
+    for i, v in enumerate(values):
+        q = as_fraction(v, name)
+        m = 0
+        while scaled and q != 0 and abs(q) * Fraction(2) ** (SHIFT * m) < low:
+            m += 1
+        limbs[i] = to_limbs(q * Fraction(2) ** (SHIFT * m), L, f"{name}[{i}]")
+        scale[i] = -SHIFT * m
+    return limbs, scale
 
 
 def _positive(value, name: str) -> Fraction:
@@ -144,30 +223,28 @@ def prepare(problem: Problem, etas, steps: int, *, fmt: str = "dd", tol=None, pa
     check_every = _whole(check_every, "check_every", 1)
     etas = tuple(_positive(e, "eta") for e in np.atleast_1d(np.asarray(etas, dtype=object)))
     B, n, d = len(etas), problem.n, problem.d
-    blocks = 1 if problem.param == "shared" else 2
+    blocks = problem.k
     if track_G_sum is None:
-        track_G_sum = problem.param == "shared"
+        track_G_sum = problem.parametrisation.tracks_G_sum
     tol = default_tol(problem, FORMAT_DPS[fmt]) if tol is None else as_fraction(tol, "tol")
     if tol <= 0:
         raise DomainError("tol", tol, "tol > 0 is required")
     scale = max(Fraction(1), max(abs(v) for v in problem.y))
     r_max = Fraction(10**8) * scale if r_max is None else as_fraction(r_max, "r_max")
 
-    X = np.array([vector_to_limbs(row, L, f"X[{i}]") for i, row in enumerate(problem.X)])
+    X, dx_bits = _data_limbs(problem, L)
     theta = np.zeros((B, blocks, d, L))
+    scale = np.zeros((B, blocks, d), dtype=np.int64)
+    scaled = problem.param == "difference" or (problem.param == "shared" and problem.depth == 2)
     if theta0 is None:
-        a = to_limbs(problem.alpha, L, "alpha")
-        init = {"alpha": a, "zero": (0.0,) * L}
-        if problem.param == "product":
-            init["sqrt2alpha"] = sqrt2_times_limbs(problem.alpha, L)
-        for blk, (recipe,) in enumerate(problem.initial_theta()):
-            theta[:, blk, :, :] = init[recipe]
+        to_limbs(problem.alpha, L, "alpha")  # in range (else a clear error naming alpha)
+        for blk, limbs in enumerate(initial_limbs(problem, L)):
+            theta[:, blk, :, :] = limbs
     else:
         if len(theta0) != blocks or any(len(t) != d for t in theta0):
             raise DomainError("theta0", theta0, f"{blocks} block(s) of {d} values")
         for blk, values in enumerate(theta0):
-            theta[:, blk] = vector_to_limbs([as_fraction(v, "theta0") for v in values], L,
-                                            "theta0")
+            theta[:, blk], scale[:, blk] = scaled_limbs(list(values), L, "theta0", scaled)
     G = np.zeros((B, d, L))
     if G_sum0 is not None:
         G[:] = vector_to_limbs([as_fraction(v, "G_sum0") for v in G_sum0], L, "G_sum0")
@@ -175,18 +252,51 @@ def prepare(problem: Problem, etas, steps: int, *, fmt: str = "dd", tol=None, pa
         fmt=fmt, L=L, param=problem.param, depth=problem.depth, n=n, d=d, etas=etas,
         X=X, XT=np.ascontiguousarray(X.transpose(1, 0, 2)),
         y=vector_to_limbs(problem.y, L, "y"), inv_n=np.array([to_limbs(Fraction(1, n), L)]),
-        eta=vector_to_limbs(etas, L, "eta"), theta=theta, G_sum=G,
+        eta=vector_to_limbs(etas, L, "eta"), theta=theta, scale=scale, G_sum=G,
         status=np.zeros(B, dtype=np.int8), k=np.full(B, start, dtype=np.int64),
         below=np.zeros(B, dtype=np.int64), checked=np.zeros(B, dtype=np.bool_),
         beta=np.zeros((B, d, L)), r=np.zeros((B, n, L)), g=np.zeros((B, d, L)),
         steps=steps, check_every=check_every, patience=patience,
         stop_at_convergence=bool(stop_at_convergence), track_G_sum=bool(track_G_sum),
-        rtol=sqrt_to_float(2 * tol), r_max=float(r_max) if r_max < 2**1023 else np.inf)
+        rtol=sqrt_to_float(2 * tol), r_max=float(r_max) if r_max < 2**1023 else np.inf,
+        dx_bits=dx_bits)
 
 
-def run(state: GDState, k_until: int | None = None) -> int:
+#: ``(problem, L) -> (X limbs, dx_bits)`` of recent problems (a problem's data never change)
+_DATA: dict = {}
+
+
+def _data_limbs(problem: Problem, L: int) -> tuple:
+    """``X`` as ``(n, d, L)`` limbs and the margin ``dx_bits`` of the terms left out, converted
+    once per problem (kept while the problem lives; keyed by identity)."""
+    key = (id(problem), L)
+    hit = _DATA.get(key)
+    if hit is not None and hit[0]() is problem:
+        return hit[1], hit[2]
+    X = np.array([vector_to_limbs(row, L, f"X[{i}]") for i, row in enumerate(problem.X)])
+    dx_bits = _bits(problem.d * max(abs(v) for row in problem.X for v in row)) + 53 * L + 32
+    if len(_DATA) > 32:
+        _DATA.clear()
+    _DATA[key] = (weakref.ref(problem), X, dx_bits)
+    return X, dx_bits
+
+
+def _bits(q: Fraction) -> int:
+    """An integer ``>= log2(q)`` for ``q > 0``."""
+    return q.numerator.bit_length() - q.denominator.bit_length() + 1
+
+
+def run(state: GDState, k_until: int | None = None, *, range_check: bool = True,
+        scaled: bool = True) -> int:
     """Advance every running row of ``state`` to step ``k_until`` (default ``state.steps``,
-    at most ``state.steps``) or until it finishes; returns the number of rows still running."""
+    at most ``state.steps``) or until it finishes; returns the number of rows still running.
+
+    ``scaled=False`` keeps the values unscaled (those leaving the range stop the row);
+    ``range_check=False`` (float64 only) runs plain IEEE arithmetic: no status ``range``, no
+    scaled coordinates, gradual underflow and overflow as numpy has them."""
+    if not range_check and state.L != 1:
+        raise DomainError("range_check", range_check, "True for dd and qd (their lower limbs "
+                          "lose bits outside the range)")
     k_until = state.steps if k_until is None else _whole(k_until, "k_until", 0)
     k_until = min(k_until, state.steps)
     s, L = state, state.L
@@ -197,8 +307,9 @@ def run(state: GDState, k_until: int | None = None) -> int:
         raise DomainError("state.k", s.k, "all running rows at the same step")
     return run_rows(
         _KIND[s.param], s.depth, s.track_G_sum, s.n, s.d, s.X.reshape(-1, L),
-        s.XT.reshape(-1, L), s.y, s.inv_n, s.eta, s.theta.reshape(-1, L),
-        s.G_sum.reshape(-1, L), s.status, s.k, s.below, s.checked, s.beta.reshape(-1, L),
+        s.XT.reshape(-1, L), s.y, s.inv_n, s.eta, s.theta.reshape(-1, L), s.scale.reshape(-1),
+        scaled and range_check, s.dx_bits, s.G_sum.reshape(-1, L), s.status, s.k, s.below,
+        s.checked, s.beta.reshape(-1, L),
         s.r.reshape(-1, L), s.g.reshape(-1, L), int(moving[0]), s.steps, k_until, s.check_every,
-        s.patience,
-        s.stop_at_convergence, s.rtol, s.r_max, tiny(L), HUGE, PROTOTYPES[L])
+        s.patience, s.stop_at_convergence, s.rtol, s.r_max,
+        tiny(L) if range_check else 0.0, HUGE if range_check else np.inf, PROTOTYPES[L])

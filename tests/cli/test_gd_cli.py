@@ -76,7 +76,7 @@ def test_printed_digits_match_the_digit_counts(cli):
 
 
 def test_chaotic_case_prints_no_number(cli):
-    """eta = 0.95: float64 and 32 digits disagree at O(1); every quantity is 'chaotic'."""
+    """eta = 0.95: the default pair disagrees at O(1); every quantity is 'chaotic'."""
     obj = gd(cli, "--eta", "0.95", "--steps", "20000", "--beta-star", "0.5,1")
     assert obj["status"] in ("not_converged", "chaotic")
     for key in (*QUANTITIES, "risk"):
@@ -152,8 +152,9 @@ def test_multi_sample_files(cli, tmp_path, fmt):
         fx, fy = tmp_path / "X.csv", tmp_path / "y.csv"
         fx.write_text("\n".join(sep.join(str(v) for v in row) for row in X) + "\n")
         fy.write_text("\n".join(str(v) for v in y) + "\n")
+    # the quad-double run of the default pair converges at |r| <= 1e-60: 24745 steps here
     res = cli(["gd", "--X-file", fx, "--y-file", fy, "--alpha", "0.1", "--eta", "0.5",
-               "--steps", "20000", "--param", "product", "--json", "--no-certify"])
+               "--steps", "100000", "--param", "product", "--json", "--no-certify"])
     assert res.code == 0, res.err
     obj = res.json()
     assert obj["status"] == "converged" and len(obj["beta"]) == 3
@@ -211,3 +212,50 @@ def test_failed_certification_keeps_the_audited_run(cli, tmp_path):
     obj = res.json()
     assert obj["status"] == "converged"
     assert "singular" in obj["certified"]["error"]
+
+
+# --------------------------------------------------- the default pair, long vectors, large d
+def test_default_pair_agrees_on_25_digits(cli):
+    """Issue 9: a converged run, by default, is audited double-double against quad-double."""
+    from numerics.precision import DEFAULT_PAIR
+
+    obj = gd(cli, "--eta", "0.6", "--steps", "200000", "--beta-star", "0.5,1")
+    assert obj["status"] == "converged"
+    assert obj["precisions"] == DEFAULT_PAIR.labels and obj["engines"] == ["compiled"] * 2
+    digits = {k: v for k, v in obj["digits"].items() if k != "loss"}
+    assert min(digits.values()) >= 25, digits
+    assert max(digits.values()) <= DEFAULT_PAIR.low.cap
+
+
+def _long_x(d):
+    return ",".join(str(1 + (i % 7) / 8) for i in range(d))
+
+
+def test_long_vectors_are_summarised_unless_full(cli):
+    d = 25
+    args = ["gd", "--x", _long_x(d), "--y", "1", "--alpha", "0.01", "--eta", "0.01",
+            "--steps", "300", "--no-certify"]
+    short = cli(args)
+    assert short.code == 0, short.err
+    beta_line = next(line for line in short.out.splitlines() if line.startswith("beta "))
+    assert f"[{d} entries; --full for all]" in beta_line and beta_line.count(",") == 6
+    full = cli(args + ["--full"])
+    beta_line = next(line for line in full.out.splitlines() if line.startswith("beta "))
+    assert beta_line.count(",") == d - 1 and "entries" not in beta_line
+    obj = cli(args + ["--json"]).json()  # JSON is always whole
+    assert len(obj["beta"]) == d
+
+
+def test_large_d_off_the_zero_loss_set_forms_no_dense_hessian(cli, monkeypatch):
+    """Issue 13 item 3: the final sharpness of a run that does not converge uses the Hessian's
+    structure; assembling the dense kd x kd Hessian (minutes at d = 2000) is never needed."""
+    import numerics.hessian as H
+
+    def dense(*args, **kwargs):
+        raise AssertionError("the dense Hessian was assembled")
+
+    monkeypatch.setattr(H, "hessian_rows", dense)
+    monkeypatch.setattr(H, "DENSE_FLOAT64", 0)
+    obj = gd(cli, "--x", _long_x(600), "--eta", "0.0005", "--steps", "50")
+    assert obj["status"] == "not_converged" and len(obj["beta"]) == 600
+    assert obj["digits"]["sharpness"] >= 25

@@ -14,7 +14,15 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from numerics import DomainError, Problem, agree, agreed_digits, audited_gd, precision_pair
+from numerics import (
+    DEFAULT_PAIR,
+    DomainError,
+    Problem,
+    agree,
+    agreed_digits,
+    audited_gd,
+    precision_pair,
+)
 from numerics.audit import Agreed, audit_diagnosis
 
 
@@ -220,8 +228,10 @@ def _leading_place(q):
 
 # ------------------------------------------------------------------------ precision pairs
 def test_precision_pair():
-    assert precision_pair(None) == (("float64", None), ("flint", 32))
-    assert precision_pair(None, "mpmath") == (("float64", None), ("mpmath", 32))
+    assert precision_pair(None) == precision_pair(None, "mpmath") == DEFAULT_PAIR
+    assert DEFAULT_PAIR.labels == ["dd", "qd"]  # issue 9: the compiled pair
+    assert [p.cap for p in DEFAULT_PAIR] == [31, 63]  # floor(106 log10 2), floor(212 log10 2)
+    assert [p.working_dps for p in DEFAULT_PAIR] == [32, 64]
     assert precision_pair(20) == (("flint", 20), ("flint", 40))
     assert precision_pair(7, "mpmath") == (("mpmath", 7), ("mpmath", 14))
     for bad in (4, 0, -3, 2.5, True):

@@ -301,7 +301,7 @@ def test_float64_accepts_its_own_precision():
     assert get_backend("float64", 15).prec == 53
     assert get_backend("float64", 16).prec == 53
     assert get_backend("float64").name == "float64"
-    assert sorted(BACKENDS) == ["flint", "float64", "mpmath"]
+    assert sorted(BACKENDS) == ["dd", "flint", "float64", "mpmath", "qd"]
 
 
 def test_dps_to_prec_matches_mpmath():
@@ -353,3 +353,43 @@ def test_mpmath_backend_uses_a_private_context():
     x = be.sqrt(be.scalar(2))
     assert be.to_fraction(x * x) != 2 and abs(be.to_fraction(x * x) - 2) < Fraction(1, 10**65)
     assert mpmath.mp.prec == before
+
+
+# ------------------------------------------------------- issue 9: dd, qd, and two helpers
+@pytest.mark.parametrize("fmt, bits, own", [("dd", 106, (31, 32)), ("qd", 212, (63, 64))])
+def test_compiled_formats_are_arb_at_their_bits(fmt, bits, own):
+    from numerics.precision import Precision
+
+    be = get_backend(fmt)
+    assert be.prec == bits and be.fmt == be.name == fmt and be.precision == Precision(fmt)
+    assert all(get_backend(fmt, dps).prec == bits for dps in own)
+    with pytest.raises(DomainError, match="dps"):
+        get_backend(fmt, own[1] + 1)
+    with be.scope():  # a number of the format's own precision, exactly representable
+        q = Fraction(2**bits - 1, 2**bits)
+        assert be.to_fraction(be.scalar(q)) == q
+
+
+@pytest.mark.parametrize("backend, dps", [("float64", None), ("dd", None), ("mpmath", 30),
+                                          ("flint", 30), ("flint", 80)])
+def test_weighted_gram_and_solve_match_exact_rationals(backend, dps):
+    rng = np.random.default_rng(11)
+    for n, d in ((2, 3), (3, 40)):  # flint: the small path and the arb_mat path
+        X = [[Fraction(int(v), 7) for v in row] for row in rng.integers(-9, 10, (n, d))]
+        w = [Fraction(int(v), 3) for v in rng.integers(1, 9, d)]
+        exact = [[sum(X[i][k] * w[k] * X[j][k] for k in range(d)) for j in range(n)]
+                 for i in range(n)]
+        be = get_backend(backend, dps)
+        with be.scope():
+            G = be.weighted_gram(be.data(tuple(tuple(r) for r in X)), be.vector(w))
+            got = [[be.to_fraction(v) for v in row] for row in G]
+            A = [[be.scalar(exact[i][j] + (n * 50 if i == j else 0)) for j in range(n)]
+                 for i in range(n)]
+            Y = be.solve(A, [[be.scalar(Fraction(i + j, 5)) for j in range(2)] for i in range(n)])
+            resid = max(abs(sum(be.to_fraction(A[i][k]) * be.to_fraction(Y[k][j])
+                                for k in range(n)) - Fraction(i + j, 5))
+                        for i in range(n) for j in range(2))
+        scale = max(abs(v) for row in exact for v in row)
+        rel = Fraction(1, 10**(12 if backend == "float64" else 25))
+        assert max(abs(a - b) for ra, rb in zip(got, exact) for a, b in zip(ra, rb)) <= rel * scale
+        assert resid <= rel * 10

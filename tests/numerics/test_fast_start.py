@@ -1,4 +1,5 @@
-"""``import numerics`` stays light: no sympy, hypothesis or matplotlib (issue 8, fast start).
+"""``import numerics`` stays light: no sympy, hypothesis or matplotlib (issue 8, fast start), and
+no numba (issue 9: the compiled kernels load on the first run that uses them).
 
 Checked in a fresh interpreter (this one has long imported them all), from the checkout.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = "{'sympy', 'hypothesis', 'matplotlib'}"
+HEAVY = "{'sympy', 'hypothesis', 'matplotlib', 'numba'}"
 
 
 @pytest.mark.parametrize("modules", ["numerics", "numerics, numerics.sweep, numerics.checkpoint"])

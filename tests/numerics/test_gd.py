@@ -222,7 +222,7 @@ def test_precision_ladder_mpmath_backend():
 
 
 def test_chaotic_case_reports_no_number():
-    """eta = 0.95: float64 and 32 digits disagree at O(1) after 20000 steps; all 'chaotic'."""
+    """eta = 0.95: the default pair (dd, qd) disagrees at O(1) after 20000 steps; all chaotic."""
     run = audited_gd(DEFAULT_RISK, F(19, 20), 20000)
     assert run.status in ("not_converged", "chaotic")
     assert run.low.status == run.high.status == "not_converged"

@@ -24,7 +24,7 @@ class _Kill(Exception):
     """Stands for the process being killed after a checkpoint was written."""
 
 
-def _interrupted_then_resumed(tmp_path, eta, steps, kill_at, **kw):
+def _interrupted_then_resumed(tmp_path, eta, steps, kill_at, problem=DEFAULT, **kw):
     ck = tmp_path / "ck.json"
 
     def kill(k):
@@ -32,10 +32,10 @@ def _interrupted_then_resumed(tmp_path, eta, steps, kill_at, **kw):
             raise _Kill
 
     with pytest.raises(_Kill):
-        gradient_descent(DEFAULT, eta, steps, checkpoint=ck, checkpoint_seconds=0,
+        gradient_descent(problem, eta, steps, checkpoint=ck, checkpoint_seconds=0,
                          callback=kill, **kw)
     assert ck.exists()
-    return gradient_descent(DEFAULT, eta, steps, checkpoint=ck, checkpoint_seconds=0, **kw)
+    return gradient_descent(problem, eta, steps, checkpoint=ck, checkpoint_seconds=0, **kw)
 
 
 @pytest.mark.parametrize("eta, kill_at, kw", [
@@ -56,11 +56,57 @@ def test_resumed_run_equals_the_uninterrupted_run(tmp_path, eta, kill_at, kw):
     assert again.diagnosis == whole.diagnosis
 
 
-def test_rerunning_a_finished_command_changes_nothing(tmp_path):
+@pytest.mark.parametrize("backend", ["float64", "dd", "qd"])
+@pytest.mark.parametrize("eta, kill_at, kw", [
+    ("0.97", 1000, dict(average_last=3000, record_every=256)),   # killed before w_2 is scaled
+    ("0.97", 3100, dict(average_last=3000, record_every=1024)),  # (step ~1400-1900), after
+    ("0.6", 1100, dict(record_every=256)),                       # converges after the resume
+    ("0.6", 1100, dict(decay_steps=2000, record_every=256, tol="1e-40")),  # decays
+])
+def test_compiled_resumed_run_equals_the_uninterrupted_run(tmp_path, backend, eta, kill_at, kw):
+    steps = 6000
+    whole = gradient_descent(DEFAULT, eta, steps, backend=backend, **kw)
+    assert whole.engine.startswith("compiled")
+    again = _interrupted_then_resumed(tmp_path, eta, steps, kill_at=kill_at, backend=backend,
+                                      **kw)
+    assert again.engine == whole.engine
+    assert again.status == whole.status and again.steps == whole.steps
+    assert again.beta == whole.beta and again.theta == whole.theta
+    assert again.l1_norm == whole.l1_norm and again.gain == whole.gain and again.S == whole.S
+    assert again.trajectory.as_dict() == whole.trajectory.as_dict()
+    assert again.diagnosis == whole.diagnosis
+
+
+@pytest.mark.parametrize("backend", ["float64", "dd"])
+@pytest.mark.parametrize("kill_at", [1100, 2100])
+def test_resumed_run_that_left_the_range_equals_the_uninterrupted_run(tmp_path, monkeypatch,
+                                                                      backend, kill_at):
+    """A run that goes on in Arb after leaving its format's range (made narrow here, see
+    test_compiled_gd.narrow_range: at step 1), killed after one or two checkpoints (the Arb
+    path writes them every 1024 steps)."""
+    import numerics.kernels.state as state
+
+    monkeypatch.setattr(state, "tiny", lambda L: 2.0**-4)
+    problem = Problem([1, F(1, 2)], 1, F(1, 10), param="product")
+    kw = dict(backend=backend, record_every=100, stop_at_convergence=False)
+    whole = gradient_descent(problem, "0.2", 2500, **kw)
+    assert whole.engine.startswith("compiled, then arb")
+    again = _interrupted_then_resumed(tmp_path, "0.2", 2500, kill_at, problem=problem, **kw)
+    assert again.engine == whole.engine and again.theta == whole.theta
+    assert again.trajectory.as_dict() == whole.trajectory.as_dict()
+    assert (again.S, again.gain, again.diagnosis) == (whole.S, whole.gain, whole.diagnosis)
+
+
+@pytest.mark.parametrize("backend, eta", [("float64", "0.6"), ("dd", "0.6"), ("dd", "1.02"),
+                                          ("flint", "1.02")])
+def test_rerunning_a_finished_command_changes_nothing(tmp_path, backend, eta):
     ck = tmp_path / "done.json"
-    first = gradient_descent(DEFAULT, "0.6", 5000, checkpoint=ck, record_every=256)
-    second = gradient_descent(DEFAULT, "0.6", 5000, checkpoint=ck, record_every=256)
-    assert first.status == second.status == "converged"
+    dps = 20 if backend == "flint" else None
+    first = gradient_descent(DEFAULT, eta, 5000, checkpoint=ck, record_every=256,
+                             backend=backend, dps=dps)
+    second = gradient_descent(DEFAULT, eta, 5000, checkpoint=ck, record_every=256,
+                              backend=backend, dps=dps)
+    assert first.status == second.status == ("converged" if eta == "0.6" else "diverged")
     assert second.trajectory.step == first.trajectory.step
     assert second.beta == first.beta and second.steps == first.steps
 

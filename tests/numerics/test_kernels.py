@@ -316,8 +316,9 @@ DEFAULT = Problem([1, F(1, 2)], 1, F(1, 100))
 
 
 def _engine(problem, eta, steps):
-    return gradient_descent(problem, eta, steps, backend="float64", record_every=steps,
-                            record_sharpness=False, final_sharpness=False)
+    """The numpy engine (the reference path of float64)."""
+    return gradient_descent(problem, eta, steps, backend="float64", engine="reference",
+                            record_every=steps, record_sharpness=False, final_sharpness=False)
 
 
 @pytest.mark.parametrize("eta", [F(3), F(11, 10)])
@@ -348,7 +349,7 @@ def test_convergence_matches_the_engine():
 
 def test_batch_matches_gradient_descent_batch():
     etas = [F(1, 1000), F(1, 20), F(1, 10), F(3, 10), F(3, 5), F(9, 10), F(11, 10), F(3)]
-    want = gradient_descent_batch(DEFAULT, etas, 3000)
+    want = gradient_descent_batch(DEFAULT, etas, 3000, engine="reference")
     s = prepare(DEFAULT, etas, 3000, fmt="float64", check_every=16)
     run(s)
     assert s.statuses == want.status
@@ -383,7 +384,7 @@ def test_finished_rows_are_frozen_and_chunks_change_nothing(fmt):
 
 # --------------------------------------------------------- float64 path against the engine
 def test_float64_kernel_is_bitwise_the_engine_on_the_default_instance():
-    gen = iterate(DEFAULT, F(3, 5), backend="float64")
+    gen = iterate(DEFAULT, F(3, 5), backend="float64")  # the reference path's generator
     states = [next(gen) for _ in range(301)]
     s = prepare(DEFAULT, [F(3, 5)], 300, fmt="float64", stop_at_convergence=False)
     for k in (1, 2, 50, 300):
@@ -417,30 +418,52 @@ def test_float64_kernel_step_is_within_4_ulps_of_the_engine(param, depth):
 
 
 # ---------------------------------------------------------------------------- exponent range
-@pytest.mark.parametrize("fmt", ["float64", "dd", "qd"])
-def test_a_decaying_coordinate_stops_with_range_at_the_first_step_out(fmt):
-    # y < 0 is out of reach of beta = w^2 >= 0: r > 0, g > 0, so w shrinks geometrically
+@pytest.mark.parametrize("fmt, digits", [("float64", 12), ("dd", 27), ("qd", 58)])
+def test_a_decaying_coordinate_is_scaled_never_flushed(fmt, digits):
+    """y < 0 is out of reach of beta = w^2 >= 0: r -> 1, g > 0, so w shrinks by ~0.8 a step,
+    to ~2^-970 after 3000 steps; the scaled coordinates follow a 100-digit mpmath GD (whose
+    exponent is unbounded) to the format's digits."""
     p = Problem([1, F(1, 2)], -1, F(1, 100))
-    s = prepare(p, [F(1, 10)], 100_000, fmt=fmt)
+    s = prepare(p, [F(1, 10)], 3000, fmt=fmt, stop_at_convergence=False)
     run(s)
-    assert s.statuses == ["range"]
-    k = int(s.k[0])
+    assert s.statuses == ["not_converged"] and s.scale[0, 0].tolist() == [-1200, -600]
     w = s.theta_fractions(0)[0]
-    limit = F(tiny(s.L))
-    assert w[0] != 0 and w[0] ** 2 < limit  # stopped: w^2 left the range, w was not flushed
-    before = prepare(p, [F(1, 10)], 100_000, fmt=fmt)
-    run(before, k - 1)
-    assert before.statuses == ["running"]
-    assert all(v**2 >= limit for v in before.theta_fractions(0)[0])
+    assert w[0] ** 2 < F(tiny(4)) and w[0] != 0  # far out of the range, and not zero
+    ctx, th, _ = reference_gd(p, F(1, 10), 3000)
+    assert _digits(ctx, w, th[0]) >= digits
 
 
-def test_chaotic_phase_reports_range_where_float64_flushes_to_zero():
-    engine = _engine(DEFAULT, F(95, 100), 20_000)
-    assert engine.theta[0][1] == 0  # the numpy engine silently flushed w_2 to zero
-    for fmt in ("float64", "dd", "qd"):
-        s = prepare(DEFAULT, [F(95, 100)], 20_000, fmt=fmt)
-        run(s)
-        assert s.statuses == ["range"] and s.theta_fractions(0)[0][1] != 0
+def test_scaling_is_exact_where_float64_is_normal_and_never_flushes():
+    """eta = 0.95: w_2 decays in the chaotic phase; while numpy's w_2 is a normal double the
+    scaled float64 kernel is bit for bit the numpy engine (a power of two commutes with every
+    rounding), then numpy goes subnormal and flushes w_2 to zero; the kernel does not."""
+    gen = iterate(DEFAULT, F(95, 100), backend="float64")
+    s = prepare(DEFAULT, [F(95, 100)], 20_000, fmt="float64")
+    normal = True
+    for k in range(0, 20_001, 250):
+        while True:
+            state = next(gen)
+            if state.k == k:
+                break
+        run(s, k)
+        w2 = state.theta[0][1]
+        if abs(w2) < 2.0**-1022:
+            normal = False
+        if normal:
+            assert s.theta_fractions(0) == ((F(float(state.theta[0][0])), F(float(w2))),), k
+    assert not normal and state.theta[0][1] == 0  # numpy flushed w_2 to zero ...
+    assert s.statuses == ["not_converged"] and s.theta_fractions(0)[0][1] != 0  # ... not here
+
+
+@pytest.mark.parametrize("fmt", ["float64", "dd", "qd"])
+def test_range_when_a_term_left_out_could_matter(fmt):
+    """x = (1, 1/2), y = 1 at w = (1, 2^-400): r = 2^-801 exactly, but w_2^2 is left out of the
+    scaled sum; r is not large enough to make that a rounding, so the row stops with range."""
+    s = prepare(DEFAULT, [F(1, 10)], 10, fmt=fmt, theta0=[[1, F(1, 2**400)]])
+    assert s.scale[0, 0].tolist() == [0, -600]
+    run(s)
+    assert s.statuses == ["range"] and s.k[0] == 0
+    assert s.theta_fractions(0) == ((1, F(1, 2**400)),)  # as given: nothing flushed
 
 
 # ----------------------------------------------------------------------------- disk cache
@@ -507,3 +530,38 @@ def test_editing_any_kernel_source_recompiles_the_loop(tmp_path):
     with open(tree / "numerics" / "kernels" / "dd.py", "a") as fh:
         fh.write("\n# an edit\n")
     assert _child(env, str(tmp_path)) == (0, 1)
+
+
+_PHASES = textwrap.dedent("""
+    from fractions import Fraction
+    from numerics import Problem, gradient_descent
+    seen = []
+    gradient_descent(Problem([1, Fraction(1, 2)], 1, Fraction(1, 100)), Fraction(1, 10), 20,
+                     backend="dd", progress=lambda *a: seen.append(a[0]))
+    print(sorted(set(seen) - {"steps"}))
+""")
+
+
+@pytest.mark.slow
+def test_the_first_compilation_is_reported_once(tmp_path):
+    """A fresh cache: the run reports 'compiling kernels', the next process 'loading'."""
+    from numerics.kernels.driver import COMPILING, LOADING
+
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=ROOT)
+
+    def phases():
+        out = subprocess.run([sys.executable, "-c", _PHASES], env=env, cwd=ROOT,
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        return eval(out.stdout)
+
+    assert phases() == sorted([COMPILING, "final sharpness"])
+    assert phases() == sorted([LOADING, "final sharpness"])
+
+
+def test_kernels_load_once_per_process():
+    from numerics.kernels.driver import load_kernels
+
+    load_kernels("dd")
+    seen = []
+    assert load_kernels("dd", lambda *a: seen.append(a)) == 0.0 and seen == []
