@@ -30,9 +30,20 @@ __all__ = ["Agreed", "agreed_digits", "agree", "audit_quantity", "settled", "aud
 
 
 def _dec(q: Fraction, prec: int = 120) -> Decimal:
+    """``q`` to ``prec`` significant digits. A fraction of huge numerator and denominator (a
+    coordinate of 2^-42000 in the chaotic phase) is first cut to a mantissa of
+    ``3.33 prec + 64`` bits times a power of two: converting its full integers would cost
+    seconds, and the cut is far below the digits asked for."""
+    n, d = q.numerator, q.denominator
+    bits = int(prec * 3.33) + 64
     with localcontext() as c:
         c.prec = prec
-        return Decimal(q.numerator) / Decimal(q.denominator)
+        if n.bit_length() + d.bit_length() <= 8 * bits:
+            return Decimal(n) / Decimal(d)
+        e = n.bit_length() - d.bit_length() - bits
+        m = (n << -e) // d if e < 0 else n // (d << e)
+        c.prec = prec + 10
+        return +(Decimal(m) * Decimal(2) ** e)
 
 
 def _round_sig(q: Fraction, digits: int) -> str:

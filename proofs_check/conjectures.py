@@ -18,9 +18,9 @@ Writing a predicate
 * ``case.gd(steps=None, **kw)`` runs :func:`numerics.gd.gradient_descent` at the case's
   precision (``case.precision``: ``"float64"`` while searching), cached per arguments. To
   confirm a counterexample the predicate is evaluated again on the two runs of
-  :func:`numerics.audit.audited_gd` (float64 and ``"flint:32"``).
-* ``case.dps`` is the number of decimal digits of that precision (15 or 32), for your own
-  computations (``numerics.flow.gradient_flow(case.problem, case.dps)``).
+  :func:`numerics.audited.audited_gd` (the default pair: ``"dd"`` and ``"qd"``).
+* ``case.dps`` is the number of decimal digits that precision carries (15, 31 or 63), for your
+  own computations (``numerics.flow.gradient_flow(case.problem, case.dps)``).
 
 A counterexample is reported only when the predicate returns ``False`` at *both* precisions
 and no audited GD run it used is ``chaotic``; otherwise (chaotic or precision-starved digits)
@@ -60,6 +60,8 @@ from theory.errors import DomainError
 
 from . import strategies as S
 from .claim import strategies_built_on_first_use
+from numerics.precision import DEFAULT_PAIR, Precision
+
 from .decide import Outcome
 from .user_functions import load_function, raised_text
 
@@ -68,7 +70,10 @@ __all__ = ["Case", "Conjecture", "ConjectureResult", "search_conjecture",
 
 #: GD step budget of the built-in conjectures
 DEFAULT_STEPS = 20000
-PRECISIONS = (("float64", None), ("flint", 32))
+#: the search judges at float64 (fast); a candidate is confirmed on the two runs of one
+#: precision audit, the package's default pair (numerics.precision.DEFAULT_PAIR)
+SEARCH_PRECISION = Precision("float64")
+PRECISIONS = (SEARCH_PRECISION, *DEFAULT_PAIR)
 #: the detail key of a verdict that does not depend on the precision (evaluated once)
 EXACT = "exact"
 
@@ -106,15 +111,17 @@ class _PredicateFailed(BaseException):  # noqa: N818 - a signal through hypothes
 class Case:
     """What a predicate sees: one instance at one precision (see the module notes).
 
-    When a counterexample is confirmed, the float64 case and the ``flint:32`` case share their
-    GD runs through :func:`numerics.audit.audited_gd` (``audits``), so the two predicates see
-    the two runs of one precision audit.
+    When a counterexample is confirmed, the cases at the two precisions of the default pair
+    share their GD runs through :func:`numerics.audited.audited_gd` (``audits``, with ``side``
+    ``"low"`` or ``"high"``), so the two predicates see the two runs of one precision audit.
     """
 
-    def __init__(self, instance, precision=("float64", None), steps: int = DEFAULT_STEPS,
-                 audits: dict | None = None):
+    def __init__(self, instance, precision=SEARCH_PRECISION, steps: int = DEFAULT_STEPS,
+                 audits: dict | None = None, side: str = "low"):
         self.instance = instance
         self._backend, self._dps = precision
+        self._digits = Precision(*precision).cap
+        self._side = side
         self.steps = steps
         self._cache: dict = {}
         self._problem = None
@@ -139,7 +146,7 @@ class Case:
     @property
     def dps(self) -> int:
         self.used_precision = True
-        return 15 if self._dps is None else int(self._dps)
+        return self._digits
 
     @property
     def problem(self):
@@ -167,7 +174,7 @@ class Case:
             if key not in self._audits:
                 self._audits[key] = audited_gd(self.problem, self.instance.eta, steps, **kw)
             run = self._audits[key]
-            return run.low if self._dps is None else run.high
+            return run.low if self._side == "low" else run.high
         if key not in self._cache:
             self._cache[key] = gradient_descent(self.problem, self.instance.eta, steps,
                                                 backend=self._backend, dps=self._dps, **kw)
@@ -301,13 +308,13 @@ MAX_CANDIDATE_ROUNDS = 3
 
 
 def _confirm(conjecture: Conjecture, instance) -> Outcome:
-    """Re-judge a candidate on the two runs of one precision audit (float64 and flint:32, via
-    :func:`numerics.audit.audited_gd`): a counterexample only if the predicate is ``False`` at
+    """Re-judge a candidate on the two runs of one precision audit (the default pair, via
+    :func:`numerics.audited.audited_gd`): a counterexample only if the predicate is ``False`` at
     both and no audited run is ``chaotic``. A predicate that read nothing precision-dependent
     is evaluated once: its verdict is the same at every precision (``detail["exact"]``)."""
     audits: dict = {}
-    low = Case(instance, PRECISIONS[0], conjecture.steps, audits)
-    high = Case(instance, PRECISIONS[1], conjecture.steps, audits)
+    low = Case(instance, PRECISIONS[1], conjecture.steps, audits, "low")
+    high = Case(instance, PRECISIONS[2], conjecture.steps, audits, "high")
     v_low, d_low = _call(conjecture.predicate, low)
     if not low.used_precision:
         if v_low is False:

@@ -106,7 +106,10 @@ def confirmed_interpolators(result) -> list:
 
 
 def high_dps(result) -> int:
-    return int(result.precisions[1].split(":")[1])
+    """Working digits of the sweep's higher confirmation precision."""
+    from numerics.precision import Precision
+
+    return Precision.from_label(result.precisions[1]).working_dps
 
 
 def slack(value: float, digits: int | None) -> float:

@@ -320,3 +320,18 @@ def test_exactly_representable_result_keeps_its_digits():
 def test_agreed_holds_the_higher_precision_value():
     q = agree("S", Q("1.523456"), Q("1.523466"), 15)
     assert isinstance(q, Agreed) and q.value == Q("1.523466") and q.digits == 5
+
+
+@pytest.mark.parametrize("q", [F(3, 2**40000) + F(1, 7 * 2**40001), -F(2**30001 + 5, 3**9),
+                               F(10**4000 + 1, 7**4000)])
+def test_huge_fractions_print_the_same_digits_as_exact_division(q):
+    """The fast path for huge fractions (a mantissa cut to 3.33 prec + 64 bits) gives the
+    digits of the exact quotient (computed by Decimal with a context wide enough to hold it)."""
+    from numerics.audit import _dec
+
+    fast = _dec(q, 60)
+    with localcontext() as c:
+        c.prec = 60
+        exact = Decimal(q.numerator) / Decimal(q.denominator)
+        c.prec = 50
+        assert +fast == +exact
