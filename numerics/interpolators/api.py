@@ -1,0 +1,3 @@
+"""placeholder"""
+def interpolator_blocks(*a, **k):
+    raise NotImplementedError
