@@ -21,8 +21,8 @@ factorisation), as reconstructed in the specification.
 from .api import interpolator_blocks
 from .lp import Infeasible, LPSolution, check_certificate, solve_lp
 from .norm import Face, MinNorm, min_norm_interpolator
-from .sharpness import WIDTH_GOAL, MinSharpness, min_sharpness_interpolator
+from .sharpness import WIDTH_GOAL, MinSharpness, min_sharpness_interpolator, sharpness_enclosure
 
 __all__ = ["min_norm_interpolator", "min_sharpness_interpolator", "interpolator_blocks",
            "MinNorm", "MinSharpness", "Face", "solve_lp", "LPSolution", "Infeasible",
-           "check_certificate", "WIDTH_GOAL"]
+           "check_certificate", "WIDTH_GOAL", "sharpness_enclosure"]

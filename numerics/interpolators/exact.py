@@ -12,23 +12,37 @@ from fractions import Fraction
 
 __all__ = ["fmpq_matrix", "fractions_of", "rref", "independent_columns", "solve_square",
            "is_positive_definite", "lambda_max_bounds", "project_onto", "matvec", "gram",
-           "mp_context"]
+           "mp_context", "mp_fraction", "to_fmpq", "to_fraction"]
 
 F = Fraction
 
 
-def fmpq_matrix(rows):
-    """A python-flint ``fmpq_mat`` of a list of rows of Fractions."""
+def to_fmpq(v):
+    """A python-flint ``fmpq`` of a rational (Fraction, int, fmpq)."""
     import flint
 
-    return flint.fmpq_mat([[flint.fmpq(F(v).numerator, F(v).denominator) for v in row]
-                           for row in rows])
+    if isinstance(v, flint.fmpq):
+        return v
+    v = F(v)
+    return flint.fmpq(v.numerator, v.denominator)
+
+
+def to_fraction(q) -> Fraction:
+    """The Fraction of an ``fmpq`` (or of any rational)."""
+    p = getattr(q, "p", None)
+    return F(int(p), int(q.q)) if p is not None else F(q)
+
+
+def fmpq_matrix(rows):
+    """A python-flint ``fmpq_mat`` of a list of rows of rationals."""
+    import flint
+
+    return flint.fmpq_mat([[to_fmpq(v) for v in row] for row in rows])
 
 
 def fractions_of(M) -> list:
     """The rows of an ``fmpq_mat`` as lists of Fractions."""
-    return [[F(int(M[i, j].p), int(M[i, j].q)) for j in range(M.ncols())]
-            for i in range(M.nrows())]
+    return [[to_fraction(M[i, j]) for j in range(M.ncols())] for i in range(M.nrows())]
 
 
 def rref(rows) -> tuple[list, list]:
@@ -78,17 +92,20 @@ def matvec(A, x) -> list:
 
 
 def gram(X, weights) -> list:
-    """``X diag(weights) X^T`` exactly (``X`` a list of rows)."""
-    n = len(X)
-    cols = [(j, F(w)) for j, w in enumerate(weights) if w]
-    return [[sum((F(X[a][j]) * w * F(X[b][j]) for j, w in cols), F(0)) for b in range(n)]
-            for a in range(n)]
+    """``X diag(weights) X^T`` exactly (``X`` a list of rows), as Fractions."""
+    import flint
+
+    Xm = fmpq_matrix(X)
+    W = flint.fmpq_mat(len(weights), len(weights))
+    for j, w in enumerate(weights):
+        W[j, j] = to_fmpq(w)
+    return fractions_of(Xm * W * Xm.transpose())
 
 
 def is_positive_definite(M) -> bool:
     """Whether the symmetric rational matrix ``M`` is positive definite (exact ``LDL^T``: every
     pivot ``> 0``)."""
-    A = [[F(v) for v in row] for row in M]
+    A = [[to_fmpq(v) for v in row] for row in M]
     n = len(A)
     for k in range(n):
         p = A[k][k]
@@ -111,7 +128,8 @@ def mp_context(dps: int):
     return ctx
 
 
-def _mp_fraction(v) -> Fraction:
+def mp_fraction(v) -> Fraction:
+    """The exact Fraction of an ``mpf``."""
     sign, man, exp, _ = v._mpf_
     q = F(int(man)) * F(2) ** int(exp) if man else F(0)
     return -q if sign else q
@@ -143,11 +161,11 @@ def lambda_max_bounds(M, digits: int = 40) -> tuple[Fraction, Fraction]:
     A = ctx.matrix([[ctx.mpf(v.numerator) / v.denominator for v in row] for row in M])
     E, Q = ctx.eigsy(A)
     top = max(range(n), key=lambda i: E[i])
-    v = [_mp_fraction(Q[i, top]) for i in range(n)]
+    v = [mp_fraction(Q[i, top]) for i in range(n)]
     vv = sum(a * a for a in v)
     lo = sum(v[i] * M[i][j] * v[j] for i in range(n) for j in range(n) if v[i] and v[j]) / vv
     step = scale * F(1, 10 ** (digits + 2))
-    hi = max(lo, _mp_fraction(E[top])) + step
+    hi = max(lo, mp_fraction(E[top])) + step
     for _ in range(200):
         if is_positive_definite([[(hi if i == j else 0) - M[i][j] for j in range(n)]
                                  for i in range(n)]):

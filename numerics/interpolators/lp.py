@@ -33,7 +33,7 @@ from itertools import combinations
 
 import numpy as np
 
-from .exact import independent_columns, matvec, rref, solve_square
+from .exact import independent_columns, matvec, rref, solve_square, to_fmpq, to_fraction
 
 __all__ = ["LPSolution", "Infeasible", "solve_lp", "check_certificate", "face_vertices",
            "MAX_FACE_BASES"]
@@ -96,10 +96,11 @@ def check_certificate(A, b, c, z, nu) -> dict:
 
 
 class _Tableau:
-    """``[A_B^{-1} A | A_B^{-1} b]`` kept exactly, with the basis ``B``."""
+    """``[A_B^{-1} A | A_B^{-1} b]`` kept exactly (python-flint ``fmpq``), with the basis
+    ``B``."""
 
     def __init__(self, A, b, basis):
-        self.T = [[F(v) for v in row] + [F(bi)] for row, bi in zip(A, b)]
+        self.T = [[to_fmpq(v) for v in row] + [to_fmpq(bi)] for row, bi in zip(A, b)]
         self.basis = list(basis)
         self.N = len(A[0])
         for i, j in enumerate(self.basis):
@@ -125,21 +126,23 @@ class _Tableau:
     def x(self) -> list:
         z = [F(0)] * self.N
         for i, j in enumerate(self.basis):
-            z[j] = self.T[i][-1]
+            z[j] = to_fraction(self.T[i][-1])
         return z
 
     def reduced(self, c) -> list:
+        c = [to_fmpq(v) for v in c]
         cb = [c[j] for j in self.basis]
-        return [c[j] - sum(cb[i] * self.T[i][j] for i in range(len(cb)) if self.T[i][j])
-                for j in range(self.N)]
+        return [c[j] - sum((cb[i] * self.T[i][j] for i in range(len(cb)) if self.T[i][j]),
+                           to_fmpq(0)) for j in range(self.N)]
 
     def run(self, c, columns=None) -> int:
         """Bland's rule to optimality over ``columns`` (default all); returns the pivots made.
-        Raises ArithmeticError when unbounded."""
+        Raises ArithmeticError when unbounded. The reduced costs are updated with each pivot
+        (the objective row of the tableau)."""
         allowed = range(self.N) if columns is None else sorted(columns)
         pivots = 0
+        r = self.reduced(c)
         while True:
-            r = self.reduced(c)
             enter = next((j for j in allowed if r[j] < 0), None)
             if enter is None:
                 return pivots
@@ -152,6 +155,8 @@ class _Tableau:
             if best is None:
                 raise ArithmeticError("unbounded")
             self.pivot(best[1], enter)
+            row, f = self.T[best[1]], r[enter]
+            r = [a - f * b for a, b in zip(r, row)]
             pivots += 1
 
 
@@ -214,6 +219,9 @@ def solve_lp(A, b, c) -> LPSolution:
     if N in piv:  # 0 = 1 after elimination: b is not in the range of A
         raise Infeasible(_range_certificate(A, b))
     rows = independent_columns([list(col) for col in zip(*A)], range(m))
+    if not rows:  # A = 0 (and b = 0): z = 0 is optimal, unique iff every c_j > 0
+        return LPSolution(tuple(F(0) for _ in c), tuple(F(0) for _ in range(m)), F(0), (),
+                          tuple(c), all(v > 0 for v in c), 0)
     Ar, br = [A[i] for i in rows], [b[i] for i in rows]
     z_f, nu_f, status = _highs(Ar, br, c)
     tab = None

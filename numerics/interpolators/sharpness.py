@@ -22,9 +22,12 @@ returns an exact interpolator ``beta`` and rationals ``lower <= S* <= S(beta) <=
 
   where ``b`` ranges over ``R`` (``|b|`` in ``phi``; product, difference) or ``b >= 0``
   (shared). For ``p = 1`` the supremum is 0 when ``|c_i| <= w_i`` (``c_i <= w_i`` for shared),
-  so ``nu`` is scaled by the exact factor ``min(1, w_i / |c_i|)``; for ``p > 1`` it is
-  ``(p-1) (c_i^+/p)^{p/(p-1)} w_i^{-1/(p-1)}`` (Arb upper bound). Then ``lower`` is that bound
-  times ``kappa/n``, floored at 0.
+  so ``nu`` is scaled by the exact factor ``min(1, w_i / |c_i|)``; when that loses more than
+  ``WIDTH_GOAL / 100``, the best ``nu`` for the given ``Z`` is used instead: the dual of the
+  exact LP ``min sum_i w_i |beta_i|`` s.t. ``X beta = y``
+  (:func:`~numerics.interpolators.lp.solve_lp`), whose value is the bound; for ``p > 1``
+  the supremum is ``(p-1) (c_i^+/p)^{p/(p-1)} w_i^{-1/(p-1)}`` (Arb upper bound). Then
+  ``lower`` is that bound times ``kappa/n``, floored at 0.
 
 Method: Clarabel (:mod:`~numerics.interpolators.conic`) at tolerance ``1e-10``, the structure of
 its solution, Newton at ``dps`` digits (:mod:`~numerics.interpolators.polish`), then the exact
@@ -43,7 +46,8 @@ from ..errors import DomainError
 from .exact import gram, independent_columns, lambda_max_bounds, project_onto
 from .norm import check_data, weights_rule
 
-__all__ = ["MinSharpness", "min_sharpness_interpolator", "WIDTH_GOAL", "sharpness_bounds"]
+__all__ = ["MinSharpness", "min_sharpness_interpolator", "WIDTH_GOAL", "sharpness_bounds",
+           "sharpness_enclosure"]
 
 F = Fraction
 #: the width a polished certificate reaches on ``n <= 10``, ``d <= 50`` (a warning otherwise)
@@ -61,7 +65,7 @@ class MinSharpness:
     sharpness : tuple ``(lo, hi)`` of Fractions enclosing ``S(beta)``
     param : str; depth : int; kappa : Fraction (``S = kappa/n lambda_max``); p : Fraction
     Q : tuple of rows (``n x m``), nu : tuple (one per sample; zero on dependent rows): the
-        dual certificate (``Z = Q Q^T / ||Q||_F^2``), nu_scale : the factor applied to ``nu``
+        dual certificate (``Z = Q Q^T / ||Q||_F^2``; ``|X^T nu| <= w`` for depth 2)
     multiplicity : int, the top eigenvalue's multiplicity used by the polish
     support : tuple of int
     polished : bool, whether the high-precision polish produced the interval
@@ -78,7 +82,6 @@ class MinSharpness:
     p: Fraction
     Q: tuple = field(repr=False)
     nu: tuple = field(repr=False)
-    nu_scale: Fraction = field(repr=False)
     multiplicity: int = 1
     support: tuple = ()
     polished: bool = False
@@ -111,9 +114,24 @@ def _power_up(b: Fraction, p: Fraction, prec: int = 200) -> Fraction:
         return _arb_fraction(v.upper())
 
 
-def _upper(Xs, beta, rule, digits) -> tuple[Fraction, Fraction]:
-    """``(lo, hi)`` enclosing ``S(beta)`` (exact when ``p = 1``; ``hi`` from Arb upper bounds
-    of the weights, ``lo`` from lower bounds, when ``p > 1``)."""
+def sharpness_enclosure(X, beta, param: str = "product", depth: int = 2,
+                        digits: int = 40) -> tuple[Fraction, Fraction]:
+    """Rationals ``lo <= S(beta) <= hi`` (the least sharpness of E2 for the parametrisation),
+    about ``10^-digits`` apart relative to ``S``.
+
+    Examples
+    --------
+    >>> lo, hi = sharpness_enclosure([[1, 2]], [3, -1])
+    >>> lo <= 14 <= hi, float(hi - lo) < 1e-35
+    (True, True)
+    """
+    Xq, _, P = check_data(X, [0] * len(X), param, depth)
+    return _enclosure(Xq, [F(b) for b in beta], weights_rule(P), digits)
+
+
+def _enclosure(Xs, beta, rule, digits) -> tuple[Fraction, Fraction]:
+    """``(lo, hi)`` enclosing ``S(beta)`` (exact weights when ``p = 1``; ``hi`` from Arb upper
+    bounds of the weights, ``lo`` from lower bounds, when ``p > 1``)."""
     kappa, p, _ = rule
     n = len(Xs)
     up = [_power_up(abs(b), p) for b in beta]
@@ -137,44 +155,74 @@ def _power_slack(b: Fraction, p: Fraction, prec: int = 200) -> Fraction:
 
 def sharpness_bounds(Xs, Xc, y, beta, Q, nu, rule, digits: int = 40) -> dict:
     """The certified ``lower`` (weak duality) and ``upper`` (``S(beta)``) of the module notes,
-    for exact ``beta`` (an interpolator), ``Q`` and ``nu`` (one entry per row of ``Xc``)."""
-    import flint
-
+    for exact ``beta`` (an interpolator), ``Q`` and ``nu`` (one entry per row of ``Xc``; for
+    ``p = 1`` it is replaced by the best ``nu`` for ``Z``, an exact LP). Returns ``lower``,
+    ``upper``, ``sharpness`` (the enclosure of ``S(beta)``) and ``nu``."""
     kappa, p, signed = rule
     n, d = len(Xs), len(Xs[0])
-    s_lo, s_hi = _upper(Xs, beta, rule, digits)
+    s_lo, s_hi = _enclosure(Xs, beta, rule, digits)
     tr = sum(v * v for row in Q for v in row)
-    lower, scale = F(0), F(0)
+    bound = None
     if tr > 0:
         m = len(Q[0])
         QA = [[sum(Q[k][j] * F(Xs[k][i]) for k in range(n) if Xs[k][i]) for j in range(m)]
               for i in range(d)]
         w = [sum(v * v for v in qa) / tr for qa in QA]
-        c = [sum(F(Xc[k][i]) * nu[k] for k in range(len(Xc)) if nu[k]) for i in range(d)]
-        yn = sum(F(a) * b for a, b in zip(y, nu))
         if p == 1:
-            ratios = [w[i] / (abs(c[i]) if signed else c[i]) for i in range(d)
-                      if (c[i] != 0 if signed else c[i] > 0)]
-            scale = min([F(1)] + ratios)
-            bound = scale * yn
+            # nu scaled into |X^T nu| <= w (X^T nu <= w for shared); when that is not within
+            # WIDTH_GOAL / 100 of the upper bound, the best nu for this Z: the dual of the exact
+            # LP min sum w_i |beta_i| s.t. X beta = y
+            nu, bound = _scaled(Xc, y, nu, w, signed)
+            if kappa * bound / n < s_hi - WIDTH_GOAL / 100:
+                sol = _weighted_l1(Xc, y, w, signed)
+                nu, bound = list(sol.nu), sol.value
         else:
-            q = p / (p - 1)
-            scale = F(1)
-            with flint.ctx.workprec(4 * digits + 64):
-                loss = flint.arb(0)
-                for ci, wi in zip(c, w):
-                    ci = abs(ci) if signed else ci
-                    if ci <= 0:
-                        continue
-                    if wi == 0:
-                        loss = None
-                        break
-                    arb = lambda v: flint.arb(flint.fmpq(v.numerator, v.denominator))  # noqa
-                    loss += arb(p - 1) * (arb(ci) / arb(p)) ** arb(q) * arb(wi) ** arb(1 - q)
-                bound = None if loss is None else yn - _arb_fraction(loss.upper())
-        if bound is not None and bound > 0:
-            lower = kappa * bound / n
-    return {"lower": lower, "upper": s_hi, "sharpness": (s_lo, s_hi), "nu_scale": scale}
+            bound = _power_dual(Xc, y, nu, w, p, signed, digits)
+    lower = kappa * bound / n if bound is not None and bound > 0 else F(0)
+    return {"lower": lower, "upper": s_hi, "sharpness": (s_lo, s_hi), "nu": nu}
+
+
+def _power_dual(Xc, y, nu, w, p, signed, digits) -> Fraction | None:
+    """A rational lower bound of ``y^T nu - sum_i (p-1) (c_i^+/p)^(p/(p-1)) w_i^(-1/(p-1))``
+    (``c = X_c^T nu``; Arb), or None when some ``c_i > 0`` meets ``w_i = 0``."""
+    import flint
+
+    d = len(w)
+    c = [sum(F(Xc[k][i]) * nu[k] for k in range(len(Xc)) if nu[k]) for i in range(d)]
+    q = p / (p - 1)
+
+    def arb(v):
+        return flint.arb(flint.fmpq(v.numerator, v.denominator))
+
+    with flint.ctx.workprec(4 * digits + 64):
+        loss = flint.arb(0)
+        for ci, wi in zip(c, w):
+            ci = abs(ci) if signed else ci
+            if ci <= 0:
+                continue
+            if wi == 0:
+                return None
+            loss += arb(p - 1) * (arb(ci) / arb(p)) ** arb(q) * arb(wi) ** arb(1 - q)
+        return sum(F(a) * b for a, b in zip(y, nu)) - _arb_fraction(loss.upper())
+
+
+def _scaled(Xc, y, nu, w, signed) -> tuple[list, Fraction]:
+    """``(s nu, s y^T nu)`` with the largest ``s <= 1`` making ``|X^T s nu| <= w``."""
+    d = len(w)
+    c = [sum(F(Xc[k][i]) * nu[k] for k in range(len(Xc)) if nu[k]) for i in range(d)]
+    ratios = [w[i] / (abs(c[i]) if signed else c[i]) for i in range(d)
+              if (c[i] != 0 if signed else c[i] > 0)]
+    s = min([F(1)] + ratios)
+    return [s * v for v in nu], s * sum(F(a) * b for a, b in zip(y, nu))
+
+
+def _weighted_l1(Xc, y, w, signed):
+    """The exact LP ``min sum_i w_i |beta_i|`` s.t. ``X_c beta = y`` (``beta >= 0`` when not
+    ``signed``); its dual ``nu`` has ``|X_c^T nu| <= w`` and ``y^T nu`` = the value."""
+    from .lp import solve_lp
+
+    A = [list(r) + [-v for v in r] for r in Xc] if signed else [list(r) for r in Xc]
+    return solve_lp(A, y, list(w) + list(w) if signed else list(w))
 
 
 def _rational(a) -> Fraction:
@@ -199,7 +247,7 @@ def _candidate(X, Xc_rows, y_c, b_full, Q, nu_c, support, signed, rule, digits):
     Qq = [[_rational(v) for v in row] for row in Q]
     nuq = [_rational(v) for v in nu_c]
     out = sharpness_bounds(X, Xc_rows, y_c, proj, Qq, nuq, rule, digits)
-    return {**out, "beta": proj, "Q": Qq, "nu": nuq}
+    return {**out, "beta": proj, "Q": Qq}
 
 
 def min_sharpness_interpolator(X, y, param: str = "product", depth: int = 2, *,
@@ -251,11 +299,13 @@ def min_sharpness_interpolator(X, y, param: str = "product", depth: int = 2, *,
     n, d = len(Xq), len(Xq[0])
     rows = independent_columns([list(c) for c in zip(*Xq)], range(n))
     Xc, yc = [Xq[i] for i in rows], [yq[i] for i in rows]
-    _feasible(Xq, yq, Xc, yc, signed)
-    if all(v == 0 for v in yq):
+    if any(v != 0 for v in yq):
+        _feasible(Xq, yq, Xc, yc, signed)
+    else:  # beta = 0 interpolates and S(0) = 0
         zero = tuple(F(0) for _ in range(d))
         return MinSharpness(zero, F(0), F(0), (F(0), F(0)), P.name, P.depth, kappa, p,
-                            ((F(1),) + (F(0),) * (n - 1),), tuple(F(0) for _ in range(n)), F(1),
+                            tuple((F(int(i == 0)),) for i in range(n)),
+                            tuple(F(0) for _ in range(n)),
                             polished=True, solver={"status": "y = 0: beta = 0"})
     Xs_f, Xc_f, yc_f = (np.array(a, dtype=float) for a in (Xq, Xc, yc))
     sol = solve_conic(Xs_f, Xc_f, yc_f, float(p), signed)
@@ -263,14 +313,10 @@ def min_sharpness_interpolator(X, y, param: str = "product", depth: int = 2, *,
         raise NoConvergence("the conic solver (Clarabel)", "check the data's scaling")
     support, signs, m = structure(sol, Xs_f, Xc_f, float(p), signed)
     digits = max(20, dps - 10)
-    # the solver's own point, certified as it is
     w, V = np.linalg.eigh(sol.Z)
-    Qf = V[:, w > 0] * np.sqrt(w[w > 0])
-    full = list(range(d))
-    cands = [("solver", _candidate(Xq, Xc, yc, sol.beta, Qf, sol.nu, full, signed, rule,
-                                   digits))]
     info = {"status": sol.status, "iterations": sol.iterations, "solve_time": sol.solve_time,
             "multiplicity": m, "support_size": len(support)}
+    cands = []
     if support:
         b0 = np.abs(sol.beta[support])
         Q0 = V[:, ::-1][:, :m] * np.sqrt(np.maximum(w[::-1][:m], 1e-300))
@@ -282,6 +328,12 @@ def min_sharpness_interpolator(X, y, param: str = "product", depth: int = 2, *,
             bfull = [s * b for s, b in zip(signs, pol.b)]
             cands.append(("polish", _candidate(Xq, Xc, yc, bfull, pol.Q, pol.nu, support,
                                                signed, rule, digits)))
+    if not cands or cands[0][1] is None or (
+            cands[0][1]["upper"] - cands[0][1]["lower"] > WIDTH_GOAL):
+        # the solver's own point, certified as it is
+        Qf = V[:, w > 0] * np.sqrt(w[w > 0])
+        cands.append(("solver", _candidate(Xq, Xc, yc, sol.beta, Qf, sol.nu, list(range(d)),
+                                           signed, rule, digits)))
     cands = [(name, c) for name, c in cands if c is not None]
     if not cands:
         raise NoConvergence("an exact interpolator near the conic solution",
@@ -292,7 +344,7 @@ def min_sharpness_interpolator(X, y, param: str = "product", depth: int = 2, *,
         nu_full[i] = v
     res = MinSharpness(tuple(best["beta"]), best["lower"], best["upper"], best["sharpness"],
                        P.name, P.depth, kappa, p, tuple(tuple(r) for r in best["Q"]),
-                       tuple(nu_full), best["nu_scale"], m, tuple(support),
+                       tuple(nu_full), m, tuple(support),
                        name == "polish", info)
     if res.width > WIDTH_GOAL:
         warnings.warn(f"min_sharpness_interpolator: certified width {float(res.width):.3g} "
