@@ -70,8 +70,12 @@ class _Stream:
     def word(self) -> int:
         return int(self.bits.random_raw())
 
+    def bits53(self) -> int:
+        """The top 53 bits of a word: uniform on ``{0, ..., 2^53 - 1}``."""
+        return self.word() >> 11
+
     def uniform(self) -> Fraction:
-        return Fraction(self.word() >> 11, 1 << 53)
+        return Fraction(self.bits53(), 1 << 53)
 
     def below(self, m: int) -> int:
         """Uniform on ``{0, ..., m-1}`` (rejection sampling on 64-bit words)."""
@@ -83,10 +87,9 @@ class _Stream:
 
     def normal(self, ctx, scale: int) -> Fraction:
         """A standard normal rounded to ``1/scale`` (Box-Muller in the mpmath context)."""
-        u1, u2 = self.uniform(), self.uniform()
-        one_minus = ctx.mpf((1 << 53) - u1.numerator) / (1 << 53)  # in (0, 1]
-        z = ctx.sqrt(-2 * ctx.log(one_minus)) * ctx.cos(2 * ctx.pi * ctx.mpf(u2.numerator)
-                                                          / (1 << 53))
+        k1, k2 = self.bits53(), self.bits53()
+        one_minus = ctx.mpf((1 << 53) - k1) / (1 << 53)  # 1 - u_1, in (0, 1]
+        z = ctx.sqrt(-2 * ctx.log(one_minus)) * ctx.cos(2 * ctx.pi * ctx.mpf(k2) / (1 << 53))
         return Fraction(int(ctx.nint(z * scale)), scale)
 
 

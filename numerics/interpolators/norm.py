@@ -121,9 +121,14 @@ def _to_beta(z, d, signed):
     return tuple(z[i] - z[d + i] for i in range(d)) if signed else tuple(z[:d])
 
 
-def _infeasible(yq, exc, signed) -> DomainError:
-    cert = ", ".join(map(str, exc.farkas))
-    if signed or all(v == 0 for v in exc.farkas):
+def _infeasible(Xq, yq, exc) -> DomainError:
+    """The DomainError for infeasible data, with its exact certificate: ``X^T nu = 0`` (``y``
+    outside the range of ``X``) or ``X^T nu <= 0`` (no interpolator ``beta >= 0``), and
+    ``y.nu > 0``."""
+    nu = exc.farkas
+    cert = ", ".join(map(str, nu))
+    rng = all(sum(F(row[j]) * v for row, v in zip(Xq, nu)) == 0 for j in range(len(Xq[0])))
+    if rng:
         return DomainError("y", [str(v) for v in yq], "y in the range of X (an interpolator "
                            f"X beta = y must exist; certificate nu = ({cert}): "
                            "X^T nu = 0, y.nu != 0)")
@@ -163,7 +168,7 @@ def min_norm_interpolator(X, y, param: str = "product", depth: int = 2) -> MinNo
     try:
         sol = solve_lp(A, yq, c)
     except Infeasible as exc:
-        raise _infeasible(yq, exc, signed) from None
+        raise _infeasible(Xq, yq, exc) from None
     beta = _to_beta(sol.z, d, signed)
     l1 = sum(abs(b) for b in beta)
     cert = check_certificate(A, yq, c, sol.z, sol.nu)
@@ -191,7 +196,7 @@ def _concave_minimum(Xq, yq, P) -> MinNorm:
     try:
         solve_lp(Xq, yq, [F(1)] * d)  # feasibility, with a certificate when there is none
     except Infeasible as exc:
-        raise _infeasible(yq, exc, False) from None
+        raise _infeasible(Xq, yq, exc) from None
     verts = face_vertices(Xq, yq, range(d), limit=MAX_VERTEX_BASES)
     if verts is None:
         raise DomainError("d", d, f"at most {MAX_VERTEX_BASES} bases of X for shared depth "
@@ -199,20 +204,18 @@ def _concave_minimum(Xq, yq, P) -> MinNorm:
                           "found by enumerating the vertices)")
     e = F(2, P.depth)
 
-    def value(v, prec):
+    def bounds(v, prec):
+        """Rational bounds of ``sum beta_i^(2/D)`` (Arb at ``prec`` bits; the endpoints are
+        taken inside the same precision, so they are not rounded to 53 bits)."""
+        from .sharpness import _arb_fraction
+
         with flint.ctx.workprec(prec):
             s = flint.arb(0)
             for b in v:
                 if b:
                     s += flint.arb(flint.fmpq(b.numerator, b.denominator)) ** flint.arb(
                         flint.fmpq(e.numerator, e.denominator))
-            return s
-
-    def bounds(v, prec):
-        from .sharpness import _arb_fraction
-
-        s = value(v, prec)
-        return _arb_fraction(s.lower()), _arb_fraction(s.upper())
+            return _arb_fraction(s.lower()), _arb_fraction(s.upper())
 
     vals = [bounds(v, 128) for v in verts]
     best_hi = min(hi for _, hi in vals)
