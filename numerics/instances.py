@@ -93,6 +93,25 @@ class _Stream:
         return Fraction(int(ctx.nint(z * scale)), scale)
 
 
+def sparse_truth(rs: _Stream, d: int, s: int, signs: str, scale: int, magnitude=None) -> list:
+    """One ``s``-sparse ``beta*`` from the stream: the support by a partial Fisher-Yates
+    shuffle (sorted), a sign per entry (the top bit of a word; none drawn for ``"positive"``),
+    a magnitude per entry uniform on the grid of ``[1/2, 3/2)`` of step ``1/scale`` (none
+    drawn when ``magnitude`` is given)."""
+    order = list(range(d))
+    for i in range(s):  # partial Fisher-Yates
+        j = i + rs.below(d - i)
+        order[i], order[j] = order[j], order[i]
+    support = sorted(order[:s])
+    sign = [1 if signs == "positive" else (-1 if rs.word() >> 63 else 1) for _ in support]
+    size = [Fraction(magnitude) if magnitude is not None else
+            Fraction(int(rs.uniform() * scale) + scale // 2, scale) for _ in support]
+    beta = [Fraction(0)] * d
+    for i, sg, m in zip(support, sign, size):
+        beta[i] = sg * m
+    return beta
+
+
 @dataclass(frozen=True)
 class Instance:
     """A generated instance: exact data and its provenance.
@@ -192,16 +211,7 @@ def random_instance(n: int, d: int, sparsity: int, *, noise=0, design: str = "ga
     else:
         X = tuple(tuple(Fraction(int(rs.uniform() * scale) + 1, scale) for _ in range(d))
                   for _ in range(n))
-    order = list(range(d))
-    for i in range(s):  # partial Fisher-Yates
-        j = i + rs.below(d - i)
-        order[i], order[j] = order[j], order[i]
-    support = sorted(order[:s])
-    sign = [1 if signs == "positive" else (-1 if rs.word() >> 63 else 1) for _ in support]
-    magnitude = [Fraction(int(rs.uniform() * scale) + scale // 2, scale) for _ in support]
-    beta = [Fraction(0)] * d
-    for i, sg, m in zip(support, sign, magnitude):
-        beta[i] = sg * m
+    beta = sparse_truth(rs, d, s, signs, scale)
     z = [rs.normal(ctx, scale) for _ in range(n)]
     y = tuple(sum((a * b for a, b in zip(row, beta) if b), Fraction(0)) + sigma * zi
               for row, zi in zip(X, z))

@@ -212,7 +212,7 @@ def _scs_value(X, y, param, eps) -> Fraction | None:
             prob.solve(solver="SCS", eps_abs=eps, eps_rel=eps, max_iters=200000)
         except cp.error.SolverError:
             return None
-    if prob.value is None or prob.status not in ("optimal", "optimal_inaccurate"):
+    if prob.value is None or prob.status != "optimal":
         return None
     return F(kappa) * F(float(prob.value)) / n
 

@@ -396,3 +396,17 @@ def test_interpolator_blocks_keys():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert "gradient_flow" not in interpolator_blocks([[1, 2]], [1], "shared")
+
+
+def test_interpolator_blocks_optimal_block():
+    """Noiseless data from a truth: the best interpolator under the point prior is the truth,
+    its risk is 0, and both biases' risks are their exact squared distances to it."""
+    X, truth = [[1, 2, 0, 1], [0, 1, 1, -1]], [1, 0, F(1, 2), 0]
+    y = [sum(a * b for a, b in zip(row, truth)) for row in X]
+    out = interpolator_blocks(X, y, "product", beta_star=truth)
+    opt = out["optimal"]
+    assert opt["beta"] == tuple(truth) and opt["risk_optimal"] == 0
+    for key, block in (("risk_min_norm", "min_norm"), ("risk_min_sharpness", "min_sharpness")):
+        assert opt[key] == sum((b - t) ** 2 for b, t in zip(out[block]["beta"], truth))
+    lo, hi = opt["eta_star_enclosure"]
+    assert lo <= 2 / exact_sharpness(X, truth, "product") <= hi and hi - lo < F(1, 10**30)
