@@ -131,14 +131,6 @@ class Instance:
     beta_star: tuple
     provenance: dict = field(compare=False)
 
-    @property
-    def n(self) -> int:
-        return len(self.X)
-
-    @property
-    def d(self) -> int:
-        return len(self.X[0])
-
     def problem(self, alpha, param: str = "product", depth: int = 2) -> Problem:
         """The :class:`~numerics.problem.Problem` on this data (``beta*`` as its ground
         truth, noise variance ``noise^2``)."""
@@ -267,7 +259,7 @@ def write_instance(instance: Instance, out: str | os.PathLike) -> dict:
         version = metadata.version("normsharp")
     except metadata.PackageNotFoundError:  # pragma: no cover - a source checkout
         version = None
-    meta = {**instance.provenance, "shape": {"n": instance.n, "d": instance.d},
+    meta = {**instance.provenance, "shape": {"n": len(instance.X), "d": len(instance.X[0])},
             "files": {name: {"sha256": _sha256(folder / name)} for name in FILES},
             "libraries": {"normsharp": version, "numpy": np.__version__,
                           "mpmath": mpmath.__version__}}

@@ -384,7 +384,8 @@ def test_weights_rule_shared_depth(D):
 
 # ----------------------------------------------------------------------- the CLI's API
 def test_interpolator_blocks_keys():
-    out = interpolator_blocks([[1, 2, 0], [0, 1, 1]], [2, 1], "product", alpha="1/10")
+    out = interpolator_blocks([[1, 2, 0], [0, 1, 1]], [2, 1], "product", alpha="1/10",
+                              flow_dps=15)
     assert set(out["min_norm"]) >= {"beta", "l1_norm", "sharpness"}
     assert set(out["min_sharpness"]) >= {"beta", "sharpness", "certified"}
     assert set(out["gradient_flow"]) >= {"beta", "sharpness", "eta_c"}
