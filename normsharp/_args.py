@@ -8,8 +8,8 @@ from pathlib import Path
 
 from theory.errors import DomainError
 
-__all__ = ["number", "positive_number", "vector", "positive_int", "load_data", "add_data_args",
-           "problem_from_args"]
+__all__ = ["number", "positive_number", "vector", "vectors", "positive_int", "load_data",
+           "add_data_args", "problem_from_args"]
 
 
 #: largest order of magnitude accepted on the command line (|log10 v| <= this)
@@ -63,6 +63,11 @@ def vector(text: str) -> list[Fraction]:
     if not parts or any(p == "" for p in parts):
         raise argparse.ArgumentTypeError(f"{text!r}: comma-separated numbers such as 1,0.5")
     return [number(p) for p in parts]
+
+
+def vectors(text: str) -> list[list[Fraction]]:
+    """Vectors separated by ``;``: ``1,-0.5`` (one) or ``1,2;0,1`` (two)."""
+    return [vector(part) for part in text.split(";")]
 
 
 def load_data(path: str, name: str):

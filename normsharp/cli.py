@@ -28,7 +28,8 @@ from . import __version__
 
 #: subcommand -> one-line help (the module ``normsharp.commands.<name>`` defines
 #: ``DESCRIPTION``, ``add_arguments(parser)`` and ``run(args) -> exit code``, and optionally
-#: ``ARGUMENTS``: library argument names -> the option that sets them, where they differ)
+#: ``ARGUMENTS``: library argument names -> the option that sets them, where they differ; a
+#: hyphenated command lives in the module with underscores: ``exit-flag`` in ``exit_flag``)
 COMMANDS = {
     "reproduce": "the main job: exact theory, the learning-rate sweep, verdicts on R1-R9 and "
                  "a report with figures",
@@ -38,8 +39,11 @@ COMMANDS = {
     "gd": "gradient descent with a precision audit (agreed digits only)",
     "flow": "gradient flow: limit, largest sharpness s_GF along the path, eta_c",
     "sweep": "learning-rate sweep: final sharpness, norm and risk against eta",
-    "verify": "verify the claims (R1-R9, E1-E5) by property-based search",
+    "verify": "verify the claims (R1-R9, E1-E5, C1-C8) by property-based search",
     "counterexample": "search a conjecture for a shrunk counterexample",
+    "quantized-fit": "decide exactly whether a quantized ReLU network fits data ([BFFK25])",
+    "adversary": "build an input a finite-precision classifier gets wrong ([BFFK25])",
+    "exit-flag": "classify x against t, or exit honestly, from one approximation ([BFFK25])",
 }
 
 EXIT_HELD, EXIT_REFUTED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -69,7 +73,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         if name != command:
             sub.add_parser(name, help=help_text)
             continue
-        module = importlib.import_module(f"normsharp.commands.{name}")
+        module = importlib.import_module(f"normsharp.commands.{name.replace('-', '_')}")
         p = sub.add_parser(name, help=help_text, description=module.DESCRIPTION)
         module.add_arguments(p)
         p.set_defaults(_run=module.run, _parser=p,

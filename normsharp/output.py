@@ -8,7 +8,13 @@ import sys
 
 from theory._enclosure import Enclosed
 
-__all__ = ["emit_json", "num", "exact_text", "decimal_text", "exact_cells", "table"]
+__all__ = ["emit_json", "num", "exact_text", "decimal_text", "exact_cells", "table",
+           "fields_text", "value_cells", "vector_text", "SHORTENED"]
+
+#: printed under a table whose long values were shortened
+SHORTENED = ("long values are shortened (vectors to their first and last entries and count, "
+             "long exact values elided in the middle with their length): --full prints them "
+             "whole; --json gives every value")
 
 
 def emit_json(obj: dict) -> None:
@@ -82,6 +88,81 @@ def exact_cells(value) -> tuple[str, str]:
         return str(value), ""
     de = "" if sp.sympify(value).free_symbols else decimal_text(value, 15)
     return exact_text(value), de
+
+
+class _Text(str):
+    """A string shown as it is (not quoted) by :func:`theory._display.show`."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def vector_text(entries: list, full: bool = False) -> tuple[str, bool]:
+    """``(a, b, c, ..., z) [n entries]`` from entry texts when there are more than
+    :data:`theory._display.LONG` of them (all of them with ``full``); and whether it was
+    shortened."""
+    from theory._display import HEAD, LONG
+
+    if full or len(entries) <= LONG:
+        return "(" + ", ".join(entries) + ")", False
+    shown = list(entries[:HEAD]) + ["...", entries[-1]]
+    return "(" + ", ".join(shown) + f") [{len(entries)} entries]", True
+
+
+def value_cells(value, *, full: bool = False, line: int = 80) -> tuple[str, str, bool]:
+    """``(exact, decimal, shortened)`` table cells of an exact number or vector: vectors
+    summarised by :func:`vector_text` and exact texts longer than ``line`` elided with their
+    length (unless ``full``); the decimal is empty where the value has a free symbol. Only the
+    entries shown are evaluated."""
+    import sympy as sp
+
+    from theory._display import HEAD, LONG, elide
+
+    def dec(v, digits):
+        if not isinstance(v, Enclosed) and sp.sympify(v).free_symbols:
+            return ""
+        return decimal_text(v, digits)
+
+    if isinstance(value, (tuple, list)):
+        entries = list(value)
+        picked = entries if full or len(entries) <= LONG else entries[:HEAD] + entries[-1:]
+        short = len(picked) < len(entries)
+
+        def spread(texts):  # back to n entries for vector_text (the hidden ones unused)
+            return texts if not short else texts[:HEAD] + [""] * (
+                len(entries) - HEAD - 1) + texts[-1:]
+
+        texts = [exact_text(v) for v in picked]
+        exact, cut = vector_text(spread(texts), full)
+        if not full and len(exact) > line:  # shorten the entries, keep the vector's shape
+            share = max(12, (line - 16) // len(picked) - 2)
+            texts = [t if len(t) <= share else t[:share - 3] + "..." for t in texts]
+            exact, cut = vector_text(spread(texts), full)[0], True
+        decs = [dec(v, 12) for v in picked]
+        decimal = "" if "" in decs else vector_text(spread(decs), full)[0]
+    else:
+        exact, cut, decimal = exact_text(value), False, dec(value, 15)
+        if not full and len(exact) > line:
+            exact, cut = elide(exact, line), True
+    return exact, decimal, cut
+
+
+def fields_text(value) -> str:
+    """A dict as ``key = value, ...`` (nested dicts in parentheses; strings as they are; every
+    value short: :func:`theory._display.show`), a list of dicts as such groups separated by
+    ``;``, anything else as one short value."""
+    from theory._display import show
+
+    if isinstance(value, dict):
+        if not value:
+            return "none"
+        return ", ".join(f"{k} = ({fields_text(v)})" if isinstance(v, dict)
+                         else f"{k} = {fields_text(v)}" for k, v in value.items())
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return "; ".join(fields_text(v) for v in value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):  # exact numbers
+        return show([_Text(v) for v in value], 60)
+    return value if isinstance(value, str) and len(value) <= 60 else show(value, 60)
 
 
 def table(rows: list[list[str]], out=None) -> None:

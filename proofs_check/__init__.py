@@ -15,7 +15,15 @@ Importing the package (and listing the registry) does not import hypothesis: a s
 
 from .claims import REGISTRY, Check, Claim, get_claim, register, unregister
 from .decide import Outcome
-from .verify import DEFAULT_EXAMPLES, VerifyReport, instance_from_key, reproduce, verify
+from .verify import (
+    DEFAULT_EXAMPLES,
+    VerifyReport,
+    instance_from_key,
+    reproduce,
+    verify,
+    verify_instance,
+)
 
 __all__ = ["REGISTRY", "Check", "Claim", "get_claim", "register", "unregister", "Outcome",
-           "DEFAULT_EXAMPLES", "VerifyReport", "instance_from_key", "reproduce", "verify"]
+           "DEFAULT_EXAMPLES", "VerifyReport", "instance_from_key", "reproduce", "verify",
+           "verify_instance"]

@@ -96,6 +96,10 @@ class Check:
     kind : str or None
         The kind of assertion the check implements (one of :data:`KINDS`); ``None``: its
         claim's kind. See the module notes.
+    admits : :class:`proofs_check.domains.Domain` or None
+        The domain as testable conditions, for checking one given instance
+        (:func:`proofs_check.verify.verify_instance`); ``None``: the table
+        :data:`proofs_check.domains.DOMAINS` says.
     """
 
     name: str
@@ -105,6 +109,7 @@ class Check:
     weight: float = 1.0
     min_examples: int = 2
     kind: str | None = None
+    admits: object = field(default=None, compare=False)
 
     def examples_for(self, examples: int) -> int:
         return max(self.min_examples, round(examples * self.weight))

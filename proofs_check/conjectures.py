@@ -24,11 +24,19 @@ Writing a predicate
 
 A counterexample is reported only when the predicate returns ``False`` at *both* precisions
 and no audited GD run it used is ``chaotic``; otherwise (chaotic or precision-starved digits)
-it is ``undecided``.
+it is ``undecided``. A predicate that reads neither ``case.gd()`` nor the case's precision
+(``case.precision``, ``case.dps``, ``case.backend``) gives the same verdict at every precision:
+it is evaluated once and its verdict reported as ``exact`` (the counterexample's ``detail`` has
+the key ``"exact"`` instead of one key per precision).
+
+A predicate that raises, or returns something other than a verdict, is reported as a
+:class:`PredicateError` (a :class:`~theory.errors.DomainError` of the argument ``predicate``)
+naming the instance it failed on and the exception, with its line; the search stops there.
 
 The predicate may carry its own strategy as ``predicate.strategy`` (default:
 :func:`proofs_check.strategies.problems` with a learning rate). From the command line:
-``normsharp counterexample --predicate mymodule:myfunction``.
+``normsharp counterexample --predicate mymodule:myfunction`` (or ``--predicate
+path/to/file.py:myfunction``; see :func:`load_predicate`).
 
 Example
 -------
@@ -43,23 +51,56 @@ Example
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from fractions import Fraction
+
+from theory._display import compact_repr
+from theory.errors import DomainError
 
 from . import strategies as S
 from .claim import strategies_built_on_first_use
-from .decide import Outcome, to_fraction
-from .references import gf_limit_reference, sharpness_on_M
+from .decide import Outcome
+from .user_functions import load_function, raised_text
 
-__all__ = ["Case", "Conjecture", "ConjectureResult", "CONJECTURES", "search_conjecture",
-           "load_predicate", "DEFAULT_STEPS"]
+__all__ = ["Case", "Conjecture", "ConjectureResult", "search_conjecture",
+           "load_predicate", "DEFAULT_STEPS", "PredicateError"]
 
 #: GD step budget of the built-in conjectures
 DEFAULT_STEPS = 20000
 PRECISIONS = (("float64", None), ("flint", 32))
+#: the detail key of a verdict that does not depend on the precision (evaluated once)
+EXACT = "exact"
+
+
+class PredicateError(DomainError):
+    """A user's predicate failed on an instance: it raised, or returned no verdict.
+
+    A :class:`~theory.errors.DomainError` of the argument ``predicate`` (the command line's
+    ``--predicate``: bad input, exit 2), with the instance and the precision it failed at.
+
+    Attributes
+    ----------
+    instance : Instance
+    precision : str
+    """
+
+    def __init__(self, name: str, instance, precision: str, what: str):
+        self.instance, self.precision = instance, precision
+        super().__init__("predicate", name, f"{what} on the instance {instance.describe()} "
+                         f"(at {precision}); a predicate returns True, False or None, "
+                         "optionally with a dict")
+
+
+class _PredicateFailed(BaseException):  # noqa: N818 - a signal through hypothesis, not an error
+    """Raised from inside a search when the predicate fails: a BaseException, so that neither
+    the search (which judges a raising *claim* as failing) nor hypothesis takes it for a
+    counterexample."""
+
+    def __init__(self, instance, precision: str, what: str, cause: BaseException | None):
+        super().__init__(what)
+        self.instance, self.precision, self.what, self.cause = (instance, precision, what,
+                                                                cause)
 
 
 class Case:
@@ -73,18 +114,31 @@ class Case:
     def __init__(self, instance, precision=("float64", None), steps: int = DEFAULT_STEPS,
                  audits: dict | None = None):
         self.instance = instance
-        self.backend, self._dps = precision
+        self._backend, self._dps = precision
         self.steps = steps
         self._cache: dict = {}
         self._problem = None
         self._audits = audits
+        #: whether the predicate read anything that depends on the precision (``gd()``,
+        #: ``precision``, ``dps``, ``backend``); if not, its verdict is the same at every one
+        self.used_precision = False
+
+    def _label(self) -> str:
+        return self._backend if self._dps is None else f"{self._backend}:{self._dps}"
+
+    @property
+    def backend(self) -> str:
+        self.used_precision = True
+        return self._backend
 
     @property
     def precision(self) -> str:
-        return self.backend if self._dps is None else f"{self.backend}:{self._dps}"
+        self.used_precision = True
+        return self._label()
 
     @property
     def dps(self) -> int:
+        self.used_precision = True
         return 15 if self._dps is None else int(self._dps)
 
     @property
@@ -103,6 +157,7 @@ class Case:
         """GD at this case's precision (cached): a :class:`numerics.gd.GDResult`."""
         from numerics.gd import gradient_descent
 
+        self.used_precision = True
         steps = self.steps if steps is None else steps
         kw.setdefault("record_sharpness", False)
         key = (steps, tuple(sorted(kw.items())))
@@ -115,7 +170,7 @@ class Case:
             return run.low if self._dps is None else run.high
         if key not in self._cache:
             self._cache[key] = gradient_descent(self.problem, self.instance.eta, steps,
-                                                backend=self.backend, dps=self._dps, **kw)
+                                                backend=self._backend, dps=self._dps, **kw)
         return self._cache[key]
 
 
@@ -147,6 +202,8 @@ class Conjecture:
     steps: int = DEFAULT_STEPS
 
 
+@compact_repr(fields=("name", "outcome", "examples", "undecided", "counterexample_text",
+                      "seed", "seconds"))
 @dataclass
 class ConjectureResult:
     """The outcome of a search: ``refuted`` (a confirmed, shrunk counterexample),
@@ -178,15 +235,49 @@ class ConjectureResult:
         """1 when a counterexample was found (the conjecture is refuted), else 0."""
         return 1 if self.outcome == "refuted" else 0
 
+    @property
+    def counterexample_text(self) -> str | None:
+        """The counterexample's instance in one line (``None`` when none was found)."""
+        return None if self.counterexample is None else self.counterexample["description"]
+
+
+def _verdict(value):
+    """``True``, ``False`` or ``None`` from a predicate's verdict (numpy and sympy booleans
+    included); anything else is not a verdict (``ValueError``)."""
+    if value is None or isinstance(value, bool):
+        return value
+    kind = type(value)
+    if (kind.__module__ == "numpy" and getattr(value, "dtype", None) is not None
+            and value.dtype.kind == "b" and value.shape == ()) or kind.__name__ in (
+                "BooleanTrue", "BooleanFalse"):  # a numpy or sympy boolean
+        return bool(value)
+    raise ValueError(f"returned {_shown(value)} ({type(value).__name__}), not a verdict")
+
+
+def _shown(value) -> str:
+    from theory._display import show
+
+    return show(value, 40)
+
 
 def _call(predicate, case):
-    out = predicate(case)
-    if isinstance(out, tuple):
-        verdict, detail = out
-    else:
-        verdict, detail = out, {}
-    if verdict is not None and not isinstance(verdict, bool):
-        verdict = bool(verdict)
+    """``(verdict, detail)`` of the predicate on ``case``; a failure of the predicate is
+    signalled with :class:`_PredicateFailed`."""
+    try:
+        out = predicate(case)
+    except Exception as exc:  # noqa: BLE001 - the user's predicate failing is its own finding
+        origin = getattr(getattr(predicate, "__code__", None), "co_filename", None)
+        raise _PredicateFailed(case.instance, case._label(),
+                               f"it raised {raised_text(exc, origin)}", exc) from exc
+    try:
+        if isinstance(out, tuple):
+            if len(out) != 2 or not isinstance(out[1], dict | None):
+                raise ValueError(f"returned a tuple {_shown(out)}, not (verdict, dict)")
+            verdict, detail = _verdict(out[0]), out[1]
+        else:
+            verdict, detail = _verdict(out), {}
+    except (ValueError, TypeError) as exc:
+        raise _PredicateFailed(case.instance, case._label(), str(exc), None) from None
     return verdict, dict(detail or {})
 
 
@@ -199,7 +290,7 @@ def _judge(conjecture: Conjecture):
         if verdict is None:
             return Outcome("undecided", None, {"reason": detail.get(
                 "reason", "the predicate could not decide"), **detail})
-        return Outcome("pass" if verdict else "fail", None, {low.precision: detail})
+        return Outcome("pass" if verdict else "fail", None, {low._label(): detail})
 
     return judge
 
@@ -212,20 +303,26 @@ MAX_CANDIDATE_ROUNDS = 3
 def _confirm(conjecture: Conjecture, instance) -> Outcome:
     """Re-judge a candidate on the two runs of one precision audit (float64 and flint:32, via
     :func:`numerics.audit.audited_gd`): a counterexample only if the predicate is ``False`` at
-    both and no audited run is ``chaotic``."""
+    both and no audited run is ``chaotic``. A predicate that read nothing precision-dependent
+    is evaluated once: its verdict is the same at every precision (``detail["exact"]``)."""
     audits: dict = {}
     low = Case(instance, PRECISIONS[0], conjecture.steps, audits)
     high = Case(instance, PRECISIONS[1], conjecture.steps, audits)
     v_low, d_low = _call(conjecture.predicate, low)
+    if not low.used_precision:
+        if v_low is False:
+            return Outcome("fail", None, {EXACT: d_low})
+        return Outcome("undecided", None, {EXACT: d_low, "reason": f"{v_low} when re-evaluated"
+                                           ": the predicate is not a function of the instance"})
     v_high, d_high = _call(conjecture.predicate, high)
-    detail = {low.precision: d_low, high.precision: d_high}
+    detail = {low._label(): d_low, high._label(): d_high}
     if audits:
         detail["audit"] = [{"steps": k[0], "status": a.status, "digits": a.digits}
                            for k, a in audits.items()]
     chaotic = [a for a in audits.values() if a.status == "chaotic"]
     if v_low is False and v_high is False and not chaotic:
         return Outcome("fail", None, detail)
-    detail["reason"] = (f"{v_low} at {low.precision}, {v_high} at {high.precision}"
+    detail["reason"] = (f"{v_low} at {low._label()}, {v_high} at {high._label()}"
                         + (" (audit: chaotic)" if chaotic else "")
                         + ": the decisive digits are not reproducible")
     return Outcome("undecided", None, detail)
@@ -253,13 +350,52 @@ def search_conjecture(conjecture: Conjecture, *, examples: int = 30, seed: int =
     Returns
     -------
     ConjectureResult
+
+    Raises
+    ------
+    DomainError
+        ``examples`` is not an integer >= 1.
+    PredicateError
+        A user's predicate raised or returned no verdict (on the instance it names), or its
+        ``strategy`` attribute is not a hypothesis strategy. (A built-in conjecture that
+        raises is a bug: its exception propagates.)
     """
-    from theory.errors import DomainError
-
-    from .search import derive_seed, search  # hypothesis: imported when a search runs
-
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
         raise DomainError("examples", examples, "an integer >= 1 is required")
+    from .builtin_conjectures import CONJECTURES
+
+    builtin = CONJECTURES.get(conjecture.name) is conjecture
+    if not builtin:
+        _check_strategy(conjecture)
+    try:
+        return _search(conjecture, examples, seed, max_shrinks, time_budget)
+    except _PredicateFailed as signal:
+        if builtin and signal.cause is not None:
+            raise signal.cause from None
+        raise PredicateError(conjecture.name, signal.instance, signal.precision, signal.what
+                             ) from signal.cause
+
+
+def _check_strategy(conjecture: Conjecture) -> None:
+    """A user's conjecture draws from a hypothesis strategy (or the error names it)."""
+    from hypothesis.strategies import SearchStrategy
+
+    try:
+        strategy = conjecture.strategy
+    except Exception as exc:  # noqa: BLE001 - a failing strategy builder is the user's input
+        raise DomainError("predicate", conjecture.name, "a predicate whose 'strategy' "
+                          f"builds: building it raised {raised_text(exc)}") from None
+    if not isinstance(strategy, SearchStrategy):
+        raise DomainError("predicate", conjecture.name, "a predicate whose attribute "
+                          "'strategy' is a hypothesis strategy (found "
+                          f"{type(strategy).__name__})")
+
+
+def _search(conjecture: Conjecture, examples: int, seed: int, max_shrinks: int,
+            time_budget: float | None) -> ConjectureResult:
+    """The body of :func:`search_conjecture` (arguments validated)."""
+    from .search import derive_seed, search  # hypothesis: imported when a search runs
+
     start = time.perf_counter()
     cache: dict = {}
     reasons: list = []
@@ -317,6 +453,8 @@ def search_conjecture(conjecture: Conjecture, *, examples: int = 30, seed: int =
 
 def _reproduce_text(conjecture: Conjecture, inst) -> str:
     """Python that re-judges the counterexample: the built-in by name, a user's by function."""
+    from .builtin_conjectures import CONJECTURES
+
     head = ("from proofs_check import instance_from_key; "
             "from proofs_check.conjectures import CONJECTURES, Case; ")
     case = f"Case(instance_from_key({inst.key()!r}))"
@@ -328,35 +466,28 @@ def _reproduce_text(conjecture: Conjecture, inst) -> str:
 
 
 def load_predicate(spec: str) -> Conjecture:
-    """``"module:function"`` -> a :class:`Conjecture` (strategy from ``function.strategy``, or
-    one-sample problems with a learning rate).
+    """``"path/to/file.py:function"`` or ``"module:function"`` -> a :class:`Conjecture`
+    (strategy from ``function.strategy``, or one-sample problems with a learning rate; GD
+    budget from ``function.steps``). Both forms find files in the current directory (see
+    :mod:`proofs_check.user_functions`).
 
     Raises
     ------
     DomainError
-        ``spec`` is not of the form ``module:function``, or names nothing importable and
-        callable (the error names the argument ``predicate``).
+        ``spec`` is of neither form, names no file or module, the file or module raised while
+        importing, it has no such function, the function is not callable, or its ``steps`` is
+        not an integer >= 1 (the error names the argument ``predicate``).
     """
-    from theory.errors import DomainError
-
-    if ":" not in spec:
-        raise DomainError("predicate", spec, "the form module:function is required")
-    module, _, name = spec.partition(":")
-    try:
-        fn = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as exc:
-        raise DomainError("predicate", spec, f"an importable function ({exc})") from None
-    if not callable(fn):
-        raise DomainError("predicate", spec, "a callable is required")
+    fn = load_function(spec, "predicate")
+    steps = getattr(fn, "steps", DEFAULT_STEPS)
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise DomainError("predicate", spec, f"a predicate whose attribute 'steps' is an "
+                          f"integer >= 1 (found {_shown(steps)})")
     strategy = getattr(fn, "strategy", None)
     if strategy is None:
         strategy = _one_sample_with_eta
-    return Conjecture(spec, (fn.__doc__ or spec).strip().splitlines()[0], fn, strategy,
-                      steps=getattr(fn, "steps", DEFAULT_STEPS))
-
-
-def _f(v) -> float:
-    return float(v)
+    doc = (fn.__doc__ or "").strip()
+    return Conjecture(spec, doc.splitlines()[0] if doc else spec, fn, strategy, steps=steps)
 
 
 def _one_sample_with_eta():
@@ -364,169 +495,11 @@ def _one_sample_with_eta():
     return S.problems(d_max=6, with_eta=True)
 
 
-def _gf(case):
-    ref = gf_limit_reference(case.x, case.y, case.alpha, 30)
-    return ref, 2 / sharpness_on_M(case.x, ref)
+def __getattr__(name: str):
+    """``CONJECTURES``: the built-in conjectures (:mod:`proofs_check.builtin_conjectures`),
+    imported on first use."""
+    if name == "CONJECTURES":
+        from .builtin_conjectures import CONJECTURES
 
-
-#: "unchanged": ``||beta_GD - beta^GF||_inf <= UNCHANGED_TOL ||beta^GF||_inf``
-UNCHANGED_TOL = Fraction(1, 10)
-
-
-def predictor_unchanged(case):
-    """A step above 2/lambda_max (eta > eta_c) leaves the predictor unchanged: GD's limit is
-    within 10% (max norm) of the gradient-flow limit."""
-    ref, eta_c = _gf(case)
-    run = case.gd()
-    detail = {"eta": str(case.eta), "eta_c": _f(eta_c), "status": run.status,
-              "beta_GF": [_f(v) for v in ref]}
-    if run.status != "converged":
-        return None, {**detail, "reason": f"GD {run.status} in {case.steps} steps"}
-    dist = max(abs(a - b) for a, b in zip(run.beta, ref, strict=True))
-    detail.update(beta_GD=[_f(v) for v in run.beta], distance=_f(dist),
-                  relative_distance=_f(dist / max(ref)), final_S=_f(run.S),
-                  two_over_eta=_f(2 / case.eta))
-    return dist <= UNCHANGED_TOL * max(ref), detail
-
-
-def _above_eta_c():
-    """Distinct ``x`` (d = 2..4), ``alpha`` small, ``eta`` the simplest rationals (denominator
-    <= 40) in ``(eta_c, 0.9 / (2 y x_min))``: above the critical rate, where some interpolator
-    is still stable."""
-
-    from hypothesis import strategies as st
-
-    @st.composite
-    def draw(draw):
-        x = draw(S.features(d_min=2, d_max=4, distinct=True, max_value=2, max_denominator=4))
-        y = draw(S.labels())
-        a = draw(st.sampled_from([Fraction(1, 100), Fraction(1, 10), Fraction(1, 1000)]))
-        ref = gf_limit_reference(x, y, a, 20)
-        eta_c = 2 / sharpness_on_M(x, ref)
-        top = Fraction(9, 10) / (2 * y * min(x))
-        lo = eta_c * Fraction(1001, 1000)
-        if lo >= top:  # no rate above eta_c in the range: not an instance of the conjecture
-            return None
-        eta = draw(st.one_of(S.rationals(lo, top, max_denominator=40),
-                             S.rationals(lo, top, max_denominator=1000)))
-        return S.Instance((x,), y, a, eta, edge="above eta_c")
-
-    return draw().filter(lambda inst: inst is not None)
-
-
-def min_sharpness_better(case):
-    """The minimum-sharpness interpolator generalises at least as well as the minimum-norm one:
-    expected risk (beta* uniform on M) of beta^S <= that of beta^N."""
-    import theory as T
-
-    prior = T.uniform_prior(case.x, case.y)
-    rs = to_fraction(T.expected_risk(T.min_sharpness_interpolator(case.x, case.y).beta, prior))
-    rn = to_fraction(T.expected_risk(T.min_norm_interpolator(case.x, case.y).beta, prior))
-    return rs <= rn, {"risk_min_sharpness": str(rs), "risk_min_norm": str(rn)}
-
-
-def final_sharpness_below(case):
-    """When GD converges, its final sharpness is at most 2/eta."""
-    run = case.gd()
-    if run.status != "converged":
-        return None, {"reason": f"GD {run.status}", "status": run.status}
-    return run.S <= 2 / case.eta, {"eta": str(case.eta), "final_S": _f(run.S),
-                                   "two_over_eta": _f(2 / case.eta), "steps": run.steps}
-
-
-def s_gf_at_end(case):
-    """The largest sharpness along the gradient-flow path is attained at its end
-    (so eta_c = 2 / S(beta^GF))."""
-    from numerics.flow import gradient_flow
-
-    res = gradient_flow(case.problem, max(10, case.dps))
-    return res.s_gf_at_end, {"s_gf": _f(res.s_gf), "s_end": _f(res.s_end),
-                             "where_R": _f(res.where.R), "at_end": res.s_gf_at_end,
-                             "dps": max(10, case.dps)}
-
-
-def gd_reachable(case):
-    """Every eta <= 1/(2 y x_min) (a stable interpolator exists) has a convergent GD run from
-    w_0 = alpha 1."""
-    run = case.gd()
-    hi = Fraction(1) / (2 * case.y * min(case.x))
-    detail = {"eta": str(case.eta), "eta_over_limit": _f(case.eta / hi), "status": run.status,
-              "steps": run.steps}
-    if run.status == "converged":
-        return True, detail
-    if run.status == "diverged":
-        return False, {**detail, "diverged_at": run.diverged_at}
-    return None, {**detail, "reason": f"not converged in {case.steps} steps (the run neither "
-                  "converges nor diverges: chaotic or slow)"}
-
-
-def _stable_range():
-    """Distinct ``x`` (d = 2..4), small ``alpha``, ``eta = t / (2 y x_min)`` with ``t`` in
-    ``[1/2, 19/20]``: strictly inside the range where some interpolator is stable."""
-
-    from hypothesis import strategies as st
-
-    @st.composite
-    def draw(draw):
-        x = draw(S.features(d_min=2, d_max=4, distinct=True, max_value=2, max_denominator=4))
-        y = draw(S.labels())
-        a = draw(st.sampled_from([Fraction(1, 100), Fraction(1, 10), Fraction(1, 1000)]))
-        hi = Fraction(1) / (2 * y * min(x))
-        t = draw(S.rationals(Fraction(1, 2), Fraction(19, 20), max_denominator=20))
-        return S.Instance((x,), y, a, t * hi)
-
-    return draw()
-
-
-def _fixed_alpha():
-    """One-sample problems (d up to 8) at ``alpha = 1/100``."""
-    from hypothesis import strategies as st
-
-    return S.problems(d_max=8, alpha=st.just(Fraction(1, 100)))
-
-
-CONJECTURES: dict[str, Conjecture] = {c.name: c for c in (
-    Conjecture(
-        "predictor-unchanged-above-eta-c",
-        "A step above 2/lambda_max (eta > eta_c = 2/s_GF) only oscillates around the "
-        "min-norm/flow solution and leaves the predictor unchanged (GD limit within 10% of "
-        "beta^GF).", predictor_unchanged, _above_eta_c,
-        expected="refuted",
-        notes="Expected refuted: above eta_c GD converges to a different interpolator, near "
-        "the one with S = 2/eta (R9). Cases where GD does not converge within the budget are "
-        "undecided, not counterexamples."),
-    Conjecture(
-        "min-sharpness-generalises-better",
-        "The minimum-sharpness interpolator generalises at least as well as the minimum-norm "
-        "one (expected risk, beta* uniform on M).", min_sharpness_better,
-        _fixed_alpha,
-        expected="refuted",
-        notes="Exact (theory). With the uniform prior, risk(vertex e_i) = sum mu^2 + "
-        "(y/x_i)^2 (1 - 2/d) + tr Cov: equal for d = 2, and the min-norm vertex is strictly "
-        "better for d >= 3 (distinct x): the minimal counterexample has d = 3."),
-    Conjecture(
-        "final-sharpness-below-2-over-eta",
-        "When GD converges, its final sharpness S is at most 2/eta.", final_sharpness_below,
-        lambda: S.problems(d_max=6, with_eta=True, max_factor=1),
-        expected="not refuted",
-        notes="Expected to hold: a limit with S > 2/eta is linearly unstable (R5), so the last "
-        "steps of a converging run contract only if |1 - eta S| < 1. A search finding none is "
-        "evidence, not proof."),
-    Conjecture(
-        "s-gf-attained-at-end",
-        "The largest sharpness along the gradient-flow path is attained at its end.",
-        s_gf_at_end, lambda: S.problems(d_max=3, alpha=S.alphas(tiny=False, max_value=2)),
-        expected="refuted",
-        notes="Expected refuted for large alpha (r(0) > 0): the flow starts sharper than it "
-        "ends. Theory proves the claim when r(0) <= 0 and 2|r(0)| x_max <= s_end "
-        "(theory.sharpness_along_flow). Uses numerics.flow (closed form) at 15/32 digits."),
-    Conjecture(
-        "gd-limit-reachable-up-to-stability-limit",
-        "Every eta <= 1/(2 y x_min) (some interpolator is stable) has a convergent GD run "
-        "from w_0 = alpha 1.", gd_reachable, _stable_range,
-        expected="refuted",
-        notes="Outcome from actual runs: GD from alpha 1 diverges at some eta below "
-        "1/(2 y x_min) where stable interpolators exist (both precisions diverge: a definite "
-        "counterexample); closer to the limit runs neither converge nor diverge within the "
-        "budget (chaotic: undecided, not counted)."),
-)}
+        return CONJECTURES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

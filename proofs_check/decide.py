@@ -42,7 +42,7 @@ __all__ = [
     "Outcome", "PASS", "exact_equal", "exact_at_least", "two_precision_equal",
     "two_precision_at_least", "two_precision_residual", "procedure", "to_fraction",
     "high_precision", "digits_between", "MIN_DIGITS", "combine", "KIND_RULES", "RULES",
-    "CUSTOM",
+    "CUSTOM", "RULE_TEXT", "evidence", "weakest", "evidence_text", "evidence_json",
 ]
 
 #: fewest agreed digits with which a two-precision comparison decides anything
@@ -359,3 +359,113 @@ def procedure(name: str, ok: bool, error: float | None = None, detail: dict | No
 
 def _digits(D: float):
     return "all" if D == math.inf else round(D, 1)
+
+
+#: each rule in words: what an instance passing it has shown
+RULE_TEXT = {
+    "exact_equal": "exact equality (Fractions, or sympy.simplify of the difference is 0)",
+    "exact_at_least": "exact one-sided bound (margin >= 0 in exact arithmetic)",
+    "two_precision_equal": f"two precisions agree on D >= {MIN_DIGITS} digits and theory "
+                           "matches the higher one to D - 2 digits",
+    "two_precision_at_least": "one-sided with certified slack: margin >= -slack, slack = 10 x "
+                              "the two precisions' disagreement",
+    "two_precision_residual": "the residual is within (steps + 1) 10^-(p - 6) at every "
+                              "precision p",
+    "procedure": "the decision procedure stated in the check's docstring",
+    CUSTOM: "an outcome the check built itself (see its docstring)",
+}
+_EXACT_RULES = frozenset({"exact_equal", "exact_at_least"})
+
+
+def _parts(detail) -> list:
+    """Every dict of a (possibly combined) outcome's detail."""
+    if not isinstance(detail, dict):
+        return []
+    out = [detail]
+    for part in detail.get("parts", ()):
+        out += _parts(part)
+    return out
+
+
+def _as_digits(value) -> float | None:
+    if value == "all":
+        return math.inf
+    return float(value) if isinstance(value, int | float) else None
+
+
+def evidence(outcome: Outcome) -> dict:
+    """What decided one outcome, in numbers: ``rules`` (sorted names), ``exact`` (decided by
+    exact rules alone), ``agreed_digits`` and ``theory_digits`` (the least over its parts:
+    digits two precisions share, and theory's agreement with the higher one; ``inf`` for all
+    digits), ``slack`` (the largest one-sided slack) and ``residual`` (precision in digits ->
+    the largest relative residual). Absent numbers are ``None``."""
+    ev = {"rules": sorted(outcome.decided_by), "exact": outcome.decided_by <= _EXACT_RULES,
+          "agreed_digits": None, "theory_digits": None, "slack": None, "residual": {}}
+    for part in _parts(outcome.detail):
+        for key in ("agreed_digits", "theory_digits"):
+            d = _as_digits(part.get(key))
+            if d is not None:
+                ev[key] = d if ev[key] is None else min(ev[key], d)
+        if isinstance(part.get("slack"), float):
+            ev["slack"] = max(ev["slack"] or 0.0, part["slack"])
+        for key, value in part.items():
+            if key.startswith("relative_error_") and key.endswith("_digits"):
+                p = key[len("relative_error_"):-len("_digits")]
+                ev["residual"][p] = max(ev["residual"].get(p, 0.0), float(value))
+    return ev
+
+
+def weakest(evidences) -> dict | None:
+    """The weakest of several :func:`evidence` records (the least digits, the largest slack
+    and residuals, the union of rules); ``None`` for none."""
+    evidences = list(evidences)
+    if not evidences:
+        return None
+    out = {"rules": sorted(set().union(*(e["rules"] for e in evidences))),
+           "exact": all(e["exact"] for e in evidences), "agreed_digits": None,
+           "theory_digits": None, "slack": None, "residual": {}}
+    for e in evidences:
+        for key in ("agreed_digits", "theory_digits"):
+            if e[key] is not None:
+                out[key] = e[key] if out[key] is None else min(out[key], e[key])
+        if e["slack"] is not None:
+            out["slack"] = max(out["slack"] or 0.0, e["slack"])
+        for p, r in e["residual"].items():
+            out["residual"][p] = max(out["residual"].get(p, 0.0), r)
+    return out
+
+
+def evidence_text(ev: dict | None) -> str:
+    """One line: ``exact``, or the digits agreed (and theory's), the slack, the residuals."""
+    if ev is None:
+        return "-"
+    if ev["exact"]:
+        return "exact"
+    parts = []
+    if ev["agreed_digits"] is not None:
+        d = ev["agreed_digits"]
+        parts.append("all digits agreed" if d == math.inf else f"{d:.1f} digits agreed")
+        t = ev["theory_digits"]
+        if t is not None:
+            parts.append("theory to all" if t == math.inf else f"theory to {t:.1f}")
+    if ev["slack"] is not None:
+        parts.append(f"slack <= {ev['slack']:.0e}")
+    if ev["residual"]:
+        parts.append("residual " + ", ".join(f"{r:.0e} at {p} digits"
+                                             for p, r in sorted(ev["residual"].items(),
+                                                                key=lambda t: int(t[0]))))
+    if not parts:
+        parts.append("procedure" if "procedure" in ev["rules"] else "custom")
+    if _EXACT_RULES & set(ev["rules"]):
+        parts.append("exact parts")
+    return ", ".join(parts)
+
+
+def evidence_json(ev: dict | None) -> dict | None:
+    """:func:`evidence` as JSON (``inf`` digits as ``"all"``), with :func:`evidence_text`."""
+    if ev is None:
+        return None
+    fix = {k: ("all" if v == math.inf else v) for k, v in ev.items()}
+    fix["text"] = evidence_text(ev)
+    return fix
+

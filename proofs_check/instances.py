@@ -97,6 +97,50 @@ class Instance:
 
         return replace(self, **changes)
 
+    @classmethod
+    def from_problem(cls, problem, *, eta=None, theta=None) -> Instance:
+        """The instance of a :class:`numerics.Problem` (validated data), with an optional
+        learning rate and parameter point.
+
+        Parameters
+        ----------
+        problem : numerics.Problem
+            One sample gives ``X = (x,)`` and a scalar ``y`` (the form of the one-sample
+            strategies); ``beta_star`` and the parametrisation are taken over.
+        eta : exact real, ``eta > 0``, optional
+        theta : optional parameter point: ``(w,)`` for ``shared``, ``(u, v)`` for
+            ``product`` and ``difference`` (a flat ``w`` is accepted for ``shared``), each of
+            length ``d``
+
+        Raises
+        ------
+        DomainError
+            ``eta <= 0`` or not a number; ``theta`` of the wrong shape or not numbers.
+        """
+        from numerics.problem import as_fraction
+        from theory.errors import DomainError
+
+        if problem.depth != 2:
+            raise DomainError("depth", problem.depth, "depth 2 (the claims' instances)")
+        if eta is not None:
+            eta = as_fraction(eta, "eta")
+            if eta <= 0:
+                raise DomainError("eta", eta, "eta > 0 is required")
+        if theta is not None:
+            blocks = problem.parametrisation.blocks
+            if blocks == 1 and theta and not isinstance(theta[0], list | tuple):
+                theta = (theta,)
+            if len(theta) != blocks or any(len(t) != problem.d for t in theta):
+                shape = "one vector w" if blocks == 1 else "two vectors u and v"
+                raise DomainError("theta", theta, f"{shape} of length d = {problem.d} for "
+                                  f"the {problem.param} parametrisation")
+            theta = tuple(tuple(as_fraction(v, f"theta[{k}][{i}]") for i, v in enumerate(t))
+                          for k, t in enumerate(theta))
+        one = problem.n == 1
+        return cls(tuple(tuple(r) for r in problem.X), problem.y[0] if one else
+                   tuple(problem.y), problem.alpha, eta, problem.beta_star, problem.param,
+                   "", theta)
+
     def key(self) -> dict:
         """Exact JSON description (numbers as strings such as ``"1/2"``), enough to reproduce.
 

@@ -52,6 +52,7 @@ from fractions import Fraction
 
 from numerics.errors import DomainError, NoConvergence
 from numerics.flow import gradient_flow
+from theory._display import compact_repr
 
 __all__ = ["Predictions", "PriorPrediction", "predict", "predict_one_sample", "SWEEP_DPS"]
 
@@ -69,6 +70,7 @@ def _fraction(expr, dps: int = SWEEP_DPS) -> Fraction:
     return Fraction(str(sp.N(expr, dps)))
 
 
+@compact_repr
 @dataclass(frozen=True)
 class PriorPrediction:
     """What theory predicts under one prior on the ground truth (R8, R9), exactly.
@@ -103,6 +105,8 @@ class PriorPrediction:
                 "neither_optimal": g.neither_optimal, "strictly_between": g.strictly_between}
 
 
+@compact_repr(fields=("one_sample_theory", "min_norm", "min_sharpness", "thresholds",
+                      "s_gf", "eta_c", "s_gf_at_end", "priors", "notes"))
 @dataclass(frozen=True)
 class Predictions:
     """Theory's predictions for one instance (see the module notes).

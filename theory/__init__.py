@@ -1,5 +1,8 @@
 """Exact theory of diagonal networks: the shared one-sample model ([MFCKM26], claims R1 to R9)
-and the general product / difference networks (E1 to E5, :mod:`theory.general_networks`).
+and the general product / difference networks (E1 to E5, :mod:`theory.general_networks`); and
+the computability source [BFFK25] (C1 to C8): quantized networks (:mod:`theory.quantized`),
+names of reals and the boundary adversary (:mod:`theory.names`), exit-flag classifiers
+(:mod:`theory.exit_flag`) and quantizers (:mod:`theory.quantizers`).
 
 Every public function returns sympy objects (or frozen dataclasses of them), accepts exact
 numbers and sympy symbols, cites its claim (``function.__claim__``) and raises
@@ -46,6 +49,16 @@ _MODULES = {
                    "sparse_posterior", "sparse_prior"),
     "stability": ("Thresholds", "is_linearly_stable", "jacobian_eigenvalue",
                   "least_norm_stable_interpolator", "stability_thresholds"),
+    # the computability source [BFFK25] (C1-C8): Fractions only, no sympy at import
+    "quantized": ("Network", "FitResult", "ERMResult", "SearchBudgetExceeded", "evaluate",
+                  "fits", "empirical_risk", "candidate_count", "lex_rank", "decide_fit", "erm",
+                  "permute_hidden", "canonical_network"),
+    "names": ("Name", "AdversaryResult", "DetectorDefeat", "ABOVE", "BELOW", "EXIT",
+              "exact_name", "dyadic_name", "sqrt_name", "side_of_answer", "adversary",
+              "defeat_failure_detector"),
+    "exit_flag": ("RegionAnswer", "classify_with_exit", "refine_classification", "polynomial",
+                  "polynomial_enclosure", "classify_regions"),
+    "quantizers": ("quantize", "quantize_name", "relaxed_error_bound", "quantizer_adversary"),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 
@@ -66,6 +79,15 @@ _CLAIM_FUNCTION_NAMES = (
     "gd_step", "gd_iterates", "gd_product_identity", "effective_initialisation",
     "uniform_prior", "point_prior", "population_risk", "expected_risk", "optimal_interpolator",
     "bias_gaps", "eos_interpolator", "predicted_best_learning_rate",
+    # [BFFK25]: C1-C4 (quantized networks), C5-C6 (names, adversary), C7 (exit flag), C8
+    "evaluate", "fits", "empirical_risk", "candidate_count", "lex_rank", "decide_fit", "erm",
+    "permute_hidden", "canonical_network",
+    "exact_name", "dyadic_name", "sqrt_name", "side_of_answer", "adversary",
+    "defeat_failure_detector",
+    "classify_with_exit", "refine_classification", "polynomial", "polynomial_enclosure",
+    "classify_regions",
+    "quantize", "quantize_name", "relaxed_error_bound", "quantizer_adversary",
+    # n samples: R8 (theory.population), E2 and N1-N3 (theory.many_samples)
     "gaussian_prior", "sparse_prior", "gaussian_posterior", "sparse_posterior",
     "best_interpolator", "eta_star",
     "parameter_norm_sq", "sharpness_weights", "least_sharpness",
@@ -112,4 +134,6 @@ __all__ = list(_CLAIM_FUNCTION_NAMES) + [
     "NotDecidable", "Spectrum", "Interpolator", "Bounds", "ParetoFront", "Thresholds",
     "GradientFlowLimit", "SharpnessAlongFlow", "EffectiveInitialisation", "Prior",
     "BiasComparison", "BestLearningRate",
+    "Network", "FitResult", "ERMResult", "SearchBudgetExceeded", "Name", "AdversaryResult",
+    "DetectorDefeat", "RegionAnswer", "ABOVE", "BELOW", "EXIT",
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ._display import compact_repr
 from ._exact import decide, one_sample, positive_scalar
 from .citations import cites
 from .errors import DomainError, NotDecidable
@@ -92,6 +93,7 @@ def eos_interpolator(x, y, eta) -> tuple:
     return (sp.simplify(b1), sp.simplify(b2))
 
 
+@compact_repr
 @dataclass(frozen=True)
 class BestLearningRate:
     """The edge-of-stability prediction of the best learning rate (R8, R9).

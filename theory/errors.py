@@ -6,12 +6,9 @@ claim that requires it, so that a message read out of context still says what to
 
 from __future__ import annotations
 
+from ._display import show
+
 __all__ = ["DomainError", "NotDecidable"]
-
-
-def _show(value: object) -> str:
-    text = repr(value) if not hasattr(value, "free_symbols") else str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class DomainError(ValueError):
@@ -22,7 +19,8 @@ class DomainError(ValueError):
     argument : str
         The argument's name as the caller spelt it (``x[1]``, ``alpha``).
     value : object
-        The offending value.
+        The offending value (shown in the message as mathematics: ``3/10``, not
+        ``Fraction(3, 10)``; long values are shortened, see :func:`theory._display.show`).
     required : str
         The domain that is required, in words or as an inequality.
     claim : str or None
@@ -35,7 +33,7 @@ class DomainError(ValueError):
         self.required = required
         self.claim = claim
         where = f" (required by {claim})" if claim else ""
-        super().__init__(f"{argument} = {_show(value)}: {required}{where}")
+        super().__init__(f"{argument} = {show(value)}: {required}{where}")
 
 
 class NotDecidable(ValueError):

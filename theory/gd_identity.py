@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ._display import compact_repr
 from ._exact import exact_vector, one_sample, positive_scalar, same_length
 from .citations import cites
 
@@ -140,6 +141,7 @@ def gd_product_identity(x, alpha, eta, residuals) -> tuple:
     )
 
 
+@compact_repr
 @dataclass(frozen=True)
 class EffectiveInitialisation:
     """GD written as gradient flow from an effective initialisation (R7).

@@ -15,6 +15,7 @@ from itertools import combinations
 
 import sympy as sp
 
+from ._display import compact_repr
 from ._exact import (
     decide,
     exact,
@@ -46,6 +47,7 @@ SOURCE = "[MFCKM26] Appendix E"
 MAX_ENUMERATION_DIMENSION = 14
 
 
+@compact_repr
 @dataclass(frozen=True)
 class Prior:
     """A prior on the ground truth ``beta*`` through its first two moments.
@@ -280,6 +282,7 @@ def optimal_interpolator(x, y, prior: Prior, Sigma=None) -> tuple:
     raise AssertionError("no KKT point found: Sigma is not positive definite")  # pragma: no cover
 
 
+@compact_repr
 @dataclass(frozen=True)
 class BiasComparison:
     """Exact risks of the two implicit biases against the best interpolator (R8).

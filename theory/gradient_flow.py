@@ -14,6 +14,7 @@ from math import lcm
 
 import sympy as sp
 
+from ._display import compact_repr
 from ._enclosure import Enclosed, exp_sum_root, term_bounds
 from ._exact import one_sample, positive_scalar
 from .citations import cites
@@ -99,6 +100,7 @@ def gradient_flow_equation(x, y, alpha, lam: sp.Symbol = LAMBDA) -> sp.Eq:
     return sp.Eq(sum(xi * a**2 * sp.exp(lam * xi) for xi in xs), ys)
 
 
+@compact_repr
 @dataclass(frozen=True)
 class GradientFlowLimit:
     """The gradient-flow limit and the quantities the paper derives from it.
@@ -331,6 +333,7 @@ def gradient_flow_small_alpha_limit(x, y) -> tuple:
     return min_norm_interpolator(xs, ys).beta
 
 
+@compact_repr
 @dataclass(frozen=True)
 class SharpnessAlongFlow:
     """What theory can say about where the path's largest sharpness is attained.

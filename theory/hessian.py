@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ._display import compact_repr
 from ._exact import exact_vector, is_numeric, one_sample, require_nonnegative, same_length
 from .citations import cites
 from .errors import DomainError, NotDecidable
@@ -149,7 +150,7 @@ def hessian(x, y, w) -> sp.ImmutableMatrix:
 
 
 @cites(CLAIM, SOURCE)
-def hessian_char_poly(x, y, w, lam: sp.Symbol = LAM) -> sp.Poly:
+def hessian_char_poly(x, y, w, lam: sp.Symbol = LAM, *, expand: bool = True) -> sp.Poly:
     r"""Characteristic polynomial ``det(H - lam I)`` in secular form (R1).
 
     Statement
@@ -161,6 +162,10 @@ def hessian_char_poly(x, y, w, lam: sp.Symbol = LAM) -> sp.Poly:
 
     the secular equation ``1 + 4 sum_i v_i^2 / (delta_i - lam) = 0`` multiplied by
     ``prod_i (delta_i - lam)``. No determinant is expanded.
+
+    With ``expand=False`` the secular form itself is returned, unexpanded (a sympy expression,
+    not a ``Poly``): for symbolic data in high dimension the expanded polynomial is enormous
+    (``d = 12``: millions of terms), the secular form a few lines.
 
     Notes
     -----
@@ -174,6 +179,8 @@ def hessian_char_poly(x, y, w, lam: sp.Symbol = LAM) -> sp.Poly:
     --------
     >>> hessian_char_poly([1, "1/2"], 1, [1, 0]).as_expr()
     lambda**2 - 4*lambda
+    >>> hessian_char_poly([1, "1/2"], 1, [1, 1], expand=False)
+    -5*lambda + (1/2 - lambda)*(1 - lambda) + 3
     """
     xs, ys, ws = _data(x, y, w)
     r = residual(xs, ys, ws)
@@ -184,9 +191,12 @@ def hessian_char_poly(x, y, w, lam: sp.Symbol = LAM) -> sp.Poly:
     secular = sum(
         4 * v2[i] * sp.Mul(*[(delta[j] - lam) for j in range(d) if j != i]) for i in range(d)
     )
+    if not expand:
+        return product + secular
     return sp.Poly(sp.expand(product + secular), lam)
 
 
+@compact_repr
 @dataclass(frozen=True)
 class Spectrum:
     """Exact spectrum of the Hessian at one point.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ._display import compact_repr
 from ._exact import decide, is_numeric, one_sample
 from .citations import cites
 from .errors import NotDecidable
@@ -28,6 +29,7 @@ __all__ = [
 SOURCE = "[MFCKM26] Section 3"
 
 
+@compact_repr
 @dataclass(frozen=True)
 class Interpolator:
     """An interpolator (or an optimal face of interpolators) on the zero-loss set.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ._display import compact_repr
 from ._exact import decide, exact, one_sample
 from .citations import cites
 from .errors import DomainError
@@ -31,6 +32,7 @@ SOURCE = "[MFCKM26] Section 3"
 S_SYMBOL = sp.Symbol("S", positive=True)
 
 
+@compact_repr
 @dataclass(frozen=True)
 class Bounds:
     """Exact ranges of sharpness and l1 norm over the zero-loss set."""
@@ -117,6 +119,7 @@ def norm_sharpness_identity(x, y, S: object = S_SYMBOL) -> sp.Expr:
     return sp.expand(ys * (x1 + x2) / (x1 * x2) - s / (4 * x1 * x2))
 
 
+@compact_repr
 @dataclass(frozen=True)
 class ParetoFront:
     """The least l1 norm at each sharpness on ``M``: a piecewise-linear, convex, decreasing curve.

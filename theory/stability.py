@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ._display import compact_repr
 from ._exact import decide, exact, one_sample, positive_scalar, require_nonnegative
 from .citations import cites
 from .interpolators import min_norm_interpolator, min_sharpness_interpolator
@@ -83,6 +84,7 @@ def is_linearly_stable(S, eta) -> bool:
     return decide(sp.Abs(lam) <= 1, "|1 - eta S| <= 1", CLAIM)
 
 
+@compact_repr
 @dataclass(frozen=True)
 class Thresholds:
     """Learning rates at which linear stability is lost (R5)."""

@@ -5,15 +5,22 @@ from __future__ import annotations
 import sys
 
 from .._args import nonnegative_int, positive_int
-from ..output import emit_json
+from ..output import emit_json, fields_text
 
-DESCRIPTION = ("Search a built-in conjecture (NAME) or your own (--predicate module:function) "
-               "for a counterexample, shrink it, and confirm it at a second precision. Your "
-               "function takes a proofs_check.conjectures.Case (attributes x, y, alpha, eta, "
-               "beta_star, problem, precision, dps; method gd()) and returns True (holds), False"
-               " (counterexample) or None (undecided), optionally with a dict of details; an "
-               "attribute 'strategy' on it sets the instances searched. Exit 1 when a "
-               "counterexample is found, 0 otherwise.")
+DESCRIPTION = ("Search a built-in conjecture (NAME) or your own (--predicate FILE.py:FUNCTION "
+               "or MODULE:FUNCTION, found in the current directory too) for a counterexample, "
+               "shrink it, and confirm it at a second precision. Your function takes a "
+               "proofs_check.conjectures.Case (attributes x, y, alpha, eta, beta_star, problem, "
+               "precision, dps; method gd()) and returns True (holds), False (counterexample) "
+               "or None (undecided), optionally with a dict of details; an attribute 'strategy' "
+               "on it sets the instances searched. A predicate that uses neither gd() nor the "
+               "precision is evaluated once (its verdict is exact). Exit 1 when a "
+               "counterexample is found, 0 otherwise, 2 when your predicate raises (the line "
+               "names the instance).")
+
+#: how each key of a counterexample's detail is introduced
+_DETAIL_HEADS = {"exact": "exact (no GD run, no precision used: one evaluation decides)",
+                 "audit": "audit (agreed digits)"}
 
 
 def add_arguments(p) -> None:
@@ -22,8 +29,9 @@ def add_arguments(p) -> None:
     names = list(CONJECTURES)
     p.add_argument("name", nargs="?", metavar="NAME", help="a built-in conjecture: "
                    + ", ".join(names))
-    p.add_argument("--predicate", metavar="MODULE:FUNCTION",
-                   help="your own conjecture (instead of NAME)")
+    p.add_argument("--predicate", metavar="FILE.py:FUNCTION",
+                   help="your own conjecture (instead of NAME): a function in a file "
+                   "(myconj.py:fn) or a module (mypackage.conj:fn)")
     p.add_argument("--examples", type=positive_int, default=30, metavar="N",
                    help="instances to judge (default 30)")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (default 0)")
@@ -31,6 +39,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from proofs_check import instance_from_key
     from proofs_check.conjectures import CONJECTURES, load_predicate, search_conjecture
     from theory.errors import DomainError
 
@@ -58,8 +67,10 @@ def run(args) -> int:
         cx = res.counterexample
         print(f"shrunk counterexample: {cx['description']}")
         for key, d in cx["detail"].items():
-            print(f"  audit (agreed digits): {d}" if key == "audit" else f"  at {key}: {d}")
-        print(f"  first found: {cx['shrunk_from']}")
+            print(f"  {_DETAIL_HEADS.get(key, 'at ' + key)}: {fields_text(d)}")
+        if not cx.get("shrunk", True):
+            print("  (not shrunk: the shrunk candidate was not confirmed)")
+        print(f"  first found: {instance_from_key(cx['shrunk_from']).describe()}")
         print(f"  reproduce: {cx['reproduce']}")
     elif res.reasons:
         print("undecided instances: " + "; ".join(res.reasons))

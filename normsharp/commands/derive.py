@@ -46,9 +46,14 @@ def derive(name: str, d: int = 2, steps: int = 2) -> list[tuple[str, object]]:
         raise T.DomainError("--steps", steps, f"at most {MAX_STEPS} steps")
     x, w, beta, y, alpha, eta = symbols(d)
     if name == "hessian":
-        return [("Hess L(w)  [R1]", T.hessian(x, y, w)),
-                ("det(Hess L - lambda I) (secular form)  [R1]",
-                 sp.factor(T.hessian_char_poly(x, y, w).as_expr()))]
+        # the data's label written through the residual r = <x, w*w> - y: theory's formulas
+        # then read in r (the expanded residual would repeat in every entry)
+        r = sp.Symbol("r", real=True)
+        y_r = sum(xi * wi**2 for xi, wi in zip(x, w)) - r
+        return [("Hess L(w), with the residual r  [R1]", T.hessian(x, y_r, w)),
+                ("r = <x, w*w> - y  [R1]", T.residual(x, y, w)),
+                ("det(Hess L - lambda I) in secular form (not expanded)  [R1]",
+                 T.hessian_char_poly(x, y_r, w, expand=False))]
     if name == "sharpness":
         out = [("S on the zero-loss set <x, beta> = y  [R1]", T.zero_loss_sharpness(x, y, beta))]
         if d == 2:

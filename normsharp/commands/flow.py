@@ -6,7 +6,7 @@ Prints only the digits on which the two precisions agree (:func:`numerics.flow.a
 from __future__ import annotations
 
 from .._args import add_data_args, positive_int, problem_from_args
-from ..output import emit_json, table
+from ..output import SHORTENED, emit_json, table, vector_text
 
 DESCRIPTION = ("Gradient flow (eta -> 0) at two precisions (p vs 2p digits; default the "
                "package's pair, 16 vs 32): its limit, the largest sharpness s_GF along the path "
@@ -19,6 +19,8 @@ def add_arguments(p) -> None:
     p.add_argument("--precision", type=positive_int, default=None, metavar="DIGITS",
                    help="audit DIGITS against 2*DIGITS digits (default 16 vs 32; 5 to 50000)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--full", action="store_true", help="print long vectors whole (default: "
+                   "their first and last entries and the count)")
 
 
 def run(args) -> int:
@@ -30,7 +32,7 @@ def run(args) -> int:
     if args.json:
         emit_json(out)
         return 0
-    _print(problem, audit, out)
+    _print(problem, audit, out, args.full)
     return 0
 
 
@@ -46,14 +48,39 @@ def _where(q, name) -> str:
     return f"at t = {t.text()} (R = {R})"
 
 
-def _print(problem, audit, out):
+def _value(text: str, full: bool) -> tuple[str, bool]:
+    """An agreed value's text; a vector ``(a, b, ...)`` summarised unless ``full``."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return text, False
+    return vector_text(text[1:-1].split(", "), full)
+
+
+def _describe(problem, full: bool) -> tuple[str, bool]:
+    """The problem in one line: long rows of data summarised unless ``full``."""
+    text = problem.describe()
+    if full or len(text) <= 160:
+        return text, False
+    from theory._display import show
+
+    rows = [show(tuple(r)) for r in problem.X[:3]]
+    more = f"; ... ({problem.n} rows)" if problem.n > 3 else ""
+    y = show(problem.y[0]) if problem.n == 1 else show(tuple(problem.y))
+    return f"X=[{'; '.join(rows)}{more}] y={y} alpha={problem.alpha} param={problem.param}", True
+
+
+def _print(problem, audit, out, full: bool = False):
     q = audit.quantities
-    print(f"gradient flow on {problem.describe()}  ({out['method']}; precisions "
+    head, cut = _describe(problem, full)
+    print(f"gradient flow on {head}  ({out['method']}; precisions "
           f"{' vs '.join(out['precisions'])})")
     rows = [["quantity", "value (agreed digits only)", "digits"]]
     for key in ("beta", "s_gf", "eta_c", "lambda_max_sup", "s_end", "R_inf"):
-        rows.append([key, q[key].text(), str(q[key].digits)])
+        text, short = _value(q[key].text(), full)
+        cut = cut or short
+        rows.append([key, text, str(q[key].digits)])
     table(rows)
     print(f"s_GF attained at the end: {_yes_no(audit.s_gf_at_end)}; {_where(q, 'where')}")
     print(f"sup lambda_max attained at the end: {_yes_no(audit.lambda_max_at_end)}; "
           f"{_where(q, 'lambda_max_where')}")
+    if cut:
+        print(f"note: {SHORTENED}.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import theory as T
 
 from .._args import number, positive_number, vector
-from ..output import decimal_text, emit_json, exact_text, num, table
+from ..output import SHORTENED, emit_json, exact_text, num, table, value_cells, vector_text
 
 DESCRIPTION = ("Exact results of the shared one-sample model for your data.")
 
@@ -18,6 +18,8 @@ def add_arguments(p) -> None:
     p.add_argument("--beta-star", dest="beta_star", type=vector,
                    help="ground truth point; default: the uniform prior on the zero-loss set")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--full", action="store_true", help="print long vectors and exact values "
+                   "whole (default: first and last entries, long values elided)")
 
 
 def compute(x, y, alpha=None, beta_star=None) -> dict:
@@ -46,19 +48,20 @@ def run(args) -> int:
         obj["prior"] = res["_prior"]
         emit_json(obj)
         return 0
-    print(f"Shared one-sample model, x = ({', '.join(map(str, args.x))}), y = {args.y}"
+    x_text, _ = vector_text([str(v) for v in args.x], args.full)
+    print(f"Shared one-sample model, x = {x_text}, y = {args.y}"
           + (f", alpha = {args.alpha}" if args.alpha is not None else ""))
     print(f"Risks are expected risks for: {res['_prior']}; decimals are exact to the digits shown.")
     rows = [["quantity", "exact", "decimal"]]
+    shortened = False
     for k in blocks:
         for q, v in res[k].items():
-            if isinstance(v, tuple):
-                ex = "(" + ", ".join(exact_text(b) for b in v) + ")"
-                de = "(" + ", ".join(decimal_text(b, 12) for b in v) + ")"
-            else:
-                ex, de = exact_text(v), decimal_text(v, 15)
-            rows.append([f"{k}.{q}", ex if len(ex) <= 60 else ex[:57] + "...", de])
+            ex, de, cut = value_cells(v, full=args.full)
+            shortened = shortened or cut
+            rows.append([f"{k}.{q}", ex, de])
     table(rows)
+    if shortened:
+        print(f"note: {SHORTENED}.")
     if res["_notes"]["faces"]:
         print("note: ties in x: an optimum is a face; beta shown is its centroid.")
     return 0

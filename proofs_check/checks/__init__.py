@@ -12,6 +12,7 @@ room                   claims       the mathematics (module of :mod:`theory`)
 ``generalisation``     R8           expected risk of the interpolators
 ``edge_of_stability``  R9           GD above ``eta_c``; the U-shaped error
 ``general_networks``   E1-E5        product and difference parametrisations
+``computability``      C1-C8        quantized networks, names, exit flags, quantizers
 ``many_samples``       N1-N3        ``n`` samples: the minimum-norm LP, the
                                     minimum-sharpness SDP, the flow's limit
 =====================  ===========  ===============================================
@@ -40,6 +41,7 @@ Independent routes never call the function under test to produce an expected val
 """
 
 from . import (
+    computability,
     edge_of_stability,
     gd_identity,
     general_networks,
@@ -54,6 +56,6 @@ from . import (
 
 __all__ = ["ROOMS"]
 
-#: the rooms in claim order (R1 .. R9, then E1 .. E5, then N1 .. N3)
+#: the rooms in claim order (R1 .. R9, then E1 .. E5, then C1 .. C8 of [BFFK25], then N1 .. N3)
 ROOMS = (hessian, interpolators, pareto, stability, gradient_flow, gd_identity, generalisation,
-         edge_of_stability, general_networks, many_samples)
+         edge_of_stability, general_networks, computability, many_samples)

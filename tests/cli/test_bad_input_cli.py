@@ -118,6 +118,10 @@ BAD = [
     ("sweep-unwritable-out", ["sweep", *X, "--alpha", "0.01", "--eta-min", "0.3", "--eta-max",
                               "0.5", "--num", "3", "--steps", "50", "--out", "/proc/normsharp"],
      "/proc/normsharp"),
+    # values shown as mathematics (issue 13: "eta_max = Fraction(3, 10)")
+    ("sweep-eta-max-below-eta-min", ["sweep", *X, "--alpha", "0.01", "--eta-min", "0.5",
+                                     "--eta-max", "0.3", "--num", "3", "--steps", "10"],
+     "--eta-max = 3/10: eta_max >= eta_min = 1/2"),
     # top level
     ("unknown-command", ["regress"], "regress"),
 ]
@@ -131,6 +135,8 @@ def _assert_one_error_line(res, name):
     assert lines[0].startswith("normsharp: error: "), lines[0]
     assert name in lines[0], (name, lines[0])
     assert "Traceback" not in res.err
+    for python_repr in ("Fraction(", "np.float64(", "np.int64(", "array("):
+        assert python_repr not in lines[0], lines[0]  # values read as mathematics
 
 
 @pytest.mark.parametrize("argv, name", [pytest.param(*c[1:], id=c[0]) for c in BAD])

@@ -67,17 +67,22 @@ def test_eta_star_is_d_over_2_y_sum_x(cli):
 
 
 def test_hessian_formula_is_R1(cli):
+    """The Hessian (written with the residual r) and the secular form against sympy.hessian
+    and det(H - lambda I) of the loss, once r is put back as <x, w*w> - y."""
     x, w, _, y, _, _ = _symbols(3)
     L = (sum(xi * wi**2 for xi, wi in zip(x, w, strict=True)) - y) ** 2 / 2
     H = sp.hessian(L, w)
-    r = sum(xi * wi**2 for xi, wi in zip(x, w, strict=True)) - y
+    resid = sum(xi * wi**2 for xi, wi in zip(x, w, strict=True)) - y
     by_hand = sp.Matrix(3, 3, lambda i, j: 4 * x[i] * x[j] * w[i] * w[j]
-                        + (2 * r * x[i] if i == j else 0))
-    (_, obj), (_, poly) = derive("hessian", 3)
-    assert sp.simplify(sp.Matrix(obj) - H) == sp.zeros(3, 3)
+                        + (2 * resid * x[i] if i == j else 0))
+    (_, obj), (_, r_def), (_, secular) = derive("hessian", 3)
+    r = sp.Symbol("r", real=True)
+    assert sp.expand(r_def - resid) == 0
+    assert sp.simplify(sp.Matrix(obj).subs(r, resid) - H) == sp.zeros(3, 3)
     assert sp.simplify(H - by_hand) == sp.zeros(3, 3)
     lam = sp.Symbol("lambda")
-    assert sp.expand(poly - (H - lam * sp.eye(3)).det()) == 0
+    assert sp.expand(secular.subs(r, resid) - (H - lam * sp.eye(3)).det()) == 0
+    assert not isinstance(secular, sp.Poly) and secular != sp.expand(secular)  # not expanded
 
 
 @pytest.mark.parametrize("d", [2, 3])
@@ -145,3 +150,49 @@ def test_risk_under_uniform_prior(d):
                   for b, xi in zip(beta, x, strict=True))
     assert sp.simplify(risk - by_hand) == 0
     assert all(sp.simplify(m - y / (d * xi)) == 0 for m, xi in zip(mean, x, strict=True))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_formula_at_the_largest_d(cli, name):
+    """d = 12 (the limit): every formula prints (the Hessian used to expand and factor a
+    characteristic polynomial in 25 symbols: over 10 minutes and 1.3 GB)."""
+    from normsharp.commands.derive import MAX_D
+
+    res = cli(["derive", name, "--d", MAX_D])
+    assert res.code == 0 and res.err == ""
+    assert [b[0] for b in _blocks(res.out)] == [label for label, _ in derive(name, MAX_D)]
+    assert len(res.out) < 200_000
+
+
+def test_secular_form_at_d_12_is_the_determinant():
+    """At exact rational points the printed secular form equals det(H - lambda I) of the
+    Hessian computed from its entries (an independent route: a numeric 12 x 12 determinant)."""
+    from normsharp.commands.derive import MAX_D
+
+    d = MAX_D
+    x, w, _, y, _, _ = _symbols(d)
+    (_, H), (_, _), (_, secular) = derive("hessian", d)
+    r, lam = sp.Symbol("r", real=True), sp.Symbol("lambda")
+    point = {**{xi: sp.Rational(k + 1, 3) for k, xi in enumerate(x)},
+             **{wi: sp.Rational((-1) ** k * (k + 2), 5) for k, wi in enumerate(w)},
+             r: sp.Rational(-2, 7), lam: sp.Rational(5, 11)}
+    Hn = sp.Matrix(H).subs(point)
+    assert secular.subs(point) == (Hn - point[lam] * sp.eye(d)).det()
+
+
+def test_hessian_at_d_12_finishes_as_a_process():
+    """A guard against the old behaviour (expanding the polynomial: over 10 minutes): the
+    command ends well within a minute in a fresh process."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import normsharp
+
+    root = Path(normsharp.__file__).resolve().parent.parent
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run([sys.executable, "-m", "normsharp", "derive", "hessian", "--d", "12"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "secular form" in proc.stdout

@@ -134,3 +134,19 @@ def test_exact_fractions_are_accepted(cli):
                "--json"]).json()
     assert obj["text"]["eta_c"] == str(sp.N(_exact_eta_c(), obj["digits"]["eta_c"]))
     assert F(obj["text"]["eta_c"]) > 0
+
+
+def test_long_vectors_are_summarised_unless_full(cli):
+    """d = 60: beta prints as its first three and last entries with the count; --full prints
+    all 60, and the summary's entries are the full run's own."""
+    x = ",".join(f"{1 + i % 7}/{1 + i % 5}" for i in range(60))
+    short = cli(["flow", "--x", x, "--alpha", "0.01"])
+    full = cli(["flow", "--x", x, "--alpha", "0.01", "--full"])
+    assert short.code == 0 and full.code == 0, short.err + full.err
+    s_row = next(line for line in short.out.splitlines() if line.startswith("beta"))
+    f_row = next(line for line in full.out.splitlines() if line.startswith("beta"))
+    entries = f_row.split("(")[1].split(")")[0].split(", ")
+    assert len(entries) == 60
+    assert f"({', '.join(entries[:3])}, ..., {entries[-1]}) [60 entries]" in s_row
+    assert "--full prints them whole" in short.out and "--full" not in full.out
+    assert "[60 entries]" in short.out.splitlines()[0]  # the data in the first line too

@@ -207,3 +207,38 @@ def test_interpolators_and_flow_agree_on_eta_c(cli):
         digits = flow["digits"]["eta_c"]
         assert theory_eta["gradient_flow"]["eta_c"] == pytest.approx(
             flow["eta_c"], rel=10.0 ** (1 - min(digits, 15)))
+
+
+# ---------------------------------------------------------------- long vectors, --full
+X60 = ",".join(f"{1 + i % 7}/{1 + i % 5}" for i in range(60))
+
+
+def test_long_vectors_are_summarised_unless_full(cli):
+    """d = 60: vectors print as their first three and last entries with the count, and a
+    note says so; --full prints every entry (the mean of the uniform prior: y/(d x_i))."""
+    from fractions import Fraction
+
+    xs = [Fraction(v) for v in X60.split(",")]
+    short = cli(["interpolators", "--x", X60])
+    assert short.code == 0, short.err
+    row = next(line for line in short.out.splitlines() if line.startswith("optimal.beta"))
+    mu = [1 / (60 * v) for v in xs]  # by hand: the centroid of M
+    assert f"({mu[0]}, {mu[1]}, {mu[2]}, ..., {mu[-1]}) [60 entries]" in row
+    assert "x = (1, 1, 1, ..., 4/5) [60 entries]" in short.out
+    assert "--full prints them whole" in short.out
+    assert max(len(line) for line in short.out.splitlines()) < 260
+    full = cli(["interpolators", "--x", X60, "--full"])
+    row = next(line for line in full.out.splitlines() if line.startswith("optimal.beta"))
+    assert "(" + ", ".join(str(m) for m in mu) + ")" in row
+    assert "--full" not in full.out and len(full.out) > 3 * len(short.out)
+
+
+def test_long_exact_values_are_elided_with_their_length(cli):
+    res = cli(["interpolators", "--x", X60, "--alpha", "0.01"])
+    assert res.code == 0, res.err
+    sharp = next(line for line in res.out.splitlines()
+                 if line.startswith("gradient_flow.sharpness"))
+    exact = cli(["interpolators", "--x", X60, "--alpha", "0.01", "--json"]).json()[
+        "exact"]["gradient_flow"]["sharpness"]
+    assert len(exact) > 200 and f"[{len(exact)} characters]" in sharp
+    assert "..." in sharp and exact[:20] in sharp

@@ -93,3 +93,130 @@ def test_bad_input_exits_2_with_one_line(cli, argv, needle):
     assert len(res.err_lines) == 1 and res.err_lines[0].startswith("normsharp: error:")
     assert needle in res.err_lines[0] and res.out == ""
     assert "Traceback" not in res.err
+
+
+# --------------------------------------------------------- rules, precision and domains
+def test_text_shows_rule_precision_and_domain_per_check(cli):
+    res = cli(["verify", "--claim", "R2", "--claim", "R9", "--examples", "3"])
+    assert res.code == 0, res.err
+    out = res.out
+    rows = {tuple(line.split()[:2]): line for line in out.splitlines()
+            if line.startswith(("R2 ", "R9 ")) and len(line.split()) > 5}
+    assert "exact_equal" in rows[("R2", "exact")] and rows[("R2", "exact")].endswith("exact")
+    assert "two_precision_equal" in rows[("R2", "numerics")]
+    assert "digits agreed" in rows[("R2", "numerics")]
+    assert "two_precision_at_least" in rows[("R9", "numerics")]
+    # R9's restricted domain is printed, and every rule used is explained
+    assert "R9: d = 2, x_min/x_max in [1/2, 9/10], alpha in {1/1000, 1/100, 1/20}" in out
+    assert "two_precision_equal: two precisions agree on D >= 4 digits" in out
+
+
+def test_json_has_evidence_and_domains(cli):
+    obj = cli(["verify", "--claim", "R9", "--examples", "3", "--json"]).json()
+    (claim,) = obj["claims"]
+    assert claim["domain"].startswith("d = 2, x_min/x_max in [1/2, 9/10]")
+    ev = {k["name"]: k["evidence"] for k in claim["checks"]}
+    assert ev["exact"]["exact"] is True and ev["exact"]["text"] == "exact"
+    assert ev["numerics"]["exact"] is False and ev["numerics"]["agreed_digits"] >= 4
+    assert all("r9_top" in k["domain"] for k in claim["checks"] if k["name"] == "numerics")
+
+
+# ------------------------------------------------------------------------ one instance
+R9_EDGE = ["verify", "--claim", "R9", "--x", "1,0.5", "--alpha", "0.01", "--eta", "0.65"]
+
+
+def test_one_instance_text(cli):
+    res = cli(R9_EDGE)
+    assert res.code == 0, res.err
+    out = res.out
+    assert out.startswith("normsharp verify: R9 on x=(1, 1/2), y=1, alpha=1/100, eta=13/20")
+    assert "domain of R9: d = 2, x_min/x_max in [1/2, 9/10]" in out
+    table = {line.split()[0]: line.split() for line in out.splitlines()
+             if line.split() and line.split()[0] in ("exact", "numerics", "u_shape")}
+    assert table["exact"][2] == "pass" and table["exact"][-1] == "exact"
+    assert table["numerics"][2] == "pass" and "agreed" in " ".join(table["numerics"])
+    assert "verdict: held (3 passed, 0 failed, 0 undecided, 0 not run)" in out
+
+
+def test_one_instance_json(cli):
+    res = cli([*R9_EDGE, "--check", "exact", "--json"])
+    assert res.code == 0 and res.err == ""
+    obj = res.json()
+    assert obj["claim"] == "R9" and obj["verdict"] == "held"
+    assert obj["instance"] == {"x": ["1", "1/2"], "y": "1", "alpha": "1/100", "eta": "13/20"}
+    assert [c["name"] for c in obj["checks"]] == ["exact"]
+
+
+def test_one_instance_says_which_options_a_check_needs(cli):
+    res = cli(["verify", "--claim", "R4", "--x", "1,0.5", "--alpha", "0.01"])
+    assert res.code == 0, res.err
+    assert "exact: needs --beta-star" in res.out and "numerics: needs --beta-star" in res.out
+    assert "metamorphic: ran with c = 2, reversed permutation" in res.out
+
+
+def test_one_instance_outside_the_domain_is_named(cli):
+    res = cli(["verify", "--claim", "R9", "--x", "4,2", "--y", "0.5", "--alpha", "0.05",
+               "--eta", "0.4309"])
+    assert res.code == 0, res.err
+    assert ("numerics: outside the claim's domain: d = 2, x_min/x_max in [1/2, 9/10], alpha "
+            "in {1/1000, 1/100, 1/20}") in res.out
+    forced = cli(["verify", "--claim", "R9", "--x", "4,2", "--y", "0.5", "--alpha", "0.05",
+                  "--eta", "0.4309", "--force", "--check", "numerics"])
+    assert forced.code == 0
+    assert "numerics FAILED" in forced.out and "verdict: failed outside the domain" in \
+        forced.out
+
+
+def test_one_instance_with_a_parameter_point(cli):
+    res = cli(["verify", "--claim", "R1", "--x", "1,0.5", "--alpha", "1", "--theta", "1,-0.5",
+               "--json"])
+    assert res.code == 0, res.err
+    status = {c["name"]: c["status"] for c in res.json()["checks"]}
+    # y = 1 but <x, w*w> = 1 + 1/8: not a zero-loss point, so that check does not apply
+    assert status == {"exact": "pass", "zero_loss": "not run", "numerics": "pass",
+                      "metamorphic": "pass"}
+    zero = cli(["verify", "--claim", "R1", "--x", "1,0.5", "--y", "1.125", "--alpha", "1",
+                "--theta", "1,-0.5", "--check", "zero_loss", "--json"])
+    assert [c["status"] for c in zero.json()["checks"]] == ["pass"]
+
+
+def test_one_instance_refuted_exits_1(cli, planted):
+    from proofs_check.domains import Domain
+
+    register(Claim("PLANTED2", "A wrong statement planted by the CLI tests.", "[planted]",
+                   "identity", (wrong_vertex_count,), ("none",), "one-sample problems",
+                   (Check("planted", wrong_vertex_count, S.problems(d_max=4), "exact",
+                          admits=Domain((), ())),)))
+    try:
+        res = cli(["verify", "--claim", "PLANTED2", "--x", "1,0.5", "--alpha", "0.01"])
+        undeclared = cli(["verify", "--claim", planted, "--x", "1,0.5", "--alpha", "0.01"])
+    finally:
+        unregister("PLANTED2")
+    assert res.code == 1, res.err
+    assert "planted FAILED: quantity = vertices, got = [1], expected = [2]" in res.out
+    assert "verdict: refuted (0 passed, 1 failed" in res.out
+    # a claim whose checks do not declare their domain is not run on an instance
+    assert undeclared.code == 2 and "domain is not declared" in undeclared.err
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["verify", "--x", "1,0.5", "--alpha", "0.01"], "--claim"),
+    (["verify", "--claim", "R2", "--claim", "R3", "--x", "1,0.5", "--alpha", "0.01"],
+     "--claim"),
+    (["verify", "--claim", "R2", "--x", "1,0.5"], "--alpha"),
+    (["verify", "--claim", "R2", "--x", "1,0.5", "--alpha", "0.01", "--examples", "3"],
+     "--examples"),
+    (["verify", "--claim", "R2", "--x", "1,0.5", "--alpha", "0.01", "--check", "nope"],
+     "--check"),
+    (["verify", "--claim", "R2", "--x", "1,-0.5", "--alpha", "0.01", "--eta", "0"], "--eta"),
+    (["verify", "--claim", "R1", "--x", "1,0.5", "--alpha", "1", "--theta", "1,2,3"],
+     "--theta"),
+    (["verify", "--claim", "R9", "--x", "1,0.5,0.3", "--alpha", "0.01", "--eta", "0.6"],
+     "every check: outside the claim's domain"),
+    (["verify", "--claim", "R5", "--x", "1,0.5", "--alpha", "0.01"], "needs --eta"),
+])
+def test_one_instance_bad_input_exits_2(cli, argv, needle):
+    res = cli(argv)
+    assert res.code == 2, (res.code, res.out, res.err)
+    assert len(res.err_lines) == 1 and res.err_lines[0].startswith("normsharp: error:")
+    assert needle in res.err_lines[0] and res.out == ""

@@ -53,8 +53,11 @@ def test_outcome_is_the_documented_one(results, name):
     if res.outcome == "refuted":
         cx = res.counterexample
         assert set(cx) >= {"instance", "description", "detail", "shrunk_from", "reproduce"}
-        # confirmed at both precisions
-        assert set(cx["detail"]) >= {"float64", "flint:32"}
+        # confirmed at both precisions, or exact (evaluated once): the theory-only conjecture
+        if name == "min-sharpness-generalises-better":
+            assert set(cx["detail"]) == {"exact"}
+        else:
+            assert set(cx["detail"]) >= {"float64", "flint:32"}
 
 
 def _eta_c_and_flow_limit(x, y, alpha):
@@ -135,8 +138,8 @@ def test_min_sharpness_counterexample_by_hand(results):
         return (y / value) ** 2 * (F(1, k) - F(2, d))
 
     assert excess(min(x)) > excess(max(x))
-    assert F(cx["detail"]["float64"]["risk_min_sharpness"]) - F(
-        cx["detail"]["float64"]["risk_min_norm"]) == excess(min(x)) - excess(max(x))
+    assert F(cx["detail"]["exact"]["risk_min_sharpness"]) - F(
+        cx["detail"]["exact"]["risk_min_norm"]) == excess(min(x)) - excess(max(x))
 
 
 def test_s_gf_counterexample_by_hand(results):
@@ -262,7 +265,8 @@ def test_search_goes_on_after_an_unconfirmed_candidate():
     res = search_conjecture(conj, examples=20, seed=0)
     assert res.outcome == "refuted", res.to_json()
     assert F(res.counterexample["instance"]["y"]) >= 3
-    assert res.counterexample["detail"]["flint:32"]["y"] == res.counterexample["instance"]["y"]
+    # there the predicate reads no precision: one exact evaluation decides
+    assert res.counterexample["detail"]["exact"]["y"] == res.counterexample["instance"]["y"]
     assert any("not confirmed" in r for r in res.reasons)
     assert res.undecided >= 1
 
@@ -271,7 +275,7 @@ def test_above_eta_c_strategy_never_draws_a_rate_below_eta_c():
     """It used to return eta = 0.9/(2 y x_min) when that is below eta_c (7 of 300 draws)."""
     from hypothesis import HealthCheck, given, seed, settings
 
-    from proofs_check.conjectures import _above_eta_c
+    from proofs_check.builtin_conjectures import _above_eta_c
 
     bad = []
 
@@ -286,3 +290,190 @@ def test_above_eta_c_strategy_never_draws_a_rate_below_eta_c():
 
     draw()
     assert not bad, bad[:3]
+
+
+# ------------------------------------------------ exact verdicts, failing predicates, loading
+def _counting(verdict_of_case, uses_precision: bool):
+    calls = []
+
+    def predicate(case):
+        calls.append(case.precision if uses_precision else "?")
+        return verdict_of_case(case)
+
+    predicate.calls = calls
+    return predicate
+
+
+def test_a_precision_free_predicate_is_evaluated_once_and_called_exact():
+    """It reads neither gd() nor the precision: evaluating it at flint:32 would repeat the
+    same computation. The counterexample says "exact" once; confirmation costs one call."""
+    from proofs_check.conjectures import _confirm
+
+    inst = instance_from_key({"x": ["1", "1"], "y": "2", "alpha": "1"})
+    free = _counting(lambda case: case.y <= 1, uses_precision=False)
+    out = _confirm(Conjecture("free", "y <= 1", free, problems(d_max=2)), inst)
+    assert out.status == "fail" and set(out.detail) == {"exact"} and len(free.calls) == 1
+    bound = _counting(lambda case: case.y <= 1, uses_precision=True)
+    out = _confirm(Conjecture("bound", "y <= 1", bound, problems(d_max=2)), inst)
+    assert out.status == "fail" and set(out.detail) == {"float64", "flint:32"}
+    assert bound.calls == ["float64", "flint:32"]
+
+
+def test_a_gd_predicate_is_confirmed_at_both_precisions(results):
+    """Reading case.gd() makes the verdict precision-dependent."""
+    cx = results["gd-limit-reachable-up-to-stability-limit"].counterexample
+    assert "exact" not in cx["detail"] and {"float64", "flint:32"} <= set(cx["detail"])
+
+
+def raises_on_large_labels(case):
+    if case.y > 2:
+        raise RuntimeError("labels above 2 are not handled")
+    return True
+
+
+def returns_a_number(case):
+    return 0.5
+
+
+def undecidable_relational(case):
+    return sp.Symbol("t") <= case.y
+
+
+def numpy_and_sympy_booleans(case):
+    import numpy as np
+
+    return (np.bool_(case.y <= 1), {}) if case.y != 1 else sp.true
+
+
+@pytest.mark.parametrize("predicate, needle", [
+    (raises_on_large_labels, "it raised RuntimeError: labels above 2 are not handled ("
+                             "test_conjectures.py, line"),
+    (returns_a_number, "returned 0.5 (float), not a verdict"),
+    (undecidable_relational, "returned t <= "),
+])
+def test_a_failing_predicate_is_a_predicate_error_naming_the_instance(predicate, needle):
+    from proofs_check.conjectures import PredicateError
+
+    conj = Conjecture("mine", "a user's conjecture", predicate, problems(d_max=3))
+    with pytest.raises(PredicateError) as info:
+        search_conjecture(conj, examples=30, seed=0)
+    err = info.value
+    assert err.argument == "predicate" and err.value == "mine"
+    assert needle in str(err), str(err)
+    assert err.precision == "float64"
+    assert f"on the instance {err.instance.describe()} (at float64)" in str(err)
+    if predicate is raises_on_large_labels:  # independently: it does raise there
+        assert err.instance.y > 2
+        with pytest.raises(RuntimeError):
+            predicate(Case(err.instance))
+
+
+def test_numpy_and_sympy_booleans_are_verdicts():
+    conj = Conjecture("booleans", "y <= 1", numpy_and_sympy_booleans, problems(d_max=2))
+    res = search_conjecture(conj, examples=20, seed=0)
+    assert res.outcome == "refuted" and F(res.counterexample["instance"]["y"]) > 1
+
+
+def test_a_raising_builtin_is_a_bug_not_bad_input():
+    """A built-in conjecture that raises is an internal error: the exception propagates."""
+    conj = CONJECTURES["min-sharpness-generalises-better"]
+
+    def broken(case):
+        raise KeyError("planted")
+
+    object.__setattr__(conj, "predicate", broken)  # a frozen dataclass
+    try:
+        with pytest.raises(KeyError, match="planted"):
+            search_conjecture(conj, examples=5, seed=0)
+    finally:
+        from proofs_check import builtin_conjectures as B
+
+        object.__setattr__(conj, "predicate", B.min_sharpness_better)
+
+
+def test_a_strategy_that_is_not_one_is_named():
+    from theory.errors import DomainError
+
+    def fn(case):
+        return True
+
+    with pytest.raises(DomainError, match="'strategy' is a hypothesis strategy"):
+        search_conjecture(Conjecture("mine", "", fn, [1, 2]), examples=2)
+
+
+MODULE_TEXT = '''
+def small_label(case):
+    """y <= 1."""
+    return case.y <= 1
+'''
+
+
+def test_load_predicate_from_a_file_and_from_the_current_directory(tmp_path, monkeypatch):
+    import sys
+
+    (tmp_path / "mine_for_load_test.py").write_text(MODULE_TEXT)
+    by_path = load_predicate(f"{tmp_path / 'mine_for_load_test.py'}:small_label")
+    assert by_path.statement == "y <= 1." and by_path.predicate.__name__ == "small_label"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path
+                                      if p not in ("", ".", str(tmp_path))])
+    monkeypatch.delitem(sys.modules, "mine_for_load_test", raising=False)
+    by_name = load_predicate("mine_for_load_test:small_label")
+    assert by_name.predicate(Case(instance_from_key(
+        {"x": ["1", "1"], "y": "2", "alpha": "1"}))) is False
+    sys.modules.pop("mine_for_load_test", None)
+
+
+@pytest.mark.parametrize("spec, needle", [
+    ("no_colon", "the form FILE.py:function or module:function"),
+    ("no.such.module:f", "no module named 'no'"),
+    (f"{__name__}:missing", "a function named 'missing'"),
+    (f"{__name__}:SEED", "a callable: SEED"),
+    ("/no/such/file.py:f", "an existing Python file"),
+])
+def test_bad_specs_name_the_problem(spec, needle):
+    from theory.errors import DomainError
+
+    with pytest.raises(DomainError) as info:
+        load_predicate(spec)
+    assert info.value.argument == "predicate" and needle in str(info.value)
+
+
+# ------------------------------------------------------------------------------ README
+def _readme_outcomes() -> dict:
+    """The README's sentence on the built-in conjectures: name -> (outcome, quoted instance
+    as a dict of exact texts, or None), and the seed and examples it quotes."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = text.index("Built-in conjectures and the counterexamples")
+    para = " ".join(text[start:text.index("\n\n", start)].split())
+    settings = re.search(r"\(seed (\d+), (\d+) examples\)", para)
+    found = {}
+    for name, outcome, inst in re.findall(
+            r"`([a-z0-9-]+)` (refuted|not refuted)(?: at `([^`]*)`)?", para):
+        fields = dict(re.findall(r"(\w+) = (\([^)]*\)|[^,]+)", inst)) if inst else None
+        found[name] = (outcome, fields)
+    return found, int(settings.group(1)), int(settings.group(2))
+
+
+def test_the_readme_quotes_what_the_command_prints(results):
+    """Every built-in conjecture's outcome, and the instance the README quotes, are those of
+    the search the command runs (its defaults: seed 0, 30 examples, as the README says)."""
+    from normsharp.cli import build_parser
+
+    quoted, seed, examples = _readme_outcomes()
+    args = build_parser("counterexample").parse_args(["counterexample", "s-gf-attained-at-end"])
+    assert (args.seed, args.examples) == (seed, examples) == (SEED, 30)  # the fixture's too
+    assert sorted(quoted) == sorted(CONJECTURES)
+    for name, (outcome, fields) in quoted.items():
+        res = results[name]
+        assert res.outcome == outcome, name
+        if outcome == "refuted":
+            assert fields is not None, f"the README quotes no instance for {name}"
+            key = res.counterexample["instance"]
+            printed = {"x": "(" + ", ".join(key["x"]) + ")", "y": key["y"],
+                       "alpha": key["alpha"], **({"eta": key["eta"]} if "eta" in key else {})}
+            assert {k: v.strip() for k, v in fields.items()} == {
+                k: v for k, v in printed.items() if k in fields or k != "alpha"}, name

@@ -269,3 +269,59 @@ def test_reviewer_demonstration_a_tiny_budget_no_longer_verifies_e4():
     (c,) = verify(["E4"], examples=20, seed=0, time_budget=0.3).claims
     assert c.verdict == "undecided" and c.truncated
     assert "time budget" in c.reason
+
+
+# ------------------------------------------------------------- what decided an outcome
+def test_evidence_of_each_rule_by_hand():
+    from proofs_check.decide import (
+        evidence,
+        evidence_text,
+        exact_at_least,
+        two_precision_at_least,
+        two_precision_equal,
+        two_precision_residual,
+        weakest,
+    )
+
+    exact = evidence(combine([exact_equal("a", F(1), F(1)), exact_at_least("b", 2, 1)]))
+    assert exact["exact"] and exact["agreed_digits"] is None
+    assert evidence_text(exact) == "exact"
+    # low and high differ by 1e-10 at scale 1: 10 digits agreed; theory = high: all digits
+    eq = evidence(two_precision_equal("q", F(1), F(1) + F(1, 10**10), F(1)))
+    assert not eq["exact"] and eq["agreed_digits"] == 10.0 and eq["theory_digits"] == float(
+        "inf")
+    assert evidence_text(eq) == "10.0 digits agreed, theory to all"
+    # margins 1/2 and 1/2 + 1e-20: slack 10 * 1e-20 + 1e-25 of scale 1
+    one = evidence(two_precision_at_least("m", F(1, 2), F(1, 2) + F(1, 10**20), 1))
+    assert abs(one["slack"] - (1e-19 + 1e-25)) < 1e-30 and one["agreed_digits"] == 20.0
+    res = evidence(two_precision_residual("r", {30: F(1, 10**28), 60: F(1, 10**58)}, 10))
+    assert res["residual"] == {"30": 1e-28, "60": 1e-58}
+    # the weakest: least digits, largest slack, union of rules
+    low = evidence(two_precision_equal("q", F(1), F(1) + F(1, 10**6), F(1)))
+    w = weakest([eq, low, one, exact])
+    assert w["agreed_digits"] == 6.0 and not w["exact"] and w["slack"] == one["slack"]
+    assert set(w["rules"]) == {"two_precision_equal", "two_precision_at_least",
+                               "exact_equal", "exact_at_least"}
+    assert evidence_text(w).startswith("6.0 digits agreed") and "exact parts" in \
+        evidence_text(w)
+    assert weakest([]) is None and evidence_text(None) == "-"
+
+
+def test_verify_reports_the_weakest_digits_over_the_passing_instances():
+    """R2's numerics check compares S = 4 y x_max with the engine's Hessian at 30 and 60
+    digits: the digits the two agree on can be at most 30 (the lower precision) and at least
+    the decision threshold; its exact checks say 'exact'."""
+    from proofs_check.decide import MIN_DIGITS
+    from proofs_check.verify import verify
+
+    (claim,) = verify(["R2"], examples=4, seed=0).claims
+    checks = {c.name: c for c in claim.checks}
+    assert checks["exact"].evidence["exact"] and checks["exact"].evidence_text == "exact"
+    num = checks["numerics"].evidence
+    assert not num["exact"] and MIN_DIGITS <= num["agreed_digits"] <= 31
+    assert num["rules"] == ["two_precision_equal"]
+    assert claim.domain.startswith("x > 0 (d = 2..8")
+    js = claim.to_json()
+    assert js["domain"] == claim.domain and js["checks"][2]["name"] == "numerics"
+    assert js["checks"][2]["evidence"]["agreed_digits"] == num["agreed_digits"]
+    assert js["checks"][2]["evidence"]["text"].startswith(f"{num['agreed_digits']:.1f} digits")
