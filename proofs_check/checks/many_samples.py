@@ -47,6 +47,16 @@ from ..decide import (
     two_precision_at_least,
     two_precision_equal,
 )
+from ..domains import (
+    ALPHA_E4,
+    DIFFERENCE,
+    PRODUCT,
+    UNDERDETERMINED,
+    WELL_CONDITIONED,
+    Y_NONZERO,
+    Condition,
+    Domain,
+)
 from ..experiments import PRECISIONS, gf_limit_by_gd
 from ..experiments import rational as _Q
 from .general_networks import check_E4_numerics
@@ -338,13 +348,6 @@ def _blocks_domain():
     return draw()
 
 
-def _well_posed(inst) -> bool:
-    """Full row rank with ``det(X X^T) >= tr(X X^T)^n / 100`` (the GD ladder's budget)."""
-    Xm = sp.Matrix([[_Q(a) for a in r] for r in inst.X])
-    G = Xm * Xm.T
-    return G.det() * 100 >= G.trace() ** Xm.shape[0]
-
-
 def _flow_domain(param):
     from hypothesis import strategies as st
 
@@ -358,7 +361,53 @@ def _flow_domain(param):
     # d > n: with a square X the interpolator is fixed, and a zero entry of it (from a zero
     # factor of theta) is approached too slowly for the GD ladder's budget
     return draw().filter(lambda i: i.d > i.n and any(v != 0 for v in i.ys)).filter(
-        _well_posed)
+        WELL_CONDITIONED.holds)
+
+
+# ----------------------------------------------------------- domains as conditions
+def _sizes(n_hi: int, d_hi: int) -> tuple:
+    return (Condition(f"n = 1..{n_hi} samples", lambda i: 1 <= i.n <= n_hi),
+            Condition(f"d = 2..{d_hi}", lambda i: 2 <= i.d <= d_hi))
+
+
+def _has_interpolator(inst) -> bool:
+    from numerics.errors import DomainError
+    from numerics.interpolators import min_norm_interpolator
+
+    try:
+        min_norm_interpolator(inst.X, inst.ys, inst.param)
+    except DomainError:
+        return False
+    return True
+
+
+def _block_diagonal(inst) -> bool:
+    """``theta`` is an orthogonal ``U`` and ``U^T X`` has rows of disjoint supports, each with
+    an entry that can carry its label (``x_ki y_k > 0`` for shared, ``x_ki != 0`` else)."""
+    U = sp.Matrix(inst.theta)
+    n = len(inst.X)
+    if U.shape != (n, n) or U * U.T != sp.eye(n):
+        return False
+    X0 = U.T * sp.Matrix([[_Q(a) for a in r] for r in inst.X])
+    y0 = U.T * sp.Matrix([_Q(a) for a in inst.ys])
+    supports = [{i for i in range(X0.shape[1]) if X0[k, i] != 0} for k in range(n)]
+    if any(supports[a] & supports[b] for a in range(n) for b in range(a + 1, n)):
+        return False
+    shared = inst.param == "shared"
+    return all(any((X0[k, i] * y0[k] > 0) if shared else X0[k, i] != 0 for i in supports[k])
+               for k in range(n))
+
+
+PARAMS = Condition("the product, difference or shared parametrisation",
+                   lambda i: i.param in ("product", "difference", "shared"))
+INTERPOLABLE = Condition("an interpolator exists (y in the range of X; beta >= 0 for shared)",
+                         _has_interpolator)
+BLOCKS = Condition("theta = U orthogonal with U^T X block-diagonal (rows of disjoint "
+                   "supports, each able to carry its label)", _block_diagonal, ("theta",))
+_N1 = Domain((), (PARAMS,) + _sizes(4, 8) + (INTERPOLABLE,))
+_FLOW = (Condition("n = 2..3 samples", lambda i: 2 <= i.n <= 3),
+         Condition("d = 3..4", lambda i: 3 <= i.d <= 4), UNDERDETERMINED, ALPHA_E4, Y_NONZERO,
+         WELL_CONDITIONED)
 
 
 CLAIMS = [
@@ -369,9 +418,10 @@ CLAIMS = [
             ("numerics.interpolators.min_norm_interpolator (HiGHS, exact simplex)",),
             "X: n = 1..3 rational samples (entries in [-3, 3], denominators <= 2), d = 2..5, "
             "y = X beta_0 (beta_0 >= 0 for shared); product, difference, shared", (
-                Check("exact", check_N1_exact, _lp_domain, "exact", 0.5),
+                Check("exact", check_N1_exact, _lp_domain, "exact", 0.5, admits=_N1),
                 Check("metamorphic", check_N1_metamorphic,
-                      lambda: S.transformed(_lp_domain()), "metamorphic", 0.3),
+                      lambda: S.transformed(_lp_domain()), "metamorphic", 0.3,
+                      admits=Domain((), _N1.conditions, transformed=True)),
             ), notes="Shared depth D > 2 (a concave minimum, vertex enumeration) is tested in "
             "tests/numerics/test_interpolators_n.py, not here."),
     declare("N2", "The certified interval [lower, upper] of the least sharpness over X beta = y "
@@ -381,11 +431,15 @@ CLAIMS = [
             ("numerics.interpolators.min_sharpness_interpolator (Clarabel, polish, exact "
              "bounds)", "SCS (second solver)"),
             "rotated block-diagonal data (n = 1..3, closed-form optimum); X: n = 1..3, "
-            "d = 2..5 rational, y = X beta_0", (
-                Check("exact", check_N2_exact, _blocks_domain, "exact", 0.4),
+            "d = 2..5 rational, y = X beta_0 (certificate and second solver: n <= 10, "
+            "d <= 50)", (
+                Check("exact", check_N2_exact, _blocks_domain, "exact", 0.4,
+                      admits=Domain(("theta",), (PARAMS,) + _sizes(3, 6) + (BLOCKS,))),
                 Check("certificate", check_N2_certificate, _lp_domain, "exact", 0.3,
-                      kind="identity"),
-                Check("numerics", check_N2_numerics, _lp_domain, "numerics", 0.3),
+                      kind="identity",
+                      admits=Domain((), (PARAMS,) + _sizes(10, 50) + (INTERPOLABLE,))),
+                Check("numerics", check_N2_numerics, _lp_domain, "numerics", 0.3,
+                      admits=Domain((), (PARAMS,) + _sizes(10, 50) + (INTERPOLABLE,))),
             ), notes="Depth D > 2 (shared, a power-cone program) is tested in "
             "tests/numerics/test_interpolators_n.py, not here."),
     declare("N3", "With n samples, gradient descent with eta -> 0 converges to the minimiser "
@@ -395,9 +449,9 @@ CLAIMS = [
             "X: n = 2..3 signed samples of full row rank, d = 3..4 > n, y = X beta(theta), "
             "alpha in {1/10, 1/5, 1/2, 1}, det(X X^T) >= tr(X X^T)^n / 100", (
                 Check("difference", check_E4_numerics, lambda: _flow_domain("difference"),
-                      "numerics", 0.3),
+                      "numerics", 0.3, admits=Domain((), (DIFFERENCE,) + _FLOW)),
                 Check("product", check_N3_product, lambda: _flow_domain("product"),
-                      "numerics", 0.3),
+                      "numerics", 0.3, admits=Domain((), (PRODUCT,) + _FLOW)),
             ), notes="The difference check is E4's own (check_E4_numerics), run on n-sample "
             "data."),
 ]
