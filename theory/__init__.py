@@ -40,8 +40,13 @@ _MODULES = {
                 "lambda_max", "loss", "residual", "sharpness", "zero_loss_sharpness"),
     "interpolators": ("Interpolator", "extreme_indices", "min_norm_interpolator",
                       "min_sharpness_interpolator", "zero_loss_vertices"),
+    "many_samples": ("NormCertificate", "flow_mirror_map", "flow_potential", "least_sharpness",
+                     "min_norm_certificate", "parameter_norm_sq", "sharpness_dual_bound",
+                     "sharpness_weights"),
     "pareto": ("Bounds", "ParetoFront", "norm_sharpness_identity", "pareto_front",
                "zero_loss_bounds"),
+    "population": ("best_interpolator", "eta_star", "gaussian_posterior", "gaussian_prior",
+                   "sparse_posterior", "sparse_prior"),
     "stability": ("Thresholds", "is_linearly_stable", "jacobian_eigenvalue",
                   "least_norm_stable_interpolator", "stability_thresholds"),
     # the computability source [BFFK25] (C1-C8): Fractions only, no sympy at import
@@ -59,7 +64,8 @@ _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 
 #: The public functions, each citing one claim (the registry in proofs_check reads this), in
 #: the order of the claims. The general-network claims E1 to E5 live in
-#: :mod:`theory.general_networks` (``E_FUNCTIONS``).
+#: :mod:`theory.general_networks` (``E_FUNCTIONS``); the ``n``-sample ones (E2's scalings, N1 to
+#: N3) in :mod:`theory.many_samples`, R8 with ``n`` samples in :mod:`theory.population`.
 _CLAIM_FUNCTION_NAMES = (
     "residual", "loss", "gradient", "hessian", "hessian_char_poly", "hessian_spectrum",
     "sharpness", "lambda_max", "zero_loss_sharpness",
@@ -81,6 +87,11 @@ _CLAIM_FUNCTION_NAMES = (
     "classify_with_exit", "refine_classification", "polynomial", "polynomial_enclosure",
     "classify_regions",
     "quantize", "quantize_name", "relaxed_error_bound", "quantizer_adversary",
+    # n samples: R8 (theory.population), E2 and N1-N3 (theory.many_samples)
+    "gaussian_prior", "sparse_prior", "gaussian_posterior", "sparse_posterior",
+    "best_interpolator", "eta_star",
+    "parameter_norm_sq", "sharpness_weights", "least_sharpness",
+    "min_norm_certificate", "sharpness_dual_bound", "flow_potential", "flow_mirror_map",
 )
 
 
@@ -118,7 +129,7 @@ __all__ = list(_CLAIM_FUNCTION_NAMES) + [
     "gram_form", "hessian_formula", "least_param_norm", "least_sharpness_matrix",
     "one_sample_flow_path", "one_sample_flow_residual", "product_gd_invariants",
     "woodworth_gradient", "woodworth_potential", "woodworth_q",
-    "general_networks", "E_FUNCTIONS",
+    "general_networks", "E_FUNCTIONS", "many_samples", "population", "NormCertificate",
     "CLAIM_FUNCTIONS", "SOURCES", "Citation", "citation_of", "cites", "DomainError",
     "NotDecidable", "Spectrum", "Interpolator", "Bounds", "ParetoFront", "Thresholds",
     "GradientFlowLimit", "SharpnessAlongFlow", "EffectiveInitialisation", "Prior",

@@ -13,6 +13,8 @@ room                   claims       the mathematics (module of :mod:`theory`)
 ``edge_of_stability``  R9           GD above ``eta_c``; the U-shaped error
 ``general_networks``   E1-E5        product and difference parametrisations
 ``computability``      C1-C8        quantized networks, names, exit flags, quantizers
+``many_samples``       N1-N3        ``n`` samples: the minimum-norm LP, the
+                                    minimum-sharpness SDP, the flow's limit
 =====================  ===========  ===============================================
 
 Each room holds its checks (``check_<id>_<what>``: one instance in, one
@@ -47,12 +49,13 @@ from . import (
     gradient_flow,
     hessian,
     interpolators,
+    many_samples,
     pareto,
     stability,
 )
 
 __all__ = ["ROOMS"]
 
-#: the rooms in claim order (R1 .. R9, then E1 .. E5, then C1 .. C8 of [BFFK25])
+#: the rooms in claim order (R1 .. R9, then E1 .. E5, then C1 .. C8 of [BFFK25], then N1 .. N3)
 ROOMS = (hessian, interpolators, pareto, stability, gradient_flow, gd_identity, generalisation,
-         edge_of_stability, general_networks, computability)
+         edge_of_stability, general_networks, computability, many_samples)
