@@ -16,8 +16,11 @@ CHECKS = [(cid, c.name) for cid, claim in REGISTRY.items() for c in claim.checks
 
 
 def test_every_registered_check_has_a_domain():
+    """Checks that declare their domain (``Check.admits``) are not in the table."""
+    own = [(cid, c.name) for cid, claim in REGISTRY.items() for c in claim.checks
+           if c.admits is not None]
     assert sorted((cid, name) for cid, checks in DOMAINS.items() for name in checks) == sorted(
-        CHECKS)
+        set(CHECKS) - set(own))
 
 
 @pytest.mark.parametrize("claim_id, name", CHECKS, ids=[f"{a}-{b}" for a, b in CHECKS])

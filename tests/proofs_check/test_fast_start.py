@@ -27,7 +27,7 @@ def test_listing_the_registry_and_the_conjectures_imports_no_hypothesis():
         "        for k in proofs_check.REGISTRY.values()]\n"
         "names = [(n, x.statement) for n, x in c.CONJECTURES.items()]\n"
         "print(len(rows), len(names), 'hypothesis' in sys.modules)")
-    assert out == "22 5 False"  # R1-R9, E1-E5, C1-C8
+    assert out == "25 5 False"  # R1-R9, E1-E5, C1-C8, N1-N3
 
 
 def test_reading_a_domain_builds_it_once_and_imports_hypothesis():

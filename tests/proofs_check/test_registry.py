@@ -30,7 +30,8 @@ IDS = list(REGISTRY)
 
 def test_registry_lists_r1_to_r9_and_e1_to_e5_in_order():
     assert IDS == ([f"R{i}" for i in range(1, 10)] + [f"E{i}" for i in range(1, 6)]
-                   + [f"C{i}" for i in range(1, 9)])  # C1-C8: [BFFK25], proofs_check.checks
+                   + [f"C{i}" for i in range(1, 9)]  # C1-C8: [BFFK25], proofs_check.checks
+                   + [f"N{i}" for i in range(1, 4)])  # N1-N3: n samples, checks.many_samples
 
 
 @pytest.mark.parametrize("claim_id", IDS)

@@ -26,7 +26,7 @@ def test_function_cites_a_claim(function):
     c = citation_of(function)
     assert c is not None, f"{function.__name__} has no __claim__"
     assert isinstance(c, Citation)
-    assert re.fullmatch(r"R[1-9]|E[1-5]|C[1-8]", c.claim), c.claim
+    assert re.fullmatch(r"R[1-9]|E[1-5]|C[1-8]|N[1-3]", c.claim), c.claim
     # the source names a known reference and a part of it: "[MFCKM26] Section 3"
     m = re.fullmatch(r"\[(\w+)\] (Section \d+|Appendix [A-Z]|[a-z][a-z ]+[a-z])", c.source)
     assert m and m.group(1) in SOURCES, c.source
@@ -82,4 +82,4 @@ def test_registry_has_no_duplicates_and_covers_all_claims():
     assert len(set(CLAIM_FUNCTIONS)) == len(CLAIM_FUNCTIONS)
     claims = {citation_of(f).claim for f in CLAIM_FUNCTIONS}
     assert claims == ({f"R{k}" for k in range(1, 10)} | {f"E{k}" for k in range(1, 6)}
-                      | {f"C{k}" for k in range(1, 9)})
+                      | {f"C{k}" for k in range(1, 9)} | {f"N{k}" for k in range(1, 4)})
