@@ -348,13 +348,26 @@ def _enlarged():
                      st.sets(st.sampled_from(ref.SMALL), min_size=1, max_size=2))
 
 
+def _of(kind, text: str):
+    """The domain of a check whose instances are ``kind`` (not diagonal-network instances):
+    one condition, so that checking such a claim on an ``(x, y, alpha)`` instance says why it
+    does not apply."""
+    from ..domains import Condition, Domain
+
+    return Domain((), (Condition(text, lambda inst: isinstance(inst, kind)),))
+
+
+_FITS = "a quantized-network fit instance (architecture, weight grid, rational data)"
+_NAMES = "a threshold-classification instance (a name of a real, a threshold, a classifier)"
+_QUANT = "a quantization instance (a rational, a grid offset and resolution)"
+
 CLAIMS = [
     declare("C1", "A ReLU network with weights on a finite grid of rationals, evaluated on "
             "rational data, has rational outputs computed exactly; fitting (interpolation, "
             "signs, argmax) is an exact predicate.", "identity",
             ("proofs_check.computability_reference.network_output", "sympy matrices"),
             "planted networks of widths up to (2, 3, 1) and (2, 2, 2, 1), rational samples",
-            [Check("exact", check_C1_exact, _planted, "exact")]),
+            [Check("exact", check_C1_exact, _planted, "exact", admits=_of(ref.FitCase, _FITS))]),
     declare("C2", "Whether some network of a given architecture with weights on a finite "
             "rational grid fits finite rational data (interpolation, signs or argmax) is "
             "decidable: the search returns the lexicographically first witness, or None after "
@@ -362,21 +375,25 @@ CLAIMS = [
             ("proofs_check.computability_reference.brute_force_fit",),
             "architectures with d_0 <= 2, up to two hidden layers of width <= 2, grids from "
             "{-2, -1, -1/2, 0, 1/2, 1, 2}, n <= 4 samples (space <= 2000); planted networks",
-            [Check("exact", check_C2_exact, _fit, "exact"),
-             Check("planted", check_C2_planted, _planted, "exact"),
-             Check("metamorphic", check_C2_metamorphic, _enlarged, "metamorphic", 0.5)]),
+            [Check("exact", check_C2_exact, _fit, "exact", admits=_of(ref.FitCase, _FITS)),
+             Check("planted", check_C2_planted, _planted, "exact",
+                   admits=_of(ref.FitCase, _FITS)),
+             Check("metamorphic", check_C2_metamorphic, _enlarged, "metamorphic", 0.5,
+                   admits=_of(ref.FitCase, _FITS))]),
     declare("C3", "Exact empirical risk minimisation over a finite grid: the least mean "
             "squared error (or fraction of misfitted samples) is rational and attained, and "
             "is returned exactly with its lexicographically first minimiser.", "identity",
             ("proofs_check.computability_reference.brute_force_erm",),
-            "as C2's brute-force domain", [Check("exact", check_C3_exact, _fit, "exact")]),
+            "as C2's brute-force domain", [Check("exact", check_C3_exact, _fit, "exact",
+                                           admits=_of(ref.FitCase, _FITS))]),
     declare("C4", "Permuting the units of a hidden layer (rows of W_l and b_l, columns of "
             "W_{l+1}) leaves the network function unchanged, so restricting the search to "
             "sorted hidden layers does not change its answer.", "identity",
             ("proofs_check.computability_reference.network_output",),
             "planted networks with hidden layers; every permutation of the first hidden layer",
             [Check("metamorphic", check_C4_metamorphic,
-                   lambda: _planted().filter(lambda c: len(c.widths) >= 3), "metamorphic")]),
+                   lambda: _planted().filter(lambda c: len(c.widths) >= 3), "metamorphic",
+                   admits=_of(ref.FitCase, _FITS))]),
     declare("C5", "No algorithm that reads finitely many rational approximations of x and "
             "halts classifies every x against a threshold t: from its run on a name of t the "
             "adversary builds a valid name of t -+ 2^-N (N the largest precision read) that it "
@@ -385,9 +402,9 @@ CLAIMS = [
             "random halting classifier programs reading up to three precisions <= 40; the "
             "built-in finite-precision classifiers at rational thresholds",
             [Check("exact", check_C5_exact, lambda: ref.threshold_cases(with_programs=True),
-                   "exact"),
+                   "exact", admits=_of(ref.ThresholdCase, _NAMES)),
              Check("numerics", check_C5_numerics, lambda: ref.threshold_cases(specs=_SPECS),
-                   "numerics", 0.5)]),
+                   "numerics", 0.5, admits=_of(ref.ThresholdCase, _NAMES))]),
     declare("C6", "Failure detection is infeasible: for any halting classifier and any "
             "halting detector of its failures, the adversary builds a valid name on which the "
             "detector is wrong (a missed failure or a false alarm).", "identity",
@@ -395,9 +412,10 @@ CLAIMS = [
             "random classifier and detector programs; the built-in classifiers with their "
             "high-precision failure detectors",
             [Check("exact", check_C6_exact, lambda: ref.threshold_cases(
-                with_programs=True, with_detector=True), "exact"),
+                with_programs=True, with_detector=True), "exact",
+                   admits=_of(ref.ThresholdCase, _NAMES)),
              Check("numerics", check_C6_numerics, lambda: ref.threshold_cases(specs=_SPECS),
-                   "numerics", 0.5)]),
+                   "numerics", 0.5, admits=_of(ref.ThresholdCase, _NAMES))]),
     declare("C7", "The budgeted classifier with an exit flag is never wrong when it answers, "
             "exits only within 2 * 2^-B of the threshold and answers beyond it; for classes "
             "given by strict rational polynomial inequalities it answers only proved classes "
@@ -405,15 +423,18 @@ CLAIMS = [
             ("theory.exit_flag (exact rational enclosures)",),
             "thresholds and points at, within and exactly at 2 * 2^-B of t, budgets 0..60, "
             "names exact, dyadic or straying 2^-n toward or away from t",
-            [Check("exact", check_C7_exact, lambda: ref.threshold_cases(), "exact"),
-             Check("regions", check_C7_regions, lambda: ref.threshold_cases(), "exact", 0.5)]),
+            [Check("exact", check_C7_exact, lambda: ref.threshold_cases(), "exact",
+                   admits=_of(ref.ThresholdCase, _NAMES)),
+             Check("regions", check_C7_regions, lambda: ref.threshold_cases(), "exact", 0.5,
+                   admits=_of(ref.ThresholdCase, _NAMES))]),
     declare("C8", "Round-half-up onto o + 2^-b Z is exact on rationals; the relaxed quantizer "
             "reading precision n errs by at most 2^-(b+1) + 2^-n (3 * 2^-(b+2) at n = b + 2, "
             "attained) and equals exact rounding farther than 2^-n from every midpoint; no "
             "halting exact quantizer on names exists.", "upper",
             ("nearest-neighbour rounding by comparison",),
             "rationals at, near and away from midpoints; b <= 12, n <= 16, three offsets",
-            [Check("exact", check_C8_exact, lambda: ref.quant_cases(), "exact")],
+            [Check("exact", check_C8_exact, lambda: ref.quant_cases(), "exact",
+                   admits=_of(ref.QuantCase, _QUANT))],
             notes="The specification's bound 3 * 2^-(b+2) holds for the reading precision "
                   "n = b + 2 (it does not say which); the general bound is 2^-(b+1) + 2^-n."),
 ]
