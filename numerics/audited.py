@@ -208,8 +208,8 @@ def audited_flow(problem: Problem, precision: int | None = None) -> AuditedFlow:
     ----------
     problem : Problem
     precision : None or int, ``5 <= p <= 50000``
-        ``None`` means the package's :data:`~numerics.precision.DEFAULT_PAIR` (float64's share
-        runs at 16 digits, against 32). Checked before either run, so that ``2p`` stays within
+        ``None`` means the package's :data:`~numerics.precision.DEFAULT_PAIR` (dd's share runs
+        at 32 digits, against qd's 64). Checked before either run, so that ``2p`` stays within
         the ``dps`` range of :func:`gradient_flow` (``<= 100000``).
 
     Returns
@@ -231,7 +231,7 @@ def audited_flow(problem: Problem, precision: int | None = None) -> AuditedFlow:
     >>> from numerics.problem import Problem
     >>> run = audited_flow(Problem([1, "1/2"], 1, "1/100"))
     >>> run.quantities["eta_c"].text(), run.s_gf_at_end
-    ('0.5012499960937683', True)
+    ('0.50124999609376831045150808989708', True)
     """
     pair = precision_pair(precision, "mpmath")
     low = gradient_flow(problem, pair.low.working_dps)

@@ -79,17 +79,18 @@ def test_bad_input_exits_2(cli, argv, needle):
 
 def test_an_exact_verdict_is_shown_once_and_details_read_as_text(cli):
     """min-sharpness-generalises-better is decided by exact theory: one 'exact' line, not the
-    same fractions twice as 'at float64' and 'at flint:32'. A GD conjecture shows both; no
+    same fractions twice as 'at dd' and 'at qd' (the default pair). A GD conjecture shows both; no
     detail prints as a Python dict."""
     res = cli(["counterexample", "min-sharpness-generalises-better", "--examples", "20"])
     assert res.code == 1
     lines = [line.strip() for line in res.out.splitlines()]
     exact = [line for line in lines if line.startswith("exact")]
     assert len(exact) == 1 and "risk_min_sharpness = 7/3, risk_min_norm = 5/6" in exact[0]
-    assert not any(line.startswith(("at float64", "at flint")) for line in lines)
+    assert not any(line.startswith(("at float64", "at flint", "at dd", "at qd"))
+                   for line in lines)
     gd = cli(["counterexample", "gd-limit-reachable-up-to-stability-limit", "--examples", "20"])
     lines = [line.strip() for line in gd.out.splitlines()]
-    detail = [line for line in lines if line.startswith(("at float64: ", "at flint:32: "))]
+    detail = [line for line in lines if line.startswith(("at dd: ", "at qd: "))]
     assert len(detail) == 2 and not any("{" in line or "'" in line for line in detail)
     first = next(line for line in lines if line.startswith("first found:"))
     assert first.startswith("first found: x=(") and "{" not in first

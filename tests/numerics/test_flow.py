@@ -38,6 +38,7 @@ from numerics.flow import (
     gradient_flow,
 )
 from numerics.hessian import spectrum
+from numerics.precision import DEFAULT_PAIR
 from numerics.problem import Problem
 
 DEFAULT = dict(X=[1, F(1, 2)], y=1, alpha=F(1, 100))
@@ -410,15 +411,17 @@ def test_n_sample_interior_maximum_of_sharpness():
 # ---------------------------------------------------------------------------- the audit
 def test_audit_digits_and_precision_ladder():
     p = Problem(**DEFAULT)
-    exact = sp.N(theory.gradient_flow_limit([1, "1/2"], 1, "1/100").eta_c, 60)
-    run = audited_flow(p)  # the package's default pair: float64's share at 16 digits, and 32
-    assert isinstance(run.low, FlowResult) and (run.low.dps, run.high.dps) == (16, 32)
-    assert run.digits["eta_c"] == 16 and run.digits["beta"] == 16
+    exact = sp.N(theory.gradient_flow_limit([1, "1/2"], 1, "1/100").eta_c, 100)
+    run = audited_flow(p)  # the package's default pair, as the flow runs it
+    low, high = DEFAULT_PAIR.low.working_dps, DEFAULT_PAIR.high.working_dps
+    assert isinstance(run.low, FlowResult) and (run.low.dps, run.high.dps) == (low, high)
+    assert run.digits["eta_c"] == low and run.digits["beta"] == low
     assert run.s_gf_at_end is True
     text = run.quantities["eta_c"].text()
-    assert text == str(sp.N(exact, 16)) and text.startswith("0.501249996")
+    assert text == str(sp.N(exact, low)) and text.startswith("0.501249996")
     assert Decimal(text).quantize(Decimal("0.00001")) == Decimal("0.50125")  # the spec's value
-    assert _rel(exact, run.low.eta_c) < 1e-16 and _rel(exact, run.high.eta_c) < 1e-32
+    assert _rel(exact, run.low.eta_c) < 10.0 ** -low and _rel(exact, run.high.eta_c) < \
+        sp.Float(10, 80) ** -high
     small = audited_flow(p, precision=8)
     assert 6 <= small.digits["eta_c"] <= 8
     assert small.quantities["eta_c"].text() == str(sp.N(exact, small.digits["eta_c"]))
@@ -557,7 +560,7 @@ def test_examples_print_only_verified_digits(monkeypatch, fn):
     assert printed  # the examples do print digits
     for text in printed:
         assert text == str(sp.N(exact, _significant(text))), text
-    # and undegraded, they print all the digits of the audit (16: the default pair's cap)
+    # and undegraded, they print all the digits of the audit (the default pair's, for the flow)
     monkeypatch.undo()
     assert _printed_numbers(fn, vars(module)) == [
-        str(sp.N(exact, 16 if fn is audited_flow else 20))]
+        str(sp.N(exact, DEFAULT_PAIR.low.working_dps if fn is audited_flow else 20))]

@@ -9,6 +9,7 @@ import pytest
 import sympy as sp
 
 import theory as T
+from numerics.precision import DEFAULT_PAIR
 from proofs_check import instance_from_key
 from proofs_check.conjectures import (
     CONJECTURES,
@@ -20,6 +21,10 @@ from proofs_check.conjectures import (
 from proofs_check.strategies import problems
 
 SEED = 0
+
+
+#: the labels of the confirmation's two precisions (the package's default pair)
+LOW, HIGH = (p.label for p in DEFAULT_PAIR)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +62,7 @@ def test_outcome_is_the_documented_one(results, name):
         if name == "min-sharpness-generalises-better":
             assert set(cx["detail"]) == {"exact"}
         else:
-            assert set(cx["detail"]) >= {"float64", "flint:32"}
+            assert set(cx["detail"]) >= {LOW, HIGH}
 
 
 def _eta_c_and_flow_limit(x, y, alpha):
@@ -113,7 +118,7 @@ def test_predictor_unchanged_counterexample_is_real(results):
     S = 4 * sum(float(xi) ** 2 * b for xi, b in zip(x, beta, strict=True))
     assert 0.9 < float(eta) * S / 2 <= 1  # GD stops just below 2/eta (R9)
     # the search reported the same run
-    reported = cx["detail"]["float64"]["beta_GD"]
+    reported = cx["detail"][LOW]["beta_GD"]
     assert max(abs(a - b) for a, b in zip(beta, reported, strict=True)) < 1e-6
     # the shrunk instance is simple
     assert len(x) == 2 and eta.denominator <= 40
@@ -151,8 +156,8 @@ def test_s_gf_counterexample_by_hand(results):
     S0 = max(abs(e) for e in sp.Matrix(T.hessian(x, y, w)).eigenvals())
     s_end = T.gradient_flow_limit(x, y, a).sharpness
     assert sp.N(S0 - s_end, 30) > 0
-    assert cx["detail"]["flint:32"]["at_end"] is False
-    assert abs(cx["detail"]["flint:32"]["s_gf"] - float(S0)) < 1e-9 * float(S0)
+    assert cx["detail"][HIGH]["at_end"] is False
+    assert abs(cx["detail"][HIGH]["s_gf"] - float(S0)) < 1e-9 * float(S0)
 
 
 def test_gd_reachable_counterexample_diverges_in_exact_arithmetic(results):
@@ -162,7 +167,7 @@ def test_gd_reachable_counterexample_diverges_in_exact_arithmetic(results):
     x, y, a, eta = inst.x, inst.y, inst.alpha, inst.eta
     assert eta < F(1) / (2 * y * min(x))  # strictly inside: beta^S is stable
     w = [a] * len(x)
-    k = cx["detail"]["flint:32"]["diverged_at"]
+    k = cx["detail"][HIGH]["diverged_at"]
     for _ in range(k):
         r = sum(xi * wi * wi for xi, wi in zip(x, w, strict=True)) - y
         w = [wi * (1 - 2 * eta * r * xi) for xi, wi in zip(x, w, strict=True)]
@@ -214,7 +219,7 @@ def test_user_predicate_over_a_gd_result_uses_both_precisions():
                       problems(d_max=3, with_eta=True))
     res = search_conjecture(conj, examples=20, seed=0)
     assert res.outcome == "refuted"
-    assert res.counterexample["detail"]["flint:32"]["status"] == "diverged"
+    assert res.counterexample["detail"][HIGH]["status"] == "diverged"
 
 
 def test_case_api():
@@ -305,7 +310,7 @@ def _counting(verdict_of_case, uses_precision: bool):
 
 
 def test_a_precision_free_predicate_is_evaluated_once_and_called_exact():
-    """It reads neither gd() nor the precision: evaluating it at flint:32 would repeat the
+    """It reads neither gd() nor the precision: evaluating it at HIGH would repeat the
     same computation. The counterexample says "exact" once; confirmation costs one call."""
     from proofs_check.conjectures import _confirm
 
@@ -315,14 +320,14 @@ def test_a_precision_free_predicate_is_evaluated_once_and_called_exact():
     assert out.status == "fail" and set(out.detail) == {"exact"} and len(free.calls) == 1
     bound = _counting(lambda case: case.y <= 1, uses_precision=True)
     out = _confirm(Conjecture("bound", "y <= 1", bound, problems(d_max=2)), inst)
-    assert out.status == "fail" and set(out.detail) == {"float64", "flint:32"}
-    assert bound.calls == ["float64", "flint:32"]
+    assert out.status == "fail" and set(out.detail) == {LOW, HIGH}
+    assert bound.calls == [LOW, HIGH]
 
 
 def test_a_gd_predicate_is_confirmed_at_both_precisions(results):
     """Reading case.gd() makes the verdict precision-dependent."""
     cx = results["gd-limit-reachable-up-to-stability-limit"].counterexample
-    assert "exact" not in cx["detail"] and {"float64", "flint:32"} <= set(cx["detail"])
+    assert "exact" not in cx["detail"] and {LOW, HIGH} <= set(cx["detail"])
 
 
 def raises_on_large_labels(case):
