@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
+from multiprocessing import resource_tracker
 from multiprocessing.context import SpawnContext
 from pathlib import Path
 
@@ -96,8 +97,9 @@ class _Spawn(SpawnContext):
 @contextmanager
 def _sigint_blocked():
     """SIGINT blocked in this thread; processes started meanwhile inherit the mask (as
-    :mod:`multiprocessing.resource_tracker` starts its process). A Ctrl-C meanwhile stays
-    pending and is raised when the block ends."""
+    :mod:`multiprocessing.resource_tracker` starts its process, which unblocks it afterwards:
+    it must not start meanwhile). A Ctrl-C meanwhile stays pending and is raised when the
+    block ends."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
@@ -143,12 +145,13 @@ class Runner:
                 on_done(fn(*args))
             return
         try:
-            with _sigint_blocked():  # workers are born with Ctrl-C blocked
-                if self.pool is None:
-                    self.context = _Spawn()
-                    self.pool = ProcessPoolExecutor(max_workers=self.jobs,
-                                                    mp_context=self.context,
-                                                    initializer=_worker_init)
+            if self.pool is None:
+                self.context = _Spawn()
+                self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.context,
+                                                initializer=_worker_init)
+                # the resource tracker unblocks SIGINT when it starts: start it first
+                resource_tracker.ensure_running()
+            with _sigint_blocked():  # workers (spawned on submission) are born with it blocked
                 futures = [self.pool.submit(fn, *args) for args in tasks]
             for fut in as_completed(futures):
                 on_done(fut.result())
@@ -177,6 +180,10 @@ class Runner:
             for p in started:
                 if p.exitcode is None:
                     p.terminate()
+            # the pool's manager thread winds down once its workers are gone; let it finish
+            # before the interpreter's exit hook wakes it (a race in CPython < 3.12.8 and
+            # 3.13.1, gh-125451, prints "Bad file descriptor" at exit)
+            manager = getattr(pool, "_executor_manager_thread", None)
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
             deadline = time.monotonic() + STOP_GRACE
@@ -186,6 +193,8 @@ class Runner:
                 if p.exitcode is None:
                     p.kill()
                     p.join(STOP_GRACE)
+            if manager is not None:
+                manager.join(STOP_GRACE)
 
 
 class Driver:
