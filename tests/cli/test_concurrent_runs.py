@@ -7,8 +7,6 @@ confirmation task, and an uninterrupted reference run in another directory.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import re
@@ -19,8 +17,8 @@ import pytest
 
 import numerics.checkpoint
 import numerics.sweep.driver as driver
-from normsharp.cli import main
 
+from .conftest import run_cli
 from .jobs import DATA, ROOT, kill_group, log_kinds, rows, start, wait_until
 
 ARGS = [*DATA, "--eta-min", "0.3", "--eta-max", "1.05", "--num", "16", "--steps", "10000",
@@ -28,10 +26,8 @@ ARGS = [*DATA, "--eta-min", "0.3", "--eta-max", "1.05", "--num", "16", "--steps"
 
 
 def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
+    r = run_cli(argv)
+    return r.code, r.out, r.err
 
 
 def _second(argv):

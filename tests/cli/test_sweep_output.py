@@ -7,18 +7,16 @@ out by hand from the constructed statuses, not taken from a run.
 
 from __future__ import annotations
 
-import contextlib
-import io
 from fractions import Fraction as F
 
 import pytest
 
-from normsharp.cli import main
 from normsharp.report import TABLE_ROWS, sweep_summary_lines, sweep_table
 from numerics.problem import Problem
 from numerics.sweep import NO_PREDICTIONS, SweepResult
 from numerics.sweep.observe import observe_stability, point
 
+from .conftest import run_cli
 from .jobs import DATA
 
 C, N, D = "converged", "not_converged", "diverged"
@@ -149,23 +147,18 @@ def test_the_repr_is_one_short_line():
                            "learning rates in [0.001, 1], steps=100, 0 confirmed;")
 
 
-def _cli(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_the_command_summarises_unless_full():
     args = ["sweep", *DATA, "--eta-min", "0.3", "--eta-max", "1.05", "--num", "60", "--steps",
             "300", "--confirm", "none", "--no-refine", "--jobs", "1"]
-    code, out, err = _cli(args)
-    assert code == 0, err
+    r = run_cli(args)
+    assert r.code == 0, r.err
+    out = r.out
     last = [ln for ln in out.splitlines() if ln.startswith("60 rows, ")]
     assert last and last[0].endswith("shown; --full for all; --out DIR keeps them all in "
                                      "DIR/sweep.csv")
-    code, out, err = _cli([*args, "--full"])
-    assert code == 0, err
+    r = run_cli([*args, "--full"])
+    assert r.code == 0, r.err
+    out = r.out
     table = out.split("\n\n", 1)[1].splitlines()
     rows = [ln for ln in table if ln[:1].isdigit() and "  " in ln]
     assert len(rows) == 60 and not any(ln.startswith("...") for ln in table)
