@@ -106,7 +106,9 @@ class SweepResult:
     backend : str
         The multiprecision backend of the confirmations.
     stability : dict
-        ``last_converged``, ``first_failed``, ``limit`` (predicted), ``converged_above_limit``.
+        ``last_converged``, ``first_failed``, ``failed_below`` (``(eta, status)`` of every grid
+        point below ``last_converged`` that did not converge), ``statuses_after`` (the statuses
+        from ``first_failed`` on), ``limit`` (predicted), ``converged_above_limit``.
     unaudited_digits : dict
         The rule for unconfirmed converged points and how many confirmed points back it
         (per-point digits are in each point's ``unaudited_digits``).
