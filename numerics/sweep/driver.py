@@ -50,7 +50,7 @@ __all__ = ["CHUNK", "CHECKPOINT_SECONDS", "STOP_GRACE", "Driver", "Runner"]
 #: learning rates per float64 batch (fixed, so results do not depend on ``jobs`` or resumption)
 CHUNK = 8
 #: seconds between the checkpoints of a confirmation in progress (with a directory)
-CHECKPOINT_SECONDS = 5.0
+CHECKPOINT_SECONDS = 2.0
 #: seconds a terminated worker is given to exit before it is killed
 STOP_GRACE = 1.0
 
