@@ -62,19 +62,27 @@ def _scatter(ax, etas, vals, conf, color, label):
 
 
 def _failed_regions(ax, result):
-    """Shade the learning rates whose float64 run did not converge (grey) or diverged (dark)."""
-    step = (float(result.etas[-1]) - float(result.etas[0])) / max(1, len(result.etas) - 1)
+    """Shade the learning rates whose float64 run did not converge (grey) or diverged (dark):
+    one band per run of neighbouring grid points with one status."""
+    etas = [float(e) for e in result.etas]
+    step = (etas[-1] - etas[0]) / max(1, len(etas) - 1)
     labelled = set()
-    for e in result.etas:
+    start = None
+    for i, e in enumerate(result.etas):
         status = result.grid[e]["status"]
-        if status == "converged":
+        if start is None:
+            start = i
+        nxt = result.grid[result.etas[i + 1]]["status"] if i + 1 < len(etas) else None
+        if nxt == status:
             continue
-        color = "0.85" if status == "not_converged" else "0.6"
-        label = {"not_converged": "not converged in the step budget",
-                 "diverged": "diverged"}[status]
-        ax.axvspan(float(e) - step / 2, float(e) + step / 2, color=color, lw=0,
-                   label=None if status in labelled else label, zorder=0)
-        labelled.add(status)
+        if status != "converged":
+            color = "0.85" if status == "not_converged" else "0.6"
+            label = {"not_converged": "not converged in the step budget",
+                     "diverged": "diverged"}[status]
+            ax.axvspan(etas[start] - step / 2, etas[i] + step / 2, color=color, lw=0,
+                       label=None if status in labelled else label, zorder=0)
+            labelled.add(status)
+        start = None
 
 
 def _eta_lines(ax, result, *, limits=True):
@@ -314,12 +322,18 @@ def _flow_inset(ax, proj, pred, betas, etas, verts):
     ax.indicate_inset_zoom(ins, edgecolor="0.5")
 
 
-def sweep_figures(result, out_dir) -> dict:
-    """All figures of a sweep; returns ``{name: path}`` for those that apply."""
+def sweep_figures(result, out_dir, progress=None) -> dict:
+    """All figures of a sweep; returns ``{name: path}`` for those that apply. ``progress`` is
+    called as ``progress("figures", done, total)``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    figures = {"sharpness": sharpness_figure(result, out_dir),
-               "l1_norm": l1_figure(result, out_dir),
-               "risk": risk_figure(result, out_dir),
-               "path": path_figure(result, out_dir)}
+    draw = {"sharpness": sharpness_figure, "l1_norm": l1_figure, "risk": risk_figure,
+            "path": path_figure}
+    figures = {}
+    for done, (name, figure) in enumerate(draw.items()):
+        if progress is not None:
+            progress("figures", done, len(draw))
+        figures[name] = figure(result, out_dir)
+    if progress is not None:
+        progress("figures", len(draw), len(draw))
     return {k: v for k, v in figures.items() if v is not None}

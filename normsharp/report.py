@@ -10,14 +10,22 @@ The verdict rules live in :mod:`proofs_check.sweep_claims` and the readings in
 
 from __future__ import annotations
 
+import math
+
 from proofs_check.evidence import best_risk_unaudited
 from proofs_check.sweep_claims import Verdict, fmt, fmt_g, point_digits
 
 __all__ = ["best_risk_unaudited", "fmt", "sweep_summary_lines", "sweep_table",
-           "write_report"]
+           "write_report", "TABLE_ROWS"]
 
 #: a final state of a run that did not converge is tabulated only with this many agreed digits
 SHOW_STATE_DIGITS = 3
+#: a text table of more rows than this is summarised (unless ``full``): its first and last
+#: :data:`TABLE_ENDS` rows and :data:`TABLE_AROUND` rows either side of each point the summary
+#: names (eta_c's bracket, the least risk, the stability edge and limit)
+TABLE_ROWS, TABLE_ENDS, TABLE_AROUND = 40, 5, 2
+#: at most this many runs of failed learning rates below the last converged one are listed
+FAILED_RUNS_SHOWN = 10
 
 
 # --------------------------------------------------------------------------- formatting
@@ -35,32 +43,27 @@ def _status(pt) -> str:
     return s
 
 
-def sweep_table(result, *, markdown: bool = False) -> str:
-    """The per-eta table of a sweep (text or Markdown)."""
+def sweep_table(result, *, markdown: bool = False, full: bool = False) -> str:
+    """The per-eta table of a sweep (text or Markdown).
+
+    A text table of more than :data:`TABLE_ROWS` points is summarised unless ``full``: its ends
+    and the rows around the points the summary lines name, each gap marked by a row that says
+    how many rows it hides, and a last line that says where all of them are. Markdown tables
+    (files) are always complete.
+    """
     head = ["eta", "status", "S", "2/eta", "||beta||_1", "risk", "E risk", "dist to GF",
             "digits"]
-    rows = []
-    keys = ("S", "l1_norm", "risk", "expected_risk", "distance_gf")
-    for pt in result.points:
-        cells = [_cell(pt, k, 4 if k == "distance_gf" else 7) for k in keys]
-        if pt["audited"]:
-            dg = pt.get("digits") or {}
-            vals = [v for k, v in dg.items() if k in ("S", "l1_norm", "risk")]
-            dtext = (str(min(vals)) if vals else "-") + " (2 prec.)"
-            if pt["status"] == "diverged":
-                dtext = "diverged at both precisions"
-            elif pt["status"] != "converged" and (not vals or min(vals) < SHOW_STATE_DIGITS):
-                # the final state of a run that did not converge is not a limit; shown only
-                # when both precisions reproduce it to SHOW_STATE_DIGITS digits
-                cells = ["chaotic"] * len(keys)
-                dtext = f"not a limit; precisions agree on < {SHOW_STATE_DIGITS} digits"
-        elif pt["status"] == "converged":
-            dtext = "float64 only" if any(c != "-" for c in cells) else \
-                "float64 only; withheld (no confirmed neighbour agrees)"
-        else:
-            dtext = "-"
-        rows.append([fmt(pt["eta"], 8), _status(pt), cells[0], fmt(pt["two_over_eta"], 7),
-                     *cells[1:], dtext])
+    shown = range(len(result.points))
+    if not markdown and not full and len(result.points) > TABLE_ROWS:
+        shown = _summary_rows(result)
+    rows, previous = [], -1
+    for i in shown:
+        if i > previous + 1:
+            rows.append([f"... {i - previous - 1} rows", *[""] * (len(head) - 1)])
+        rows.append(_table_row(result.points[i]))
+        previous = i
+    if previous < len(result.points) - 1:
+        rows.append([f"... {len(result.points) - 1 - previous} rows", *[""] * (len(head) - 1)])
     if markdown:
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -70,7 +73,53 @@ def sweep_table(result, *, markdown: bool = False) -> str:
            "  ".join("-" * w for w in widths)]
     out += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
             for r in rows]
+    if len(shown) < len(result.points):
+        csv = result.files.get("csv")
+        out.append(f"{len(result.points)} rows, {len(shown)} shown; --full for all; "
+                   + (f"all rows are in {csv}" if csv else
+                      "--out DIR keeps them all in DIR/sweep.csv"))
     return "\n".join(out)
+
+
+def _table_row(pt) -> list[str]:
+    keys = ("S", "l1_norm", "risk", "expected_risk", "distance_gf")
+    cells = [_cell(pt, k, 4 if k == "distance_gf" else 7) for k in keys]
+    if pt["audited"]:
+        dg = pt.get("digits") or {}
+        vals = [v for k, v in dg.items() if k in ("S", "l1_norm", "risk")]
+        dtext = (str(min(vals)) if vals else "-") + " (2 prec.)"
+        if pt["status"] == "diverged":
+            dtext = "diverged at both precisions"
+        elif pt["status"] != "converged" and (not vals or min(vals) < SHOW_STATE_DIGITS):
+            # the final state of a run that did not converge is not a limit; shown only
+            # when both precisions reproduce it to SHOW_STATE_DIGITS digits
+            cells = ["chaotic"] * len(keys)
+            dtext = f"not a limit; precisions agree on < {SHOW_STATE_DIGITS} digits"
+    elif pt["status"] == "converged":
+        dtext = "float64 only" if any(c != "-" for c in cells) else \
+            "float64 only; withheld (no confirmed neighbour agrees)"
+    else:
+        dtext = "-"
+    return [fmt(pt["eta"], 8), _status(pt), cells[0], fmt(pt["two_over_eta"], 7), *cells[1:],
+            dtext]
+
+
+def _summary_rows(result) -> list[int]:
+    """The indices a summarised table shows: both ends, and the rows around eta_c's bracket,
+    the least risk, the last converged point, the first failed one and the stability limit."""
+    grid = list(result.etas)
+    index = {e: i for i, e in enumerate(grid)}
+    c, b, s = result.eta_c, result.best, result.stability
+    named = [*(c.get("grid_bracket") or ()), c.get("S_ref_eta"), b.get("grid_eta"),
+             s.get("last_converged"), s.get("first_failed"), s.get("first_not_converged"),
+             s.get("below_limit"), s.get("above_limit")]
+    if result.eta_c_predicted is not None:
+        named.append(min(grid, key=lambda g: abs(float(g) - result.eta_c_predicted)))
+    keep = set(range(TABLE_ENDS)) | set(range(len(grid) - TABLE_ENDS, len(grid)))
+    for e in named:
+        if e in index:
+            keep.update(range(index[e] - TABLE_AROUND, index[e] + TABLE_AROUND + 1))
+    return sorted(i for i in keep if 0 <= i < len(grid))
 
 
 def sweep_summary_lines(result) -> list[str]:
@@ -105,19 +154,87 @@ def sweep_summary_lines(result) -> list[str]:
         star = f"; predicted eta* = 2/S(optimum) = {fmt_g(block['eta_star'], 8)}" if block else ""
         res = "" if b.get("resolution") is None else f" (+- {fmt_g(b['resolution'], 2)})"
         lines.append(f"least {b['risk_name'].replace('_', ' ')}: eta = {fmt_g(b['eta'], 8)}"
-                     f"{res}, {b['risk_name']} = {risk}"
-                     f"{'' if b['interior'] else ' (at the edge of the sweep)'}{star}")
+                     f"{res}, {b['risk_name']} = {risk}{_where_best(result)}{star}")
+    lines.append(_stability_line(result))
+    return lines
+
+
+def _where_best(result) -> str:
+    """Where a least risk that is not interior lies: at an end of the grid (the minimum may
+    lie beyond it), or at the last (first) converged point with failed points beyond it."""
+    b = result.best
+    if b.get("interior") or b.get("grid_eta") is None:
+        return ""
+    e, grid = b["grid_eta"], result.etas
+    converged = {g for g in grid if result.grid[g]["status"] == "converged"}
+    if e == grid[-1]:
+        return " (at the last grid point: the least risk may lie above the sweep)"
+    if e == grid[0]:
+        return " (at the first grid point: the least risk may lie below the sweep)"
+    if not any(g in converged for g in grid if g > e):
+        above = sum(1 for g in grid if g > e)
+        return (f" (at the last converged learning rate: the {above} grid points above it did "
+                f"not converge)")
+    below = sum(1 for g in grid if g < e)
+    return (f" (at the first converged learning rate: the {below} grid points below it did not "
+            f"converge)")
+
+
+def _stability_line(result) -> str:
+    """The last converged eta, every failed eta below it (runs of neighbours with one status
+    grouped), the statuses from the first failed point on, and those above the limit."""
     s = result.stability
-    txt = f"stability: last converged eta = {fmt_g(s['last_converged'])}"
-    if s.get("first_failed") is not None:
-        txt += (f"; from {fmt_g(s['first_failed'])} on: "
-                + ", ".join(f"{n} {k}" for k, n in s["failed_statuses"].items()))
+    d = _eta_digits(result.etas)
+    if s.get("last_converged") is None:
+        txt = "stability: no grid point converged (" + ", ".join(
+            f"{n} {k}" for k, n in s["failed_statuses"].items()) + ")"
+    else:
+        txt = f"stability: last converged eta = {fmt_g(s['last_converged'], d)}"
+        below = s.get("failed_below") or []
+        if below:
+            runs = _runs(below, result.etas)
+            shown = [_run_text(run, d) for run in runs[:FAILED_RUNS_SHOWN]]
+            if len(runs) > FAILED_RUNS_SHOWN:
+                shown.append(f"and {len(runs) - FAILED_RUNS_SHOWN} more runs (see the table)")
+            txt += f"; below it, {len(below)} did not converge: " + ", ".join(shown)
+        if s.get("first_failed") is not None:
+            txt += (f"; from {fmt_g(s['first_failed'], d)} on: "
+                    + ", ".join(f"{n} {k}" for k, n in s["statuses_after"].items()))
+        else:
+            txt += " (the last grid point)"
     if s.get("limit") is not None:
         above = s.get("statuses_above_limit", {})
         txt += (f"; above 1/(2 y x_min) = {fmt_g(s['limit'])}: "
                 + (", ".join(f"{n} {k}" for k, n in above.items() if n) or "no grid point"))
-    lines.append(txt)
-    return lines
+    return txt
+
+
+def _runs(failed: list, grid) -> list[list]:
+    """``failed`` (``(eta, status)`` in increasing eta) cut into runs of grid neighbours that
+    share a status."""
+    index = {e: i for i, e in enumerate(grid)}
+    runs: list[list] = []
+    for e, status in failed:
+        if runs and runs[-1][-1][1] == status and index[runs[-1][-1][0]] == index[e] - 1:
+            runs[-1].append((e, status))
+        else:
+            runs.append([(e, status)])
+    return runs
+
+
+def _run_text(run: list, d: int) -> str:
+    (first, status), last = run[0], run[-1][0]
+    if len(run) == 1:
+        return f"{fmt_g(first, d)} ({status})"
+    return f"{fmt_g(first, d)} to {fmt_g(last, d)} ({len(run)} {status})"
+
+
+def _eta_digits(grid) -> int:
+    """Significant digits that tell neighbouring grid points apart (at least 6)."""
+    if len(grid) < 2:
+        return 6
+    gap = min(float(b - a) for a, b in zip(grid, grid[1:], strict=False))
+    return max(6, math.ceil(math.log10(float(max(grid)) / gap)) + 1)
 
 
 # --------------------------------------------------------------------------- report.md

@@ -37,7 +37,8 @@ DESCRIPTION = ("Regenerate the diagonal-network evidence of [MFCKM26] on the def
 
 def add_arguments(p) -> None:
     p.add_argument("--out", metavar="DIR", default="normsharp-out",
-                   help="output directory (default ./normsharp-out); reruns resume")
+                   help="output directory (default ./normsharp-out); a rerun resumes where the "
+                   "last one stopped; a second run while one is writing DIR is refused")
     p.add_argument("--quick", action="store_true",
                    help=f"{QUICK[0]} learning rates and {QUICK[1]} steps instead of "
                    f"{FULL[0]} and {FULL[1]}")
@@ -47,6 +48,21 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from numerics.sweep.store import hold
+
+    t0 = time.perf_counter()
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        from theory.errors import DomainError
+
+        raise DomainError("--out", str(out), "a directory (a file of that name exists)")
+    out.mkdir(parents=True, exist_ok=True)
+    with hold(out / "reproduce.lock", "--out", str(out)):
+        return _run(args, out, t0)
+
+
+def _run(args, out: Path, t0: float) -> int:
+    """The job, with ``out`` locked against a second ``reproduce`` writing it."""
     import theory as T
     from numerics.problem import Problem
     from numerics.sweep import eta_grid, sweep
@@ -58,14 +74,7 @@ def run(args) -> int:
     from ..progress import Progress
     from ..report import sweep_summary_lines, write_report
 
-    t0 = time.perf_counter()
     timings = {}
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        from theory.errors import DomainError
-
-        raise DomainError("--out", str(out), "a directory (a file of that name exists)")
-    out.mkdir(parents=True, exist_ok=True)
     num, steps, ladder_etas, ladder_steps = QUICK if args.quick else FULL
     tag = "-quick" if args.quick else ""
     centroid = tuple(Fraction(int(m.p), int(m.q)) for m in T.uniform_prior(list(X), Y).mean)
@@ -94,19 +103,22 @@ def run(args) -> int:
         timings["sweep"] = time.perf_counter() - t
         t = time.perf_counter()
         ladder = sweep(problem, ladder_etas, ladder_steps, out_dir=out / f"flow-ladder{tag}",
-                       jobs=1, confirm="all", refine=False, progress=bar,
-                       predictions=pred.for_sweep())
+                       jobs=1, confirm="all", refine=False, predictions=pred.for_sweep(),
+                       progress=bar and (lambda stage, done, total:
+                                         bar(f"ladder: {stage}", done, total)))
         timings["ladder"] = time.perf_counter() - t
+        t = time.perf_counter()
+        if bar:
+            bar("identity (R7)", 0, 1)
+        identity = r7_identity_experiment(problem, R7_ETA, R7_STEPS)
+        timings["identity"] = time.perf_counter() - t
+        verdicts = claim_verdicts(result, ladder, identity)
+        t = time.perf_counter()
+        figures = sweep_figures(result, out / f"sweep{tag}", progress=bar)
+        timings["figures"] = time.perf_counter() - t
     finally:
         if bar:
             bar.close()
-    t = time.perf_counter()
-    identity = r7_identity_experiment(problem, R7_ETA, R7_STEPS)
-    timings["identity"] = time.perf_counter() - t
-    verdicts = claim_verdicts(result, ladder, identity)
-    t = time.perf_counter()
-    figures = sweep_figures(result, out / f"sweep{tag}")
-    timings["figures"] = time.perf_counter() - t
     refuted = [v.id for v in verdicts if v.verdict == "refuted"]
     undecided = [v.id for v in verdicts if v.verdict == "undecided"]
     timings["total"] = time.perf_counter() - t0

@@ -11,7 +11,10 @@ from ..output import emit_json
 DESCRIPTION = ("Run float64 GD for many learning rates at once (batched, on --jobs processes), "
                "confirm the points near eta_c, the least risk and the stability limit at two "
                "precisions, and detect the observed eta_c. With --out DIR the sweep is resumable"
-               " (DIR/sweep.jsonl) and writes DIR/sweep.csv and figures.")
+               " (DIR/sweep.jsonl) and writes DIR/sweep.csv and figures; one run at a time "
+               "may write DIR (a second is refused at once).")
+#: library arguments set by an option of another name
+ARGUMENTS = {"out_dir": "--out"}
 
 
 def add_arguments(p) -> None:
@@ -24,7 +27,8 @@ def add_arguments(p) -> None:
                    help="number of equally spaced learning rates")
     p.add_argument("--steps", type=positive_int, required=True, help="step budget per run")
     p.add_argument("--out", metavar="DIR", help="directory for the resumable log, the CSV and "
-                   "the figures (nothing is written without it)")
+                   "the figures (nothing is written without it); a rerun resumes; a second run "
+                   "while one is writing DIR is refused")
     p.add_argument("--jobs", type=positive_int, default=min(2, os.cpu_count() or 1),
                    help="worker processes (default: 2, or 1 on a one-core machine)")
     p.add_argument("--precision", type=positive_int, default=None, metavar="DIGITS",
@@ -42,6 +46,9 @@ def add_arguments(p) -> None:
                    help="skip the refinement runs that locate eta_c and the best eta")
     p.add_argument("--no-figures", dest="figures", action="store_false",
                    help="do not draw figures into --out")
+    p.add_argument("--full", action="store_true", help="print every row of the table (a long "
+                   "table is summarised by default: its ends and the rows around eta_c, the "
+                   "least risk and the stability edge)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -65,14 +72,14 @@ def run(args) -> int:
                        confirm_etas=args.confirm_eta, backend=args.backend,
                        refine=args.refine, progress=bar,
                        predictions=predict(problem).for_sweep())
+        figures = {}
+        if args.out and args.figures:
+            from ..plots import sweep_figures
+
+            figures = sweep_figures(result, args.out, progress=bar)
     finally:
         if bar:
             bar.close()
-    figures = {}
-    if args.out and args.figures:
-        from ..plots import sweep_figures
-
-        figures = sweep_figures(result, args.out)
     if args.json:
         obj = result.to_json()
         obj["files"].update({f"figure_{k}": str(v) for k, v in figures.items()})
@@ -81,7 +88,7 @@ def run(args) -> int:
     for line in sweep_summary_lines(result):
         print(line)
     print()
-    print(sweep_table(result))
+    print(sweep_table(result, full=args.full))
     for note in result.to_json()["notes"]:
         print(f"note: {note}")
     for name, path in {**result.files, **figures}.items():

@@ -37,11 +37,22 @@ How it runs
   ``"converged"`` adds every converged grid point, ``"all"`` every grid point, ``"none"`` only
   ``confirm_etas``.
 * **Resumable.** With ``out_dir``, every finished row is appended to ``out_dir/sweep.jsonl`` by
-  one ``os.write`` of a complete line followed by ``fsync``; the arguments are recorded in
+  one ``os.write`` of complete lines followed by ``fsync`` (a grid chunk's rows together, each
+  confirmation as soon as it finishes); the arguments are recorded in
   ``out_dir/sweep.meta.json`` (written to a temporary file and renamed). A later call with the
   same arguments skips every finished row; a torn last line (a kill during the write) is
   detected by its missing newline and truncated away. Different arguments in the same
   directory raise :class:`DomainError`. ``out_dir/sweep.csv`` is written at the end.
+* **One run per directory.** The sweep holds ``out_dir/sweep.lock`` (``flock``) while it runs;
+  a second sweep on the same directory meanwhile raises :class:`DomainError` at once, naming
+  the process that holds it, rather than doing the same work beside it (run it again when the
+  first has finished: it reuses every row). A killed run's lock is released by the kernel.
+* **Interruptible.** Workers ignore Ctrl-C; an interrupt (or any error) in the calling process
+  terminates them at once, busy or not, and propagates; workers also exit when the calling
+  process dies (:mod:`~numerics.sweep.driver`).
+* **Progress.** ``progress(stage, done, total)`` is called with the stages ``"reading the
+  log"``, ``"grid"``, ``"refinement: eta_c"``, ``"refinement: least risk"``,
+  ``"confirmations"``, ``"results"``, ``"writing sweep.csv"`` and ``"done"``.
 
 Which digits are reported
 -------------------------

@@ -74,7 +74,7 @@ def eta_grid(eta_min, eta_max, num: int) -> tuple[Fraction, ...]:
     return tuple(lo + i * step for i in range(int(num)))
 
 
-@dataclass
+@dataclass(repr=False)
 class SweepResult:
     """A finished sweep: per-eta points, the observed transitions, and what theory predicts.
 
@@ -106,7 +106,9 @@ class SweepResult:
     backend : str
         The multiprecision backend of the confirmations.
     stability : dict
-        ``last_converged``, ``first_failed``, ``limit`` (predicted), ``converged_above_limit``.
+        ``last_converged``, ``first_failed``, ``failed_below`` (``(eta, status)`` of every grid
+        point below ``last_converged`` that did not converge), ``statuses_after`` (the statuses
+        from ``first_failed`` on), ``limit`` (predicted), ``converged_above_limit``.
     unaudited_digits : dict
         The rule for unconfirmed converged points and how many confirmed points back it
         (per-point digits are in each point's ``unaudited_digits``).
@@ -130,6 +132,18 @@ class SweepResult:
     backend: str = "flint"
     notes: list = field(default_factory=list)
     files: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        """One line: the problem, the grid, and what was observed (``to_json`` has it all)."""
+        def g(v):
+            return "None" if v is None else f"{float(v):.6g}"
+
+        return (f"SweepResult({self.problem.describe()}: {len(self.etas)} learning rates in "
+                f"[{g(self.etas[0])}, {g(self.etas[-1])}], steps={self.steps}, "
+                f"{len(self.confirm)} confirmed; eta_c observed {g(self.eta_c_observed)}, "
+                f"predicted {g(self.eta_c_predicted)}; least {self.best.get('risk_name')} at "
+                f"eta {g(self.best.get('eta'))}; last converged eta "
+                f"{g(self.stability.get('last_converged'))})")
 
     @property
     def precisions(self) -> list:
@@ -269,23 +283,38 @@ def sweep(problem: Problem, etas: Iterable, steps: int, *, out_dir=None, jobs: i
             "confirm_budget_factor": CONFIRM_BUDGET_FACTOR}
     pred = dict(NO_PREDICTIONS) if predictions is None else _checked(predictions)
     ctx = context(pred)
-    store = Store(out_dir, meta)
     report = progress or _silent
-    driver = Driver(problem, steps, store, ctx, int(jobs), report)
-    refiner = driver.refine if refine else None
+    report("reading the log", 0, 1)
+    store = Store(out_dir, meta)
     try:
-        rows = driver.grid(grid)
-        risk_name = "risk" if problem.beta_star is not None else (
-            "expected_risk" if ctx["mu"] is not None else None)
-        eta_c = observe_eta_c(grid, rows, refiner, pred, report)
-        best = observe_best(grid, rows, refiner, risk_name, report)
-        stability = observe_stability(grid, rows, pred)
-        chosen = targets(grid, rows, confirm, extra, eta_c, best, stability, pred)
-        confirmed = driver.confirm(chosen, precision, backend, rows)
+        with Driver(problem, steps, store, ctx, int(jobs), report) as driver:
+            refiner = driver.refine if refine else None
+            rows = driver.grid(grid)
+            risk_name = "risk" if problem.beta_star is not None else (
+                "expected_risk" if ctx["mu"] is not None else None)
+            eta_c = observe_eta_c(grid, rows, refiner, pred, report)
+            best = observe_best(grid, rows, refiner, risk_name, report)
+            stability = observe_stability(grid, rows, pred)
+            chosen = targets(grid, rows, confirm, extra, eta_c, best, stability, pred)
+            confirmed = driver.confirm(chosen, precision, backend, rows)
+        report("results", 0, 1)
+        result = _result(problem, grid, steps, precision, backend, confirm, store, rows, pred,
+                         eta_c, best, stability, risk_name, confirmed)
+        if out_dir is not None:
+            d = Path(out_dir)
+            result.files = {"jsonl": d / "sweep.jsonl", "meta": d / "sweep.meta.json",
+                            "csv": d / "sweep.csv"}
+            report("writing sweep.csv", 0, 1)
+            write_csv(d / "sweep.csv", result.points, problem.d)
+        report("done", 1, 1)
     finally:
-        driver.close()
         store.close()
+    return result
 
+
+def _result(problem, grid, steps, precision, backend, confirm, store, rows, pred, eta_c, best,
+            stability, risk_name, confirmed) -> SweepResult:
+    """The result of a finished sweep: the reported points and the completed summaries."""
     evidence = confirmed_evidence(confirmed)
     finish_eta_c(eta_c, confirmed)
     finish_best(best, confirmed, store, risk_name, evidence)
@@ -293,18 +322,12 @@ def sweep(problem: Problem, etas: Iterable, steps: int, *, out_dir=None, jobs: i
     finish_S_ref(eta_c, points, grid)
     unaudited = {"rule": "min(4, D - 2), D from the nearest confirmed converged points",
                  "evidence_points": len(evidence)}
-    result = SweepResult(
+    return SweepResult(
         problem=problem, etas=grid, steps=steps, precision=precision, points=points,
         grid=rows, refine=store.of_kind("refine"),
         confirm={e: r for e, r in confirmed.items() if r is not None}, predicted=pred,
         eta_c=eta_c, best=best, stability=stability, unaudited_digits=unaudited,
         backend=backend, notes=unaudited_notes(confirm))
-    if out_dir is not None:
-        d = Path(out_dir)
-        result.files = {"jsonl": d / "sweep.jsonl", "meta": d / "sweep.meta.json",
-                        "csv": d / "sweep.csv"}
-        write_csv(d / "sweep.csv", points, problem.d)
-    return result
 
 
 def _silent(stage: str, done: int, total: int) -> None:
@@ -343,6 +366,8 @@ def _check_etas(etas) -> tuple:
     for i, e in enumerate(values):
         if e <= 0:
             raise DomainError(f"etas[{i}]", e, "a learning rate eta > 0 is required")
+    if all(a < b for a, b in zip(values, values[1:], strict=False)):
+        return tuple(values)  # already increasing (eta_grid): no hashing of 10^5 Fractions
     return tuple(sorted(set(values)))
 
 

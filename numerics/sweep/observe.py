@@ -10,6 +10,7 @@ driver passes (``refine(etas) -> {eta: row}``), so nothing here runs GD.
 
 from __future__ import annotations
 
+import bisect
 from fractions import Fraction
 
 from ..audit import Agreed
@@ -84,7 +85,7 @@ def observe_eta_c(grid, rows, refine, pred, report) -> dict:
         rowmap = {lo: rows[lo], hi: rows[hi]}
         for level in range(ZOOM_LEVELS):
             seq = _zoom(lo, hi, refine, rowmap, out,
-                        (f"refine eta_c {level + 1}/{ZOOM_LEVELS}", level + 1), report)
+                        ("refinement: eta_c", level + 1), report)
             for a, b in zip(seq, seq[1:], strict=False):
                 if left(rowmap[b]):
                     lo, hi = a, b
@@ -157,7 +158,7 @@ def observe_best(grid, rows, refine, risk_name, report) -> dict:
         rowmap = {e: rows[e] for e in (lo, best, hi)}
         for level in range(ZOOM_LEVELS):
             seq = _zoom(lo, hi, refine, rowmap, out,
-                        (f"refine best {level + 1}/{ZOOM_LEVELS}", level + 1), report)
+                        ("refinement: least risk", level + 1), report)
             cands = [e for e in seq if converged(rowmap[e])
                      and rowmap[e][risk_name] is not None]
             k = min(range(len(cands)), key=lambda m: (rowmap[cands[m]][risk_name], cands[m]))
@@ -213,29 +214,41 @@ def finish_S_ref(out, points, grid) -> None:
 
 
 def observe_stability(grid, rows, pred) -> dict:
-    """The last converged grid point, the first after it, and the statuses on either side of
-    the predicted stability limit ``eta_no_stable_interpolator``."""
-    conv = [e for e in grid if converged(rows[e])]
-    last = conv[-1] if conv else None
-    after = [e for e in grid if last is not None and e > last]
+    """The last converged grid point, the first after it, every grid point below it that did
+    not converge (``failed_below``: ``(eta, status)`` in increasing ``eta``), the statuses from
+    the first failed point on (``statuses_after``), and the statuses on either side of the
+    predicted stability limit ``eta_no_stable_interpolator``. ``grid`` is increasing."""
+    status = [rows[e]["status"] for e in grid]
+    conv = [i for i, e in enumerate(grid) if converged(rows[e])]
+    last = conv[-1] if conv else None  # an index
     limit = pred.get("eta_no_stable_interpolator")
-    out = {"last_converged": last, "first_failed": after[0] if after else None,
-           "failed_statuses": {}, "limit": limit, "converged_above_limit": [],
-           "below_limit": None, "above_limit": None, "first_not_converged": None}
-    failed = [e for e in grid if rows[e]["status"] != "converged"]
-    out["first_not_converged"] = failed[0] if failed else None
-    for e in grid:
-        if rows[e]["status"] != "converged":
-            out["failed_statuses"][rows[e]["status"]] = out["failed_statuses"].get(
-                rows[e]["status"], 0) + 1
+    failed = [i for i, s in enumerate(status) if s != "converged"]
+    out = {"last_converged": None if last is None else grid[last],
+           "first_failed": None if last is None or last == len(grid) - 1 else grid[last + 1],
+           "failed_statuses": _statuses(status, failed), "limit": limit,
+           "converged_above_limit": [], "below_limit": None, "above_limit": None,
+           "first_not_converged": grid[failed[0]] if failed else None,
+           "failed_below": [] if last is None else [(grid[i], status[i]) for i in failed
+                                                    if i < last],
+           "statuses_after": {} if last is None else _statuses(status,
+                                                               range(last + 1, len(grid)))}
     if limit is not None:
-        below = [e for e in grid if e <= limit]
-        above = [e for e in grid if e > limit]
-        out["below_limit"] = below[-1] if below else None
-        out["above_limit"] = above[0] if above else None
-        out["converged_above_limit"] = [e for e in above if rows[e]["status"] == "converged"]
-        out["statuses_above_limit"] = {s: sum(1 for e in above if rows[e]["status"] == s)
+        cut = bisect.bisect_right(grid, limit)  # grid[:cut] <= limit < grid[cut:]
+        above = range(cut, len(grid))
+        out["below_limit"] = grid[cut - 1] if cut else None
+        out["above_limit"] = grid[cut] if cut < len(grid) else None
+        out["converged_above_limit"] = [grid[i] for i in above if status[i] == "converged"]
+        out["statuses_above_limit"] = {s: sum(1 for i in above if status[i] == s)
                                        for s in ("converged", "not_converged", "diverged")}
+    return out
+
+
+def _statuses(status: list, indices) -> dict:
+    """How many of the grid points ``indices`` ended with each status, in order of first
+    appearance."""
+    out: dict = {}
+    for i in indices:
+        out[status[i]] = out.get(status[i], 0) + 1
     return out
 
 

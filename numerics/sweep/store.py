@@ -6,6 +6,12 @@ are recorded in ``DIR/sweep.meta.json`` (written atomically). A later sweep with
 arguments reads the finished rows back and skips them; one with different arguments in the same
 directory is refused. ``DIR/sweep.csv`` (one line per grid point) is written atomically at the
 end.
+
+One sweep at a time writes a directory: the store holds ``DIR/sweep.lock``
+(:class:`numerics.files.DirectoryLock`) from before it reads the log until :meth:`Store.close`,
+and a second sweep on the same directory is refused at once (:class:`DomainError` naming the
+process that holds it) instead of redoing the work beside it. A row read twice (a log written
+by hand, or by an older version) counts once: the first row of a key wins.
 """
 
 from __future__ import annotations
@@ -16,9 +22,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import DomainError
-from ..files import LineLog, atomic_open, atomic_write
+from ..files import DirectoryLock, LineLog, LockHeld, atomic_open, atomic_write
 
-__all__ = ["FORMAT", "SCALARS", "eta_key", "Store", "write_csv"]
+__all__ = ["FORMAT", "SCALARS", "eta_key", "Store", "hold", "write_csv"]
 
 FORMAT = "normsharp-sweep/1"
 #: quantities reported per point (besides beta)
@@ -36,22 +42,35 @@ class Store:
     ``kind`` is ``"grid"`` (a float64 grid row), ``"refine"`` (a float64 refinement row) or
     ``"confirm"`` (an audit at two precisions). The first row of a key wins.
 
+    ``folder`` is the directory (``None`` without one).
+
     Raises
     ------
     DomainError
-        ``out_dir`` is a file, holds a sweep of other arguments than ``meta``, or holds a
-        corrupt or foreign ``sweep.jsonl``.
+        ``out_dir`` is a file, is being written by another sweep, holds a sweep of other
+        arguments than ``meta``, or holds a corrupt or foreign ``sweep.jsonl``.
     """
 
     def __init__(self, out_dir, meta: dict):
         self.rows: dict = {}
         self.log = None
+        self.lock = None
+        self.folder = None
         if out_dir is None:
             return
         folder = Path(out_dir)
         if folder.exists() and not folder.is_dir():
             raise DomainError("out_dir", str(out_dir), "a directory (a file of that name exists)")
         folder.mkdir(parents=True, exist_ok=True)
+        self.lock = hold(folder / "sweep.lock", "out_dir", str(out_dir))
+        try:
+            self._open(folder, meta, out_dir)
+        except BaseException:
+            self.close()
+            raise
+        self.folder = folder
+
+    def _open(self, folder: Path, meta: dict, out_dir) -> None:
         meta_path = folder / "sweep.meta.json"
         self.log = LineLog(folder / "sweep.jsonl")
         if meta_path.exists():
@@ -77,16 +96,25 @@ class Store:
         self.log.open()
 
     def _load(self) -> None:
-        for number, line in enumerate(self.log.lines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                key = (row["kind"], row["eta"])
-            except (ValueError, KeyError, TypeError):
-                raise DomainError(f"{self.log.path} line {number}", line[:40].decode(
-                    "utf-8", "replace"), "a JSON row written by normsharp (the file is "
-                    "corrupt: delete the directory)") from None
+        lines = [line for line in self.log.lines() if line.strip()]
+        try:  # one parse of the whole log; line by line only to name a corrupt line
+            rows = json.loads(b"[" + b",".join(lines) + b"]")
+            keys = [(row["kind"], row["eta"]) for row in rows]
+        except (ValueError, KeyError, TypeError):
+            rows, keys = [], []
+            for number, line in enumerate(self.log.lines(), 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                    key = (row["kind"], row["eta"])
+                except (ValueError, KeyError, TypeError):
+                    raise DomainError(f"{self.log.path} line {number}", line[:40].decode(
+                        "utf-8", "replace"), "a JSON row written by normsharp (the file is "
+                        "corrupt: delete the directory)") from None
+                rows.append(row)
+                keys.append(key)
+        for key, row in zip(keys, rows, strict=True):
             self.rows.setdefault(key, row)
 
     def has(self, kind: str, eta: Fraction) -> bool:
@@ -96,12 +124,19 @@ class Store:
         return self.rows.get((kind, eta_key(eta)))
 
     def add(self, row: dict) -> None:
-        key = (row["kind"], row["eta"])
-        if key in self.rows:
-            return
-        self.rows[key] = row
-        if self.log is not None:
-            self.log.append(json.dumps(row, separators=(",", ":"), allow_nan=False))
+        self.add_many((row,))
+
+    def add_many(self, rows) -> None:
+        """Store the rows whose key is new; on disk in one write and one ``fsync``."""
+        new = []
+        for row in rows:
+            key = (row["kind"], row["eta"])
+            if key not in self.rows:
+                self.rows[key] = row
+                new.append(row)
+        if self.log is not None and new:
+            self.log.append_many(json.dumps(row, separators=(",", ":"), allow_nan=False)
+                                 for row in new)
 
     def of_kind(self, kind: str) -> dict:
         """The rows of one kind by exact learning rate."""
@@ -110,6 +145,22 @@ class Store:
     def close(self) -> None:
         if self.log is not None:
             self.log.close()
+        if self.lock is not None:
+            self.lock.release()
+
+
+def hold(path: Path, argument: str, value: str) -> DirectoryLock:
+    """The lock ``path``, taken; :class:`DomainError` on ``argument`` when another process
+    holds it."""
+    lock = DirectoryLock(path)
+    try:
+        lock.acquire()
+    except LockHeld as held:
+        holder = "another process" if held.pid is None else f"process {held.pid}"
+        raise DomainError(argument, value, f"a directory no other run is writing: {holder} "
+                          f"holds its lock {path} (wait for that run to finish, then run "
+                          f"again to reuse its results; or use another directory)") from None
+    return lock
 
 
 def write_csv(path: Path, points: list, d: int) -> None:

@@ -93,3 +93,29 @@ def test_rerun_resumes_and_prints_the_verdicts(quick):
     for claim in CLAIMS:
         assert f"{claim}: HELD" in stdout
     assert "Exact theory" in stdout and "eta_c" in stdout
+
+
+def test_every_long_phase_shows_its_stage(quick, monkeypatch):
+    """The progress display names each phase: the sweep's grid, refinement and
+    confirmations, the ladder's, the identity check and the figures (rerun: resumed)."""
+    import normsharp.progress
+
+    class Recorder:
+        def __init__(self):
+            self.stages = []
+
+        def __call__(self, stage, done, total):
+            if not self.stages or self.stages[-1] != stage:
+                self.stages.append(stage)
+
+        def close(self):
+            pass
+
+    bar = Recorder()
+    monkeypatch.setattr(normsharp.progress.Progress, "maybe", classmethod(lambda cls, **k: bar))
+    out, _, _, _ = quick
+    code, _, err = _run(["reproduce", "--quick", "--out", out])
+    assert code == 0, err
+    for stage in ("grid", "refinement: eta_c", "refinement: least risk", "confirmations",
+                  "ladder: grid", "ladder: confirmations", "identity (R7)", "figures"):
+        assert stage in bar.stages, (stage, bar.stages)

@@ -10,14 +10,12 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from normsharp.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ["--x", "1,1/2", "--y", "1", "--alpha", "1/100", "--beta-star", "1/2,1"]
+from .jobs import DATA, ROOT, rows
 
 
 def _run(argv):
@@ -25,17 +23,6 @@ def _run(argv):
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(a) for a in argv])
     return code, out.getvalue(), err.getvalue()
-
-
-def _rows(path: Path) -> dict:
-    """The log's rows by (kind, eta); fails on a duplicate or a line that is not JSON."""
-    rows = {}
-    for line in path.read_bytes().splitlines():
-        row = json.loads(line)
-        key = (row["kind"], row["eta"])
-        assert key not in rows, f"duplicate row {key}"
-        rows[key] = row
-    return rows
 
 
 def test_json_has_the_documented_keys(tmp_path):
@@ -138,7 +125,7 @@ def test_resume_after_kill_9(tmp_path):
     assert code == 0, err
     uninterrupted = json.loads(out)
 
-    rows_killed, rows_ref = _rows(log), _rows(reference / "sweep.jsonl")
+    rows_killed, rows_ref = rows(log), rows(reference / "sweep.jsonl")
     assert rows_killed == rows_ref  # nothing lost, nothing duplicated, nothing different
     assert len(partial.splitlines()) < len(rows_ref)  # it was killed mid-run
     assert log.read_bytes().startswith(partial.rsplit(b"\n", 1)[0])  # finished rows kept
