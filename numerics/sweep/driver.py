@@ -28,7 +28,6 @@ instead of finishing its task for nobody.
 
 from __future__ import annotations
 
-import inspect
 import multiprocessing
 import os
 import signal
@@ -53,12 +52,6 @@ CHUNK = 8
 CHECKPOINT_SECONDS = 2.0
 #: seconds a terminated worker is given to exit before it is killed
 STOP_GRACE = 1.0
-
-# Transitional: tasks.confirm_task takes ``checkpoint=`` and ``checkpoint_seconds=`` (forwarded
-# to audited_gd) once the engineer who owns tasks.py adds them; until then confirmations start
-# afresh after a kill (finished ones are never redone).
-_CONFIRM_CHECKPOINTS = "checkpoint" in inspect.signature(confirm_task).parameters
-
 
 def _confirm_checkpointed(checkpoint: str, *args) -> dict:
     """:func:`confirm_task` saving its state to ``checkpoint`` (``PATH.<precision>`` files)."""
@@ -279,7 +272,7 @@ class Driver:
 
     def _checkpoints(self) -> Path | None:
         """``DIR/checkpoints`` (created), or ``None`` without a directory."""
-        if self.store.folder is None or not _CONFIRM_CHECKPOINTS:
+        if self.store.folder is None:
             return None
         folder = self.store.folder / "checkpoints"
         folder.mkdir(exist_ok=True)

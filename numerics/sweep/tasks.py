@@ -110,7 +110,8 @@ def grid_task(problem: Problem, etas: tuple, steps: int, kind: str, ctx: dict) -
 
 
 def confirm_task(problem: Problem, eta: Fraction, steps: int, precision, backend: str,
-                  ctx: dict, grid_row: dict | None) -> dict:
+                  ctx: dict, grid_row: dict | None, checkpoint=None,
+                  checkpoint_seconds: float = 20.0) -> dict:
     """Audit one learning rate at two precisions; the row records agreed digits only.
 
     GD's own quantities are :func:`numerics.audit.audited_gd`'s (``run.quantities``); the
@@ -122,7 +123,8 @@ def confirm_task(problem: Problem, eta: Fraction, steps: int, precision, backend
         # the high-precision run must reach a residual ~10^17 times smaller: give it room
         budget = max(steps, CONFIRM_BUDGET_FACTOR * int(grid_row["steps"]))
     run = audited_gd(problem, eta, budget, precision=precision, backend=backend,
-                     record_sharpness=False, record_every=max(1, budget // 50))
+                     record_sharpness=False, record_every=max(1, budget // 50),
+                     checkpoint=checkpoint, checkpoint_seconds=checkpoint_seconds)
     low, high = run.low, run.high
     row = {"kind": "confirm", "eta": eta_key(eta), "status": run.status,
            "steps": [low.steps, high.steps], "statuses": [low.status, high.status],

@@ -121,8 +121,6 @@ def test_a_resumed_sweep_redoes_no_finished_confirmation(tmp_path, reference, mo
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not driver._CONFIRM_CHECKPOINTS,
-                    reason="numerics.sweep.tasks.confirm_task does not take checkpoint= yet")
 def test_a_confirmation_killed_midway_continues_from_its_checkpoint(tmp_path, monkeypatch):
     """One 200 000-step confirmation (eta = 0.9125, GD does not converge), killed after its
     first checkpoint: the rerun starts from the saved step, not from 0, and ends with the rows
