@@ -13,6 +13,7 @@ import sympy as sp
 
 import theory as T
 from normsharp.cli import main
+from numerics.precision import DEFAULT_PAIR
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CLAIMS = ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9"]
@@ -77,7 +78,8 @@ def test_report_and_figures(quick):
     assert "U-shape" in text
     # the digits section names the precisions the sweep used; the plateau value is printed
     # with its agreed digits, never as a raw float64 number
-    assert "(float64 against flint:32)" in text and "32 digits, flint" not in text
+    low, high = DEFAULT_PAIR.labels
+    assert f"({low} against {high})" in text and "32 digits, flint" not in text
     c = obj["sweep"]["eta_c"]
     assert c["S_ref_audited"] is True and f"plateau value S = {c['S_ref_text']} " in text
     assert not [k for k in c if k.endswith("_float64")]

@@ -14,6 +14,7 @@ import time
 import pytest
 
 from normsharp.cli import main
+from numerics.precision import DEFAULT_PAIR
 
 from .jobs import DATA, ROOT, rows
 
@@ -41,7 +42,7 @@ def test_json_has_the_documented_keys(tmp_path):
     assert obj["eta_c_predicted"] == pytest.approx(0.50125, abs=1e-5)
     # the least-risk point is confirmed at two precisions, so its risk has agreed digits
     assert obj["best"]["confirmed"] is True and isinstance(obj["risk_best"], float)
-    assert obj["precisions"] == ["float64", "flint:32"]
+    assert obj["precisions"] == DEFAULT_PAIR.labels
     # summaries print no raw float64 value: the plateau sharpness is its grid point's agreed S
     c = obj["eta_c"]
     assert not [k for k in c if k.endswith("_float64")]
@@ -163,9 +164,9 @@ def test_text_without_confirmations_says_so_and_withholds_the_float64_risk(tmp_p
 def test_precisions_follow_the_backend(tmp_path):
     code, out, err = _run(["sweep", *DATA, "--eta-min", "0.4", "--eta-max", "0.5", "--num",
                            "2", "--steps", "3000", "--jobs", "1", "--confirm", "none",
-                           "--confirm-eta", "0.4", "--backend", "mpmath", "--no-refine",
-                           "--json"])
+                           "--confirm-eta", "0.4", "--backend", "mpmath", "--precision", "10",
+                           "--no-refine", "--json"])
     assert code == 0, err
-    obj = json.loads(out)
-    assert obj["precisions"] == ["float64", "mpmath:32"]
+    obj = json.loads(out)  # --backend is the backend of --precision P (P against 2P)
+    assert obj["precisions"] == ["mpmath:10", "mpmath:20"]
     assert obj["points"][0]["audited"] and obj["points"][0]["precisions"] == obj["precisions"]

@@ -18,6 +18,7 @@ import theory as T
 from numerics.audit import CHANCE_DIGITS
 from numerics.errors import DomainError
 from numerics.gd import gradient_descent
+from numerics.precision import DEFAULT_PAIR
 from numerics.problem import Problem
 from numerics.sweep import PLATEAU_TOL, RESIDUE_DIGITS, eta_grid
 from numerics.sweep import sweep as run_sweep
@@ -135,7 +136,7 @@ def test_observed_eta_c_within_one_percent_of_predicted(default_problem):
     # rounds to it; the threshold carries the same digits; no raw float64 value is printed
     js = res.to_json()["eta_c"]
     e_ref, digits = res.eta_c["S_ref_eta"], js["S_ref_digits"]
-    assert js["S_ref_audited"] is True and 8 <= digits <= 15
+    assert js["S_ref_audited"] is True and 25 <= digits <= DEFAULT_PAIR.low.cap
     exact = gradient_descent(default_problem, e_ref, 120000, backend="flint", dps=32,
                              record_sharpness=False)
     assert exact.status == "converged"
@@ -260,9 +261,9 @@ def test_an_unsettled_confirmation_reports_chance_digits_as_chaotic(default_prob
 
 def test_precisions_name_the_confirmation_backend(default_problem):
     res = sweep(default_problem, [Fraction(2, 5)], 3000, confirm="all", refine=False,
-                backend="mpmath")
-    assert res.points[0]["precisions"] == ["float64", "mpmath:32"]
-    assert res.to_json()["precisions"] == ["float64", "mpmath:32"]
+                backend="mpmath")  # the default pair is compiled: the backend is unused
+    assert res.points[0]["precisions"] == DEFAULT_PAIR.labels
+    assert res.to_json()["precisions"] == DEFAULT_PAIR.labels
     res = sweep(default_problem, [Fraction(2, 5)], 3000, confirm="none", refine=False,
                 backend="mpmath", precision=10)
     assert res.to_json()["precisions"] == ["mpmath:10", "mpmath:20"]
