@@ -70,6 +70,7 @@ def _run(args, out: Path, t0: float) -> int:
     from proofs_check.predictions import predict
     from proofs_check.sweep_claims import claim_verdicts, r7_identity_experiment
 
+    from ..bridge_plot import computability_section
     from ..plots import sweep_figures
     from ..progress import Progress
     from ..report import sweep_summary_lines, write_report
@@ -116,6 +117,13 @@ def _run(args, out: Path, t0: float) -> int:
         t = time.perf_counter()
         figures = sweep_figures(result, out / f"sweep{tag}", progress=bar)
         timings["figures"] = time.perf_counter() - t
+        t = time.perf_counter()  # the second source, [BFFK25]: exact quantized training,
+        computability = computability_section(  # the adversary, the quantization bridge
+            out, quick=args.quick, progress=bar and (lambda stage, done, total:
+                                                     bar(f"[BFFK25]: {stage}", done, total)))
+        verdicts = verdicts + list(computability["verdicts"])
+        figures["quantization_bridge"] = computability["figure"]
+        timings["computability"] = time.perf_counter() - t
     finally:
         if bar:
             bar.close()
@@ -125,6 +133,7 @@ def _run(args, out: Path, t0: float) -> int:
 
     summary = sweep_summary_lines(result)
     sections = evidence.sections(result, steps)
+    sections.insert(-1, (computability["title"], computability["body"]))
     sections[-1] = (sections[-1][0], sections[-1][1] + "\n- Timings: " + ", ".join(
         f"{k} {v:.1f} s" for k, v in timings.items()) + f" ({args.jobs} worker processes).")
     header = [f"Instance: {problem.describe()}, beta* = centroid "
@@ -156,7 +165,8 @@ def _run(args, out: Path, t0: float) -> int:
             "undecided": undecided, "report": str(report),
             "figures": {k: str(v) for k, v in figures.items()},
             "identity_R7": identity, "timings": timings,
-            "sweep": result.to_json(), "ladder": ladder.to_json(), "exit_code": code})
+            "sweep": result.to_json(), "ladder": ladder.to_json(),
+            "computability": computability["json"], "exit_code": code})
         return code
     for line in summary:
         print(line)
