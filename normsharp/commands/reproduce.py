@@ -122,7 +122,6 @@ def _run(args, out: Path, t0: float) -> int:
             out, quick=args.quick, progress=bar and (lambda stage, done, total:
                                                      bar(f"[BFFK25]: {stage}", done, total)))
         verdicts = verdicts + list(computability["verdicts"])
-        figures["quantization_bridge"] = computability["figure"]
         timings["computability"] = time.perf_counter() - t
     finally:
         if bar:

@@ -16,7 +16,8 @@ from normsharp.cli import main
 from numerics.precision import DEFAULT_PAIR
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-CLAIMS = ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9"]
+#: the main job judges R1-R9 of [MFCKM26] and, for the second source [BFFK25], C2, C5, C6, C7
+CLAIMS = ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "C2", "C5", "C6", "C7"]
 
 
 def _run(argv):
@@ -67,13 +68,15 @@ def test_report_and_figures(quick):
     for claim in CLAIMS:
         assert re.search(rf"\| {claim} \| .* \| \*\*held\*\* \|", text), claim
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert len(images) == 4
+    assert len(images) == 5  # the sweep's four and the [BFFK25] quantization bridge
+    assert "quantization_bridge.png" in images
     for rel in images:
         assert not Path(rel).is_absolute()
         png = out / rel
         data = png.read_bytes()
         assert data.startswith(PNG_SIGNATURE) and len(data) > 10_000, rel
     assert set(obj["figures"]) == {"sharpness", "l1_norm", "risk", "path"}
+    assert obj["computability"] and (out / "quantization_bridge.json").is_file()
     assert "2/3" in text and "0.666667" in text  # the predicted best eta beside the observed
     assert "U-shape" in text
     # the digits section names the precisions the sweep used; the plateau value is printed
