@@ -1,5 +1,5 @@
 """``python -m normsharp`` runs the command line."""
 
-from normsharp.cli import main
+from normsharp.cli import entry
 
-raise SystemExit(main())
+entry()

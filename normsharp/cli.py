@@ -90,8 +90,16 @@ def _command(argv: list[str]) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``normsharp`` console script."""
+    """Run the command line on ``argv`` and return its exit code (see the module docstring)."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    interrupted, restore = _watch_interrupts()
+    try:
+        return _main(argv, interrupted)
+    finally:
+        restore()
+
+
+def _main(argv: list[str], interrupted) -> int:
     args = None
     try:
         parser = build_parser(_command(argv))
@@ -107,15 +115,59 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return _closed_pipe()
     except KeyboardInterrupt:
-        print("normsharp: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _interrupted()
     except OSError as exc:  # unwritable output directory, missing file, full disk
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
         return _fail(f"{exc.strerror or exc}{where}")
     except Exception as exc:  # noqa: BLE001 - the one place that turns a crash into exit 3
+        if interrupted():  # an error raised because Ctrl-C cut an import or a library call
+            return _interrupted()
         if _is_numerics_error(exc):
             return _fail(str(exc))
         return _internal_error(exc, argv)
+
+
+def entry() -> None:
+    """The ``normsharp`` console script: :func:`main`, then exit. After Ctrl-C the process ends
+    with 130 at once (``os._exit``): Python would otherwise re-raise SIGINT on itself at exit
+    when the interrupt landed inside an import, and end with -2 instead of 130."""
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(EXIT_INTERRUPTED)
+    sys.exit(code)
+
+
+def _watch_interrupts():
+    """Record SIGINT as it arrives (then raise KeyboardInterrupt as Python does), so that an
+    exception that an interrupt provoked (numpy turns one during its import into an
+    ImportError) is reported as the interrupt. Returns ``(arrived, restore)``: ``arrived()``
+    says whether one arrived, ``restore()`` puts the previous handler back."""
+    import signal
+
+    seen = []
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:
+        return (lambda: False), (lambda: None)  # not ours to replace (an embedding program)
+
+    def handler(signum, frame):
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread
+        return (lambda: False), (lambda: None)
+    return (lambda: bool(seen)), (lambda: signal.signal(signal.SIGINT, previous))
+
+
+def _interrupted() -> int:
+    print("normsharp: interrupted", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _is_numerics_error(exc: BaseException) -> bool:

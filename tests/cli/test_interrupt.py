@@ -96,3 +96,24 @@ def test_twenty_interrupts_at_varied_moments(tmp_path):
                  "confirmations": rng.uniform(0.0, 4.0), "random": rng.uniform(0.1, 8.0)}[kind]
         _interrupt(tmp_path, f"sweep-{i}", SWEEP, "start" if kind == "random" else kind, delay,
                    group=i % 7 != 3)
+
+
+def test_an_error_that_an_interrupt_provoked_is_the_interrupt(monkeypatch):
+    """Ctrl-C during an import can surface as another exception (numpy turns it into an
+    ImportError): the command exits 130 ("interrupted"), not 3 (a crash)."""
+    import signal
+
+    import normsharp.commands.interpolators as cmd
+    from tests.cli.conftest import run_cli
+
+    def cut(args):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+        except KeyboardInterrupt:
+            raise ImportError("numpy's import was cut short") from None
+        raise AssertionError("SIGINT was not delivered")
+
+    monkeypatch.setattr(cmd, "run", cut)
+    res = run_cli(["interpolators", "--x", "1,0.5"])
+    assert res.code == 130 and res.err_lines == ["normsharp: interrupted"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
