@@ -55,13 +55,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from numerics.precision import DEFAULT_PAIR, Precision
 from theory._display import compact_repr
 from theory.errors import DomainError
 
 from . import strategies as S
 from .claim import strategies_built_on_first_use
-from numerics.precision import DEFAULT_PAIR, Precision
-
 from .decide import Outcome
 from .user_functions import load_function, raised_text
 
