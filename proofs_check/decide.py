@@ -7,11 +7,15 @@ The rules below turn numbers into outcomes, one rule per kind of claim:
     Exact zero of the difference (Fractions, or ``sympy.simplify``). Nothing else passes.
 ``equality`` (:func:`two_precision_equal`)
     The experiment is run at two precisions. ``D`` is the number of decimal digits (relative to a
-    scale) on which the two runs agree. The theory value must agree with the higher-precision run
-    to at least ``D - 2`` digits (two digits of slack for the rounding of the last agreed digit
-    and the evaluation of the theory value). ``D < MIN_DIGITS`` is ``undecided``: the precision
-    could not decide. Otherwise a larger discrepancy is ``fail``: a disagreement on digits both
-    precisions share is a property of the mathematics, not of the arithmetic.
+    scale) on which the two runs agree: the resolution of the comparison. ``D < MIN_DIGITS``
+    is ``undecided``: the precision could not decide. A theory value that agrees with the
+    higher-precision run to fewer than ``D - 2`` digits is ``fail`` (two digits of slack for
+    the rounding of the last agreed digit and the evaluation of the theory value): a
+    disagreement on digits both precisions share is a property of the mathematics, not of the
+    arithmetic. A pass needs theory and numerics to agree on at least
+    :data:`MIN_EQUAL_DIGITS` (6) digits that the numerics vouch for: ``min(D, theory digits)
+    >= 6``; below that (and not a failure) the outcome is ``undecided (resolution D
+    digits)``. So an equality is never passed on a handful of digits.
 ``upper`` / ``lower`` (:func:`exact_at_least`, :func:`two_precision_at_least`)
     One-sided: the margin (bound minus value, or value minus bound) must be ``>= 0``. Exact
     margins decide outright. A numerical margin passes when it is ``>= -slack``, where ``slack``
@@ -41,12 +45,17 @@ import sympy as sp
 __all__ = [
     "Outcome", "PASS", "exact_equal", "exact_at_least", "two_precision_equal",
     "two_precision_at_least", "two_precision_residual", "procedure", "to_fraction",
-    "high_precision", "digits_between", "MIN_DIGITS", "combine", "KIND_RULES", "RULES",
-    "CUSTOM", "RULE_TEXT", "evidence", "weakest", "evidence_text", "evidence_json",
+    "high_precision", "digits_between", "MIN_DIGITS", "MIN_EQUAL_DIGITS", "combine",
+    "KIND_RULES", "RULES", "CUSTOM", "RULE_TEXT", "evidence", "weakest", "evidence_text",
+    "evidence_json",
 ]
 
-#: fewest agreed digits with which a two-precision comparison decides anything
+#: fewest agreed digits with which a two-precision comparison decides anything (a failure
+#: of an equality, the sign of a one-sided margin)
 MIN_DIGITS = 4
+#: fewest digits on which theory and numerics must agree (and the numerics vouch for) for an
+#: equality to pass; fewer (and no failure) is ``undecided (resolution D digits)``
+MIN_EQUAL_DIGITS = 6
 #: working precision (decimal digits) at which a sympy number is evaluated as the "exact"
 #: reference
 REFERENCE_DPS = 90
@@ -274,6 +283,14 @@ def two_precision_equal(name: str, theory_value, low, high, *, floor=Fraction(1,
     cap : the most digits the experiment can vouch for whatever the agreement (when both
         "precisions" share an arithmetic, e.g. two float64 runs, their agreement is capped by
         that arithmetic's accumulated rounding)
+
+    Returns
+    -------
+    Outcome
+        With ``D`` the digits ``low`` and ``high`` agree on (at most ``cap``) and ``Dt`` the
+        digits theory agrees with ``high`` on: ``undecided`` when ``D < MIN_DIGITS``; ``fail``
+        when ``Dt < D - 2``; ``pass`` when ``min(D, Dt) >= MIN_EQUAL_DIGITS``; otherwise
+        ``undecided`` with the reason ``"undecided (resolution D digits): ..."``.
     """
     t = _as_tuple(theory_value)
     lo, hi = _as_tuple(low), _as_tuple(high)
@@ -286,11 +303,17 @@ def two_precision_equal(name: str, theory_value, low, high, *, floor=Fraction(1,
     detail = {"quantity": name, "theory": _show(theory_value), labels[0]: _show(low),
               labels[1]: _show(high), "agreed_digits": _digits(D), "theory_digits": _digits(Dt)}
     if D < MIN_DIGITS:
-        detail["reason"] = f"the two precisions agree on only {_digits(D)} digits"
+        detail["reason"] = (f"undecided (resolution {_digits(D)} digits): the two precisions "
+                            f"agree on fewer than {MIN_DIGITS} digits")
         return Outcome("undecided", err, detail)
-    if Dt >= D - 2:
+    if Dt < D - 2:
+        return Outcome("fail", err, detail)
+    if min(D, Dt) >= MIN_EQUAL_DIGITS:
         return Outcome("pass", err, detail)
-    return Outcome("fail", err, detail)
+    detail["reason"] = (f"undecided (resolution {_digits(D)} digits): theory and numerics "
+                        f"agree on {_digits(min(D, Dt))} digits the numerics vouch for; "
+                        f"a pass needs {MIN_EQUAL_DIGITS}")
+    return Outcome("undecided", err, detail)
 
 
 @_rule
@@ -327,24 +350,30 @@ def two_precision_residual(name: str, errors: dict, steps: int, *,
     ``errors`` maps each precision ``p`` (decimal digits) to the relative residual of the
     identity computed at that precision after ``steps`` operations. Pass: every residual is
     ``<= (steps + 1) 10^-(p - 6)`` (rounding of ``steps`` operations at ``p`` digits, with six
-    digits of headroom). Fail: every residual is ``> 10^-(p // 2)`` (half the digits lost at
-    every precision: a property of the mathematics, not of the arithmetic). Otherwise
-    undecided.
+    digits of headroom) and ``<= 10^-MIN_EQUAL_DIGITS`` (the identity holds to at least six
+    digits, as for :func:`two_precision_equal`). Fail: every residual is ``> 10^-(p // 2)``
+    (half the digits lost at every precision: a property of the mathematics, not of the
+    arithmetic). Otherwise ``undecided (resolution D digits)``, ``D`` the digits the
+    residual at the highest precision leaves.
     """
     detail = dict(detail or {})
     detail["quantity"] = name
     verdicts = []
+    floor = Fraction(1, 10**MIN_EQUAL_DIGITS)
     for p, err in errors.items():
         err = to_fraction(err)
         detail[f"relative_error_{p}_digits"] = float(err)
-        verdicts.append("pass" if err <= (steps + 1) * Fraction(10) ** -(p - 6)
+        verdicts.append("pass" if err <= min((steps + 1) * Fraction(10) ** -(p - 6), floor)
                         else "fail" if err > Fraction(10) ** -(p // 2) else "?")
-    error = float(to_fraction(errors[max(errors)]))
+    top = to_fraction(errors[max(errors)])
+    error = float(top)
     if all(v == "pass" for v in verdicts):
         return Outcome("pass", error, detail)
     if all(v == "fail" for v in verdicts):
         return Outcome("fail", error, detail)
-    detail["reason"] = "the residual is between the pass and fail tolerances"
+    D = math.inf if top == 0 else -math.log10(float(top))
+    detail["reason"] = (f"undecided (resolution {_digits(D)} digits): the residual is "
+                        "between the pass and fail tolerances")
     return Outcome("undecided", error, detail)
 
 
@@ -365,12 +394,13 @@ def _digits(D: float):
 RULE_TEXT = {
     "exact_equal": "exact equality (Fractions, or sympy.simplify of the difference is 0)",
     "exact_at_least": "exact one-sided bound (margin >= 0 in exact arithmetic)",
-    "two_precision_equal": f"two precisions agree on D >= {MIN_DIGITS} digits and theory "
-                           "matches the higher one to D - 2 digits",
+    "two_precision_equal": f"theory and numerics agree on >= {MIN_EQUAL_DIGITS} digits that "
+                           "two precisions vouch for (D agreed digits; theory matches the "
+                           f"higher one to D - 2; fewer than {MIN_EQUAL_DIGITS}: undecided)",
     "two_precision_at_least": "one-sided with certified slack: margin >= -slack, slack = 10 x "
                               "the two precisions' disagreement",
-    "two_precision_residual": "the residual is within (steps + 1) 10^-(p - 6) at every "
-                              "precision p",
+    "two_precision_residual": "the residual is within (steps + 1) 10^-(p - 6) and "
+                              f"10^-{MIN_EQUAL_DIGITS} at every precision p",
     "procedure": "the decision procedure stated in the check's docstring",
     CUSTOM: "an outcome the check built itself (see its docstring)",
 }

@@ -47,6 +47,46 @@ def test_two_precision_equal_pass_fail_undecided():
     assert out.status == "undecided" and "agree" in out.detail["reason"]
 
 
+@pytest.mark.parametrize("agreed, theory, status", [
+    # (digits low and high share, digits theory shares with high): the expected outcome
+    (30, 29, "pass"),
+    (30, 27.5, "fail"),       # theory off on digits both precisions share (slack: 2 digits)
+    (6.5, 40, "pass"),        # six digits vouched for, theory right on all of them
+    (5, 40, "undecided"),     # theory right, but the numerics vouch for 5 digits only
+    (7, 5.5, "undecided"),    # no failure (5.5 >= 7 - 2), but only 5.5 digits agreed
+    (4, 2.5, "undecided"),    # the old rule passed this on 2.5 agreed digits
+    (4, 1.5, "fail"),         # a gross disagreement on shared digits still fails
+    (3, 1, "undecided"),      # the precisions share too little to decide anything
+])
+def test_the_equality_rule_needs_six_digits_between_theory_and_numerics(agreed, theory,
+                                                                          status):
+    """Numbers built so that the digits are known by construction: ``high = 1``, ``low = 1 +
+    10^-agreed``, theory ``1 + 10^-theory`` (relative to the scale 1)."""
+    from proofs_check.decide import MIN_EQUAL_DIGITS
+
+    def off(digits):
+        return F(1) + F(10**6, round(10 ** (digits + 6)))
+
+    out = two_precision_equal("q", off(theory), off(agreed), F(1))
+    assert out.status == status, out.detail
+    assert abs(out.detail["agreed_digits"] - agreed) < 0.01
+    if status == "undecided":
+        assert out.detail["reason"].startswith(f"undecided (resolution {float(agreed)} digits)")
+    assert MIN_EQUAL_DIGITS == 6
+
+
+def test_the_residual_rule_needs_six_digits_too():
+    from proofs_check.decide import two_precision_residual
+
+    # at 8 and 16 digits after 1000 steps, rounding allows 1e-2 and 1e-7: a residual of 1e-4
+    # at 8 digits is within rounding there, yet leaves only 4 digits of the identity
+    out = two_precision_residual("r", {8: F(1, 10**4), 16: F(1, 10**12)}, 1000)
+    assert out.status == "undecided" and out.detail["reason"].startswith(
+        "undecided (resolution 12.0 digits)")
+    assert two_precision_residual("r", {8: F(1, 10**7), 16: F(1, 10**12)}, 1000).status \
+        == "pass"
+
+
 def test_two_precision_at_least_certified_slack():
     assert two_precision_at_least("m", F(1, 10**28), F(1, 10**58), 1).status == "pass"
     # a violation far beyond the precisions' disagreement
@@ -309,16 +349,16 @@ def test_evidence_of_each_rule_by_hand():
 
 def test_verify_reports_the_weakest_digits_over_the_passing_instances():
     """R2's numerics check compares S = 4 y x_max with the engine's Hessian at 30 and 60
-    digits: the digits the two agree on can be at most 30 (the lower precision) and at least
-    the decision threshold; its exact checks say 'exact'."""
-    from proofs_check.decide import MIN_DIGITS
+    digits: the digits the two agree on are those of the lower precision, 30, give or take
+    the eigen-solver's rounding of a small matrix (at most 31, at least 27); its exact checks
+    say 'exact'."""
     from proofs_check.verify import verify
 
     (claim,) = verify(["R2"], examples=4, seed=0).claims
     checks = {c.name: c for c in claim.checks}
     assert checks["exact"].evidence["exact"] and checks["exact"].evidence_text == "exact"
     num = checks["numerics"].evidence
-    assert not num["exact"] and MIN_DIGITS <= num["agreed_digits"] <= 31
+    assert not num["exact"] and 27 <= num["agreed_digits"] <= 31
     assert num["rules"] == ["two_precision_equal"]
     assert claim.domain.startswith("x > 0 (d = 2..8")
     js = claim.to_json()
