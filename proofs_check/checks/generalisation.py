@@ -16,12 +16,21 @@ strictly worse, the best interpolator lying strictly between. Uniform prior:
 
 Checks: the uniform prior's moments and the expected risk (vertex route, and ``sympy.integrate``
 for ``d = 2``), exactly; the optimal interpolator's KKT conditions against every vertex (exact,
-one-sided); gradient descent beating both biases (two precisions, one-sided). Sweep verdict:
-:func:`sweep_verdict_R8`.
+one-sided); gradient descent at the edge of stability closing at least :data:`R8_MARGIN` of the
+gap that the flow's limit and both biases leave to the optimum (two precisions, one-sided).
+Sweep verdict: :func:`sweep_verdict_R8`, with the same margin.
+
+Why a margin against the flow's limit: on the default instance the flow's own limit already
+has risk 1.2252 < 5/4, the biases' risk, so "GD's best risk is below both biases'" holds
+whatever GD does at the edge. What the edge adds is a limit far closer to the optimum: GD's
+least excess risk over the optimum must be at most :data:`R8_MARGIN` times the least excess of
+``beta_GF``, ``beta^N`` and ``beta^S``. Measured on the R9 domain it is below 0.06 of it (0.003
+at ``eta* = 2/S(mu)``), so the margin 1/2 leaves a factor of 8 for GD and fails when GD stays
+at the flow's limit.
 
 References
 ----------
-[MFCKM26] Appendix E, R8 (arXiv 2505.21423, as reconstructed in the specification).
+R8 of [MFCKM26] (arXiv 2505.21423), as reconstructed in the project's specification.
 """
 
 from __future__ import annotations
@@ -50,6 +59,10 @@ from ..sweep_reading import SweepReading, Verdict, fmt, fmt_g, slack, verdict_of
 from .edge_of_stability import u_shape_instances
 
 F = Fraction
+
+#: GD's least excess risk over the optimum must be at most this fraction of the least excess of
+#: the flow's limit and the two biases (see the module notes)
+R8_MARGIN = F(1, 2)
 
 
 def check_R8_exact(inst) -> Outcome:
@@ -120,23 +133,27 @@ def check_R8_optimality(inst) -> Outcome:
 
 
 def check_R8_numerics(inst) -> Outcome:
-    """R8 (lower): neither bias generalises best, seen on gradient descent. For ``d = 2`` with
-    distinct ``x`` and ``beta*`` uniform on ``M`` (mean ``mu`` the centroid, ``Sigma = I``), the
-    expected error of an interpolator is ``||beta - mu||^2 + tr Cov``: GD's limit at the
-    predicted best rate ``eta* = 2/S(mu)`` (and at the middle of ``(eta_c, top)``,
-    :func:`r9_top`), audited at two precisions (float64 and 32 digits,
-    :func:`numerics.audit.audited_gd`, the engine's own population risk ``||beta - mu||^2``),
-    must be strictly better than both biases: the margin
-    ``min(gap(beta^N), gap(beta^S)) - ||beta_GD - mu||^2`` (gaps from ``theory.bias_gaps``)
-    is ``>= 0`` with certified slack, for the best converged run. No run converged at both
+    """R8 (lower): neither bias generalises best, and GD at the edge of stability gets close to
+    the best interpolator, which the flow's limit does not. For ``d = 2`` with distinct ``x``
+    and ``beta*`` uniform on ``M`` (mean ``mu`` the centroid, ``Sigma = I``) the excess
+    expected error of an interpolator over the optimum ``mu`` is ``||beta - mu||^2``. GD's limit
+    at the predicted best rate ``eta* = 2/S(mu)`` (and at the middle of ``(eta_c, top)``,
+    :func:`r9_top`), audited at two precisions (:func:`numerics.audited.audited_gd`, the
+    engine's own population risk ``||beta - mu||^2``), must close at least half the gap the
+    flow's limit and both biases leave: the margin
+    ``R8_MARGIN min(gap(beta^N), gap(beta^S), ||beta_GF - mu||^2) - ||beta_GD - mu||^2``
+    (gaps from ``theory.bias_gaps``, ``beta_GF`` from theory's flow limit at 30 digits) is
+    ``>= 0`` with certified slack, for the best converged run. No run converged at both
     precisions: undecided."""
     from numerics.audited import audited_gd
 
     x, y, alpha = inst.x, inst.y, inst.alpha
     mu, _ = uniform_moments(x, y)
     gaps = T.bias_gaps(x, y)
-    best_bias = min(_fr(gaps.gap_min_norm), _fr(gaps.gap_min_sharpness))
-    eta_c = 2 / sharpness_on_M(x, gf_limit_reference(x, y, alpha, 30))
+    beta_gf = gf_limit_reference(x, y, alpha, 30)
+    gap_gf = sum((b - m) ** 2 for b, m in zip(beta_gf, mu, strict=True))
+    room = R8_MARGIN * min(_fr(gaps.gap_min_norm), _fr(gaps.gap_min_sharpness), gap_gf)
+    eta_c = 2 / sharpness_on_M(x, beta_gf)
     top = r9_top(x, y)
     eta_star = 2 / sharpness_on_M(x, mu)
     etas = [e.limit_denominator(10**6) for e in (eta_star, (eta_c + top) / 2)
@@ -151,22 +168,43 @@ def check_R8_numerics(inst) -> Outcome:
         if best is None or risks[1] < best[1][1]:
             best = (eta, risks)
     detail = {"etas": [str(e) for e in etas], "gap_min_norm": float(gaps.gap_min_norm),
-              "gap_min_sharpness": float(gaps.gap_min_sharpness)}
+              "gap_min_sharpness": float(gaps.gap_min_sharpness), "gap_GF": float(gap_gf),
+              "margin_fraction": str(R8_MARGIN)}
     if best is None:
         return Outcome("undecided", None, {**detail, "reason": (
             "no GD run converged at both precisions" if etas else
             "no learning rate between eta_c and r9_top")})
     eta, (r_lo, r_hi) = best
-    out = two_precision_at_least("min(gap(beta^N), gap(beta^S)) - ||beta_GD - mu||^2",
-                                 best_bias - r_lo, best_bias - r_hi, best_bias)
+    out = two_precision_at_least(
+        "R8_MARGIN min(gap(beta^N), gap(beta^S), gap(beta_GF)) - ||beta_GD - mu||^2",
+        room - r_lo, room - r_hi, room)
     return Outcome(out.status, out.error, {**detail, "eta": str(eta),
                                            "error_GD": float(r_hi), **out.detail}, out.rules)
 
 
+def flow_limit_risk(reading: SweepReading) -> Fraction:
+    """The risk of the flow's limit ``beta_GF`` (``predicted["beta_gf"]``) that the sweep's
+    least risk is measured in (:attr:`SweepReading.best_block`): against ``beta*`` when the
+    sweep's risk is ``risk``, expected over the uniform prior otherwise; theory's
+    :func:`~theory.population_risk` / :func:`~theory.expected_risk` with the problem's
+    ``Sigma`` and ``sigma^2``."""
+    problem, beta_gf = reading.result.problem, reading.predicted["beta_gf"]
+    Sigma = None if problem.Sigma is None else [list(r) for r in problem.Sigma]
+    if reading.result.best.get("risk_name") == "risk":
+        risk = T.population_risk(beta_gf, problem.beta_star, Sigma, problem.sigma2)
+    else:
+        risk = T.expected_risk(beta_gf, T.uniform_prior(list(problem.X[0]), problem.y[0]),
+                               Sigma, problem.sigma2)
+    return _fr(risk)
+
+
 def sweep_verdict_R8(reading: SweepReading) -> Verdict:
-    """R8 on a sweep: the confirmed least risk along ``eta`` is strictly below both biases'
-    exact risks, at a limit whose norm and sharpness lie strictly between theirs; no confirmed
-    least-risk point (risk, norm and sharpness agreed): undecided."""
+    """R8 on a sweep: the confirmed least risk along ``eta`` closes at least
+    :data:`R8_MARGIN` of the gap to the optimum that the flow's limit and both biases leave
+    (excess risks over the optimum's: ``risk_best - risk_opt + slack <= R8_MARGIN
+    min(risk_GF, risk_N, risk_S) - risk_opt``), at a limit whose norm and sharpness lie
+    strictly between the biases'. No confirmed least-risk point (risk, norm and sharpness
+    agreed), or a flow limit or bias that is already optimal (no gap to close): undecided."""
     result, pred, blk = reading.result, reading.predicted, reading.best_block
     n_l1, n_S, s_l1, s_S = reading.extremes
     b = result.best
@@ -174,29 +212,39 @@ def sweep_verdict_R8(reading: SweepReading) -> Verdict:
     q = row["quantities"] if row else {}
     l1b = q.get("l1_norm", {}).get("json")
     Sb = q.get("S", {}).get("json")
-    if blk is None or not all(isinstance(v, float) for v in (b.get("risk"), l1b, Sb)):
+    rule = (f"the confirmed least risk along eta closes at least {R8_MARGIN} of the gap to the "
+            "optimum left by the best of beta_GF, beta^N and beta^S (excess risks), at a limit "
+            "whose norm and sharpness lie strictly between the biases'")
+    statement = ("Neither implicit bias generalises best: the best interpolator lies strictly "
+                 "between them, and GD at the edge of stability gets close to it")
+    if blk is None or pred.get("beta_gf") is None or not all(
+            isinstance(v, float) for v in (b.get("risk"), l1b, Sb)):
         # no least risk, or one whose risk, norm or sharpness two precisions do not agree on
-        ok, ev = None, "no confirmed least-risk point"
+        return Verdict("R8", statement, "undecided", "no confirmed least-risk point", rule)
+    rn, rs, ro = (F(blk[k]) for k in ("risk_min_norm", "risk_min_sharpness", "risk_optimal"))
+    rf = flow_limit_risk(reading)
+    room = min(rn, rs, rf) - ro
+    rb = b["risk"]
+    excess = rb - float(ro) + slack(rb, b.get("risk_digits"))
+    inside = n_l1 < l1b < s_l1 and s_S < Sb < n_S
+    uni = pred.get("uniform")
+    ev = (f"beta* = {blk['prior']} at {fmt([float(v) for v in blk['optimal']])}: exact risks "
+          f"min-norm {float(rn):g}, min-sharpness {float(rs):g}, flow limit {float(rf):.6g}, "
+          f"optimal {float(ro):g}"
+          + (f" (uniform prior: {float(uni['risk_min_norm']):.6g}, "
+             f"{float(uni['risk_min_sharpness']):.6g}, {float(uni['risk_optimal']):.6g})"
+             if uni and blk is not uni else "")
+          + f"; GD at eta = {fmt_g(b['eta'], 6)} reaches risk {b.get('risk_text')}, excess "
+          f"{excess:.3g} over the optimum (with one unit of its last digit) against "
+          f"{R8_MARGIN} x {float(room):.6g} = {float(R8_MARGIN * room):.6g} allowed, with "
+          f"||beta||_1 = {fmt(l1b, 7)} in ({n_l1:g}, {s_l1:g}) and S = {fmt(Sb, 7)} in "
+          f"({s_S:g}, {n_S:g})")
+    if room <= 0:
+        ok = None
+        ev += "; the flow's limit or a bias is already optimal: no gap for GD to close"
     else:
-        rn, rs, ro = (float(blk[k]) for k in ("risk_min_norm", "risk_min_sharpness",
-                                                 "risk_optimal"))
-        rb = b["risk"]
-        inside = n_l1 < l1b < s_l1 and s_S < Sb < n_S
-        ok = rb + slack(rb, b.get("risk_digits")) < min(rn, rs) \
-            and bool(blk["neither_optimal"]) and inside
-        uni = pred.get("uniform")
-        ev = (f"beta* = {blk['prior']} at {fmt([float(v) for v in blk['optimal']])}: exact "
-              f"risks min-norm {rn:g}, min-sharpness {rs:g}, optimal {ro:g}"
-              + (f" (uniform prior: {float(uni['risk_min_norm']):.6g}, "
-                 f"{float(uni['risk_min_sharpness']):.6g}, {float(uni['risk_optimal']):.6g})"
-                 if uni and blk is not uni else "")
-              + f"; GD at eta = {fmt_g(b['eta'], 6)} reaches risk {b.get('risk_text')} "
-              f"< {min(rn, rs):g}, with ||beta||_1 = {fmt(l1b, 7)} in ({n_l1:g}, {s_l1:g}) and "
-              f"S = {fmt(Sb, 7)} in ({s_S:g}, {n_S:g})")
-    return Verdict("R8", "Neither implicit bias generalises best: the best interpolator "
-                   "lies strictly between them", verdict_of(ok), ev,
-                   "the confirmed least risk along eta is strictly below both biases' "
-                   "risks, at a limit whose norm and sharpness lie strictly between theirs")
+        ok = excess <= float(R8_MARGIN * room) and bool(blk["neither_optimal"]) and inside
+    return Verdict("R8", statement, verdict_of(ok), ev, rule)
 
 
 def _off_M(inst):
