@@ -32,11 +32,11 @@ import theory as T
 
 from .. import strategies as S
 from ..claim import Check, declare
-from ..decide import Outcome, combine, exact_at_least, exact_equal, procedure
+from ..decide import MIN_EQUAL_DIGITS, Outcome, combine, exact_at_least, exact_equal, procedure
 from ..decide import to_fraction as _fr
 from ..experiments import rational as _Q
 from ..references import on_M, sharpness_on_M, vertices
-from ..sweep_reading import SweepReading, Verdict, point_digits, slack, verdict_of
+from ..sweep_reading import MIN_POINTS, SweepReading, Verdict, point_digits, slack, verdict_of
 from .interpolators import extremes_hold_on_sweep
 
 F = Fraction
@@ -120,22 +120,31 @@ def check_R4_metamorphic(case) -> Outcome:
 def sweep_verdict_R4(reading: SweepReading) -> Verdict:
     """R4 on a sweep: both ranges (R2 and R3's bounds, :func:`extremes_hold_on_sweep`) and, for
     ``d = 2``, the identity ``||beta||_1 = y (x1 + x2)/(x1 x2) - S/(4 x1 x2)`` at every
-    confirmed interpolator, to their agreed digits."""
+    confirmed interpolator whose norm and sharpness carry at least
+    :data:`~proofs_check.decide.MIN_EQUAL_DIGITS` agreed digits, to those digits (the equality
+    rule's resolution: fewer than :data:`~proofs_check.sweep_reading.MIN_POINTS` such points:
+    undecided)."""
     import sympy as sp
 
     conf, problem = reading.confirmed, reading.result.problem
     r2, r3 = extremes_hold_on_sweep(reading)
     n_l1, n_S, s_l1, s_S = reading.extremes
     x = reading.x
+    resolved = [pt for _, pt in conf if min(point_digits(pt, "S") or 0, point_digits(
+        pt, "l1_norm") or 0) >= MIN_EQUAL_DIGITS]
     if r2 is None:
         ok, ev = None, f"only {len(conf)} confirmed interpolators"
+    elif problem.d == 2 and len(resolved) < MIN_POINTS:
+        ok = None
+        ev = (f"only {len(resolved)} of the {len(conf)} confirmed interpolators carry "
+              f"{MIN_EQUAL_DIGITS} agreed digits of S and ||beta||_1 (undecided: resolution)")
     elif problem.d == 2:
         expr = T.norm_sharpness_identity(list(problem.X[0]), problem.y[0])
         S_sym = next(iter(expr.free_symbols))
         devs = []
-        for _, pt in conf:
+        for pt in resolved:
             pred_l1 = float(expr.subs(S_sym, sp.Rational(str(pt["S"]))))
-            d = min(point_digits(pt, "S") or 0, point_digits(pt, "l1_norm") or 0)
+            d = min(point_digits(pt, "S"), point_digits(pt, "l1_norm"))
             devs.append((abs(pt["l1_norm"] - pred_l1), slack(pt["l1_norm"], d)
                          + slack(pt["S"], d) / (4 * x[0] * x[1])))
         ok = all(a <= b for a, b in devs) and r2 and r3
@@ -148,8 +157,9 @@ def sweep_verdict_R4(reading: SweepReading) -> Verdict:
         ev = "bounds hold at every confirmed interpolator (d > 2: identity not applicable)"
     return Verdict("R4", "On M: 4 y x_min <= S <= 4 y x_max, y/x_max <= ||beta||_1 <= "
                    "y/x_min; for d = 2, ||beta||_1 is affine and decreasing in S",
-                   verdict_of(ok), ev, "the identity and both ranges at every confirmed "
-                   "interpolator, to their agreed digits")
+                   verdict_of(ok), ev, "both ranges at every confirmed interpolator; the "
+                   f"identity at every one with >= {MIN_EQUAL_DIGITS} agreed digits, to those "
+                   "digits")
 
 
 def _one_point():
