@@ -263,13 +263,15 @@ def theory_functions(claim_id: str) -> tuple:
 
 
 def _citation(claim_id: str) -> str:
+    """``"R2, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification"``:
+    the citation of the first theory function citing ``claim_id`` (see
+    :class:`theory.citations.Citation`); empty when none does."""
     import theory as T
 
     fns = theory_functions(claim_id)
     if not fns:
         return ""
-    c = T.citation_of(fns[0])
-    return f"{c.source}, {c.claim}"
+    return str(T.citation_of(fns[0]))
 
 
 def declare(claim_id: str, statement: str, kind: str, experiment: tuple, domain_text: str,

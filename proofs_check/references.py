@@ -17,7 +17,8 @@ high-precision routes), and high-precision routes run in private mpmath contexts
 
 References
 ----------
-[MFCKM26] arXiv 2505.21423 (R2-R9, E5), [WGL20] (E4), as reconstructed in the specification.
+R2-R9 and E5, [MFCKM26] arXiv 2505.21423; E4, [WGL20] arXiv 2002.09277; as reconstructed in the
+project's specification.
 """
 
 from __future__ import annotations

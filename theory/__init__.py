@@ -16,7 +16,7 @@ Model: ``beta = w * w``, ``L(w) = 1/2 (<x, beta> - y)^2``, zero-loss set
 import importlib
 import types
 
-from .citations import SOURCES, Citation, citation_of, cites
+from .citations import ARXIV, RECONSTRUCTED, SOURCES, Citation, citation_of, cites
 from .errors import DomainError, NotDecidable
 
 # Public names and the module that defines each. They are imported on first use (PEP 562), so
@@ -130,9 +130,9 @@ __all__ = list(_CLAIM_FUNCTION_NAMES) + [
     "one_sample_flow_path", "one_sample_flow_residual", "product_gd_invariants",
     "woodworth_gradient", "woodworth_potential", "woodworth_q",
     "general_networks", "E_FUNCTIONS", "many_samples", "population", "NormCertificate",
-    "CLAIM_FUNCTIONS", "SOURCES", "Citation", "citation_of", "cites", "DomainError",
-    "NotDecidable", "Spectrum", "Interpolator", "Bounds", "ParetoFront", "Thresholds",
-    "GradientFlowLimit", "SharpnessAlongFlow", "EffectiveInitialisation", "Prior",
+    "CLAIM_FUNCTIONS", "SOURCES", "ARXIV", "RECONSTRUCTED", "Citation", "citation_of", "cites",
+    "DomainError", "NotDecidable", "Spectrum", "Interpolator", "Bounds", "ParetoFront",
+    "Thresholds", "GradientFlowLimit", "SharpnessAlongFlow", "EffectiveInitialisation", "Prior",
     "BiasComparison", "BestLearningRate",
     "Network", "FitResult", "ERMResult", "SearchBudgetExceeded", "Name", "AdversaryResult",
     "DetectorDefeat", "RegionAnswer", "ABOVE", "BELOW", "EXIT",

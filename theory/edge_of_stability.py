@@ -24,7 +24,7 @@ from .stability import stability_thresholds
 __all__ = ["BestLearningRate", "eos_interpolator", "predicted_best_learning_rate"]
 
 CLAIM = "R9"
-SOURCE = "[MFCKM26] Section 3"
+SOURCE = "[MFCKM26]"
 
 
 @cites(CLAIM, SOURCE)
@@ -67,7 +67,7 @@ def eos_interpolator(x, y, eta) -> tuple:
 
     References
     ----------
-    [MFCKM26] Section 3, R9.
+    R9, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -147,7 +147,7 @@ def predicted_best_learning_rate(x, y, prior: Prior | None = None, alpha=None,
 
     References
     ----------
-    [MFCKM26] Section 3, R9 (with Appendix E, R8).
+    R9 (with R8), [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------

@@ -17,8 +17,8 @@ sets (semi-decidable, [BFFK25]); as the budget grows it answers every point of t
 
 References
 ----------
-[BFFK25] computability of classifiers, C7 (arXiv 2408.06212, as summarised in the
-specification).
+C7, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification (from the source's
+abstract and third-party summaries).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from .names import ABOVE, BELOW, EXIT, Name
 __all__ = ["RegionAnswer", "classify_with_exit", "refine_classification", "polynomial",
            "polynomial_enclosure", "classify_regions"]
 
-SOURCE = "[BFFK25] computability of classifiers"
+SOURCE = "[BFFK25]"
 
 
 def _name(name, argument="name") -> Name:
@@ -73,7 +73,7 @@ def classify_with_exit(name: Name, t, budget: int) -> str:
 
     References
     ----------
-    [BFFK25] computability of classifiers, C7.
+    C7, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -107,7 +107,7 @@ def refine_classification(name: Name, t, start: int = 0) -> Iterator[tuple[int, 
 
     References
     ----------
-    [BFFK25] computability of classifiers, C7.
+    C7, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -137,7 +137,7 @@ def polynomial(p, d: int) -> dict:
 
     References
     ----------
-    [BFFK25] computability of classifiers, C7.
+    C7, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -247,7 +247,7 @@ def polynomial_enclosure(p: dict, box) -> tuple:
 
     References
     ----------
-    [BFFK25] computability of classifiers, C7.
+    C7, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -311,7 +311,7 @@ def classify_regions(names, classes, budget: int) -> RegionAnswer:
 
     References
     ----------
-    [BFFK25] computability of classifiers, C7.
+    C7, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------

@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 CLAIM = "R7"
-SOURCE = "[MFCKM26] Section 3"
+SOURCE = "[MFCKM26]"
 
 
 @cites(CLAIM, SOURCE)
@@ -47,7 +47,7 @@ def gd_step(x, y, eta, w) -> tuple:
 
     References
     ----------
-    [MFCKM26] Section 3, R7.
+    R7, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -76,7 +76,7 @@ def gd_iterates(x, y, alpha, eta) -> Iterator[tuple[tuple, sp.Expr]]:
 
     References
     ----------
-    [MFCKM26] Section 3, R7.
+    R7, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -125,7 +125,7 @@ def gd_product_identity(x, alpha, eta, residuals) -> tuple:
 
     References
     ----------
-    [MFCKM26] Section 3, R7.
+    R7, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -193,7 +193,7 @@ def effective_initialisation(x, alpha, eta, residuals) -> EffectiveInitialisatio
 
     References
     ----------
-    [MFCKM26] Section 3, R7.
+    R7, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------

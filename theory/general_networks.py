@@ -27,11 +27,11 @@ __all__ = [
 ]
 
 SOURCES = {
-    "E1": "[MFCKM26] general diagonal networks",
-    "E2": "[MFCKM26] general diagonal networks",
-    "E3": "[EPGF23] effective initialisation",
-    "E4": "[WGL20] implicit bias of the difference parametrisation",
-    "E5": "[MFCKM26] general diagonal networks",
+    "E1": "[MFCKM26]",
+    "E2": "[MFCKM26]",
+    "E3": "[EPGF23]",
+    "E4": "[WGL20]",
+    "E5": "[MFCKM26]",
 }
 
 
@@ -80,7 +80,7 @@ def hessian_formula(X, y, u, v, param: str = "product") -> sp.ImmutableMatrix:
 
     References
     ----------
-    [MFCKM26] general diagonal networks, E1.
+    E1, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -125,7 +125,7 @@ def gram_form(X, u, v, param: str = "product") -> sp.ImmutableMatrix:
 
     References
     ----------
-    [MFCKM26] general diagonal networks, E1.
+    E1, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -155,7 +155,7 @@ def least_sharpness_matrix(X, beta, depth: int = 2) -> sp.ImmutableMatrix:
 
     References
     ----------
-    [MFCKM26] general diagonal networks, E2.
+    E2, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -179,7 +179,7 @@ def least_param_norm(beta, depth: int = 2) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] general diagonal networks, E2.
+    E2, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -220,7 +220,7 @@ def product_gd_invariants(u0, v0, eta, gs) -> dict:
 
     References
     ----------
-    [EPGF23] effective initialisation, E3.
+    E3, [EPGF23] arXiv 2302.08982, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -258,7 +258,7 @@ def woodworth_q(z) -> sp.Expr:
 
     References
     ----------
-    [WGL20] implicit bias of the difference parametrisation, E4.
+    E4, [WGL20] arXiv 2002.09277, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -281,7 +281,7 @@ def woodworth_potential(alpha, beta) -> sp.Expr:
 
     References
     ----------
-    [WGL20] implicit bias of the difference parametrisation, E4.
+    E4, [WGL20] arXiv 2002.09277, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -304,7 +304,7 @@ def woodworth_gradient(alpha, beta) -> tuple:
 
     References
     ----------
-    [WGL20] implicit bias of the difference parametrisation, E4.
+    E4, [WGL20] arXiv 2002.09277, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -332,7 +332,7 @@ def one_sample_flow_path(x, alpha, R, param: str = "shared") -> tuple:
 
     References
     ----------
-    [MFCKM26] general diagonal networks, E5.
+    E5, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -358,7 +358,7 @@ def one_sample_flow_residual(x, y, alpha, R, param: str = "shared") -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] general diagonal networks, E5.
+    E5, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------

@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 CLAIM = "R8"
-SOURCE = "[MFCKM26] Appendix E"
+SOURCE = "[MFCKM26]"
 #: Largest dimension for which :func:`optimal_interpolator` enumerates active sets exactly.
 MAX_ENUMERATION_DIMENSION = 14
 
@@ -102,7 +102,7 @@ def uniform_prior(x, y) -> Prior:
 
     References
     ----------
-    [MFCKM26] Appendix E, R8.
+    R8, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -128,7 +128,7 @@ def point_prior(beta_star) -> Prior:
 
     References
     ----------
-    [MFCKM26] Appendix E, R8.
+    R8, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -155,7 +155,7 @@ def population_risk(beta, beta_star, Sigma=None, sigma2=0) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] Appendix E, R8.
+    R8, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -183,7 +183,7 @@ def expected_risk(beta, prior: Prior, Sigma=None, sigma2=0) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] Appendix E, R8.
+    R8, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -231,7 +231,7 @@ def optimal_interpolator(x, y, prior: Prior, Sigma=None) -> tuple:
 
     References
     ----------
-    [MFCKM26] Appendix E, R8.
+    R8, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -336,7 +336,7 @@ def bias_gaps(x, y, prior: Prior | None = None, Sigma=None, sigma2=0) -> BiasCom
 
     References
     ----------
-    [MFCKM26] Appendix E, R8.
+    R8, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 CLAIM = "R6"
-SOURCE = "[MFCKM26] Appendix B"
+SOURCE = "[MFCKM26]"
 R_SYMBOL = sp.Symbol("R", real=True)
 LAMBDA = sp.Symbol("lambda", real=True)
 #: Largest degree of the polynomial in ``exp(lambda / q)`` solved exactly by ``CRootOf`` (its
@@ -65,7 +65,7 @@ def gradient_flow_path(x, y, alpha, R: sp.Expr = R_SYMBOL) -> tuple:
 
     References
     ----------
-    [MFCKM26] Appendix B, R6.
+    R6, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -89,7 +89,7 @@ def gradient_flow_equation(x, y, alpha, lam: sp.Symbol = LAMBDA) -> sp.Eq:
 
     References
     ----------
-    [MFCKM26] Appendix B, R6.
+    R6, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -224,7 +224,7 @@ def gradient_flow_limit(x, y, alpha) -> GradientFlowLimit:
 
     References
     ----------
-    [MFCKM26] Appendix B, R6.
+    R6, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -285,7 +285,7 @@ def gradient_flow_potential(alpha, beta) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] Appendix B, R6.
+    R6, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -322,7 +322,7 @@ def gradient_flow_small_alpha_limit(x, y) -> tuple:
 
     References
     ----------
-    [MFCKM26] Appendix B, R6.
+    R6, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -385,7 +385,7 @@ def sharpness_along_flow(x, y, alpha) -> SharpnessAlongFlow:
 
     References
     ----------
-    [MFCKM26] Appendix B, R6.
+    R6, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------

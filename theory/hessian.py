@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 CLAIM = "R1"
-SOURCE = "[MFCKM26] Section 3"
+SOURCE = "[MFCKM26]"
 LAM = sp.Symbol("lambda")
 
 
@@ -66,7 +66,7 @@ def residual(x, y, w) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] Section 3, R1.
+    R1, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -87,7 +87,7 @@ def loss(x, y, w) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] Section 3, R1.
+    R1, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -107,7 +107,7 @@ def gradient(x, y, w) -> sp.ImmutableMatrix:
 
     References
     ----------
-    [MFCKM26] Section 3, R1.
+    R1, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -131,7 +131,7 @@ def hessian(x, y, w) -> sp.ImmutableMatrix:
 
     References
     ----------
-    [MFCKM26] Section 3, R1.
+    R1, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -173,7 +173,7 @@ def hessian_char_poly(x, y, w, lam: sp.Symbol = LAM, *, expand: bool = True) -> 
 
     References
     ----------
-    [MFCKM26] Section 3, R1.
+    R1, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -262,7 +262,7 @@ def hessian_spectrum(x, y, w) -> Spectrum:
 
     References
     ----------
-    [MFCKM26] Section 3, R1.
+    R1, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -299,7 +299,7 @@ def sharpness(x, y, w) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] Section 3, R1.
+    R1, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -321,7 +321,7 @@ def lambda_max(x, y, w) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] Section 3, R1.
+    R1, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -354,7 +354,7 @@ def zero_loss_sharpness(x, y, beta) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] Section 3, R1.
+    R1, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------

@@ -26,7 +26,7 @@ __all__ = [
     "extreme_indices",
 ]
 
-SOURCE = "[MFCKM26] Section 3"
+SOURCE = "[MFCKM26]"
 
 
 @compact_repr
@@ -84,7 +84,7 @@ def zero_loss_vertices(x, y) -> tuple[tuple[sp.Expr, ...], ...]:
 
     References
     ----------
-    [MFCKM26] Section 3, R2 and R3.
+    R2 and R3, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -108,7 +108,7 @@ def extreme_indices(x, which: str, claim: str = "R2") -> tuple[int, ...]:
 
     References
     ----------
-    [MFCKM26] Section 3, R2 and R3.
+    R2 and R3, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -188,7 +188,7 @@ def min_norm_interpolator(x, y) -> Interpolator:
 
     References
     ----------
-    [MFCKM26] Section 3, R2.
+    R2, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -229,7 +229,7 @@ def min_sharpness_interpolator(x, y) -> Interpolator:
 
     References
     ----------
-    [MFCKM26] Section 3, R3.
+    R3, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------

@@ -43,8 +43,9 @@ factor is ``D^2/n`` and its norm carries no factor ``D``. A test derives each ro
 
 References
 ----------
-[MFCKM26] general diagonal networks (E2, N1, N2), [WGL20] (E4, N3), as reconstructed in the
-specification; N1-N3 are the package's ``n``-sample statements built on E2 and E4.
+E2, N1 and N2, [MFCKM26] arXiv 2505.21423; E4 and N3, [WGL20] arXiv 2002.09277; as reconstructed in
+the project's specification.
+N1-N3 are the package's ``n``-sample statements built on E2 and E4.
 """
 
 from __future__ import annotations
@@ -64,10 +65,10 @@ __all__ = ["NormCertificate", "parameter_norm_sq", "sharpness_weights", "least_s
            "flow_mirror_map"]
 
 SOURCES = {
-    "E2": "[MFCKM26] general diagonal networks",
-    "N1": "[MFCKM26] general diagonal networks",
-    "N2": "[MFCKM26] general diagonal networks",
-    "N3": "[WGL20] implicit bias of the difference parametrisation",
+    "E2": "[MFCKM26]",
+    "N1": "[MFCKM26]",
+    "N2": "[MFCKM26]",
+    "N3": "[WGL20]",
 }
 
 
@@ -118,7 +119,7 @@ def parameter_norm_sq(beta, param: str = "product", depth: int = 2) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] general diagonal networks, E2.
+    E2, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -150,7 +151,7 @@ def sharpness_weights(beta, param: str = "product", depth: int = 2) -> tuple:
 
     References
     ----------
-    [MFCKM26] general diagonal networks, E2.
+    E2, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -191,7 +192,7 @@ def least_sharpness(X, beta, param: str = "product", depth: int = 2) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] general diagonal networks, E2.
+    E2, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -246,7 +247,8 @@ def min_norm_certificate(X, y, beta, nu, param: str = "product") -> NormCertific
 
     References
     ----------
-    [MFCKM26] general diagonal networks, E2's linear program; N1.
+    E2's linear program; N1, [MFCKM26] arXiv 2505.21423, as reconstructed in the
+    project's specification.
 
     Examples
     --------
@@ -297,7 +299,8 @@ def sharpness_dual_bound(X, y, Q, nu, param: str = "product", depth: int = 2) ->
 
     References
     ----------
-    [MFCKM26] general diagonal networks, E2's semidefinite program; N2.
+    E2's semidefinite program; N2, [MFCKM26] arXiv 2505.21423, as reconstructed in the
+    project's specification.
 
     Examples
     --------
@@ -361,7 +364,8 @@ def flow_potential(beta, alpha, param: str = "difference") -> sp.Expr:
 
     References
     ----------
-    [WGL20] implicit bias of the difference parametrisation, E4; N3 (product and shared).
+    E4; N3 (product and shared), [WGL20] arXiv 2002.09277, as reconstructed in the
+    project's specification.
 
     Examples
     --------
@@ -391,7 +395,7 @@ def flow_mirror_map(beta, alpha, param: str = "difference") -> tuple:
 
     References
     ----------
-    [WGL20] implicit bias of the difference parametrisation, E4; N3.
+    E4; N3, [WGL20] arXiv 2002.09277, as reconstructed in the project's specification.
 
     Examples
     --------

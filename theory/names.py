@@ -20,8 +20,8 @@ classifier may also answer ``True``/``1`` (above) and ``False``/``0`` (below).
 
 References
 ----------
-[BFFK25] computability of classifiers, C5 and C6 (arXiv 2408.06212, as summarised in the
-specification).
+C5 and C6, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification (from the
+source's abstract and third-party summaries).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ __all__ = ["ABOVE", "BELOW", "EXIT", "Name", "AdversaryResult", "DetectorDefeat"
            "exact_name", "dyadic_name", "sqrt_name", "side_of_answer", "adversary",
            "defeat_failure_detector"]
 
-SOURCE = "[BFFK25] computability of classifiers"
+SOURCE = "[BFFK25]"
 ABOVE, BELOW, EXIT = "above", "below", "EXIT"
 
 
@@ -93,7 +93,7 @@ def exact_name(x) -> Name:
 
     References
     ----------
-    [BFFK25] computability of classifiers, C5.
+    C5, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -115,7 +115,7 @@ def dyadic_name(x) -> Name:
 
     References
     ----------
-    [BFFK25] computability of classifiers, C5.
+    C5, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -139,7 +139,7 @@ def sqrt_name(a) -> Name:
 
     References
     ----------
-    [BFFK25] computability of classifiers, C5.
+    C5, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -164,7 +164,7 @@ def side_of_answer(answer) -> str | None:
 
     References
     ----------
-    [BFFK25] computability of classifiers, C5.
+    C5, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -248,7 +248,7 @@ def adversary(classifier: Callable[[Name], object], t, *,
 
     References
     ----------
-    [BFFK25] computability of classifiers, C5.
+    C5, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -341,7 +341,7 @@ def defeat_failure_detector(classifier: Callable[[Name], object],
 
     References
     ----------
-    [BFFK25] computability of classifiers, C6.
+    C6, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------

@@ -39,8 +39,8 @@ nothing beyond the standard library, so numerics can use it without loading symp
 
 References
 ----------
-[MFCKM26] (R6, R7, E1-E5), [EPGF23] (E3), [WGL20] (E4), arXiv 2505.21423, as reconstructed in
-the project's specification.
+R6, R7, E1, E2 and E5, [MFCKM26] arXiv 2505.21423; E3, [EPGF23] arXiv 2302.08982; E4, [WGL20] arXiv
+2002.09277; as reconstructed in the project's specification.
 """
 
 from __future__ import annotations

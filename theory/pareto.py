@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 CLAIM = "R4"
-SOURCE = "[MFCKM26] Section 3"
+SOURCE = "[MFCKM26]"
 S_SYMBOL = sp.Symbol("S", positive=True)
 
 
@@ -58,7 +58,7 @@ def zero_loss_bounds(x, y) -> Bounds:
 
     References
     ----------
-    [MFCKM26] Section 3, R4.
+    R4, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -103,7 +103,7 @@ def norm_sharpness_identity(x, y, S: object = S_SYMBOL) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] Section 3, R4.
+    R4, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -210,7 +210,7 @@ def pareto_front(x, y) -> ParetoFront:
 
     References
     ----------
-    [MFCKM26] Section 3, R4.
+    R4, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------

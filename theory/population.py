@@ -31,8 +31,8 @@ interpolator (R8's prediction).
 
 References
 ----------
-[MFCKM26] Appendix E (R8), as reconstructed in the specification; the ``n``-sample posteriors
-are standard Gaussian conditioning and Bayes' rule on a finite set.
+R8, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification; the ``n``-sample
+posteriors are standard Gaussian conditioning and Bayes' rule on a finite set.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ __all__ = ["gaussian_prior", "sparse_prior", "gaussian_posterior", "sparse_poste
            "best_interpolator", "eta_star", "MAX_CONFIGURATIONS"]
 
 CLAIM = "R8"
-SOURCE = "[MFCKM26] Appendix E"
+SOURCE = "[MFCKM26]"
 #: the most sparse configurations :func:`sparse_posterior` enumerates
 MAX_CONFIGURATIONS = 10**6
 
@@ -98,7 +98,7 @@ def gaussian_prior(mean, cov) -> Prior:
 
     References
     ----------
-    [MFCKM26] Appendix E, R8.
+    R8, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -127,7 +127,7 @@ def sparse_prior(d: int, sparsity: int, magnitude=1) -> Prior:
 
     References
     ----------
-    [MFCKM26] Appendix E, R8.
+    R8, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -165,7 +165,7 @@ def gaussian_posterior(prior: Prior, X, y, sigma2=0) -> Prior:
 
     References
     ----------
-    [MFCKM26] Appendix E, R8.
+    R8, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -224,7 +224,7 @@ def sparse_posterior(X, y, sparsity: int, magnitude=None) -> Prior:
 
     References
     ----------
-    [MFCKM26] Appendix E, R8.
+    R8, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -310,7 +310,7 @@ def best_interpolator(X, y, prior: Prior, Sigma=None) -> tuple:
 
     References
     ----------
-    [MFCKM26] Appendix E, R8.
+    R8, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -353,7 +353,8 @@ def eta_star(X, beta, param: str = "product", depth: int = 2) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] Appendix E, R8 (the prediction ``eta* ~ 2/S(mu)``).
+    R8 (the prediction ``eta* ~ 2/S(mu)``), [MFCKM26] arXiv 2505.21423, as reconstructed in the
+    project's specification.
 
     Examples
     --------

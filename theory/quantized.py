@@ -49,7 +49,8 @@ the tests compare them with an independent brute force.
 
 References
 ----------
-[BFFK25] quantized networks, C1 to C4 (arXiv 2408.06212, as summarised in the specification).
+C1 to C4, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification (from the
+source's abstract and third-party summaries).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ __all__ = ["Network", "FitResult", "ERMResult", "SearchBudgetExceeded", "LABELS"
            "DEFAULT_BUDGET", "evaluate", "fits", "empirical_risk", "candidate_count",
            "decide_fit", "erm", "permute_hidden", "canonical_network", "lex_rank"]
 
-SOURCE = "[BFFK25] quantized networks"
+SOURCE = "[BFFK25]"
 #: how labels are read: interpolation, signs (``y f(x) > 0``), argmax of the outputs
 LABELS = ("exact", "sign", "argmax")
 #: default work budget of a search (block columns, configurations, output-layer nodes)
@@ -246,7 +247,7 @@ def evaluate(network: Network, x) -> tuple:
 
     References
     ----------
-    [BFFK25] quantized networks, C1.
+    C1, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -291,7 +292,7 @@ def fits(network: Network, X, y, labels: str = "exact") -> bool:
 
     References
     ----------
-    [BFFK25] quantized networks, C1.
+    C1, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -316,7 +317,7 @@ def empirical_risk(network: Network, X, y, labels: str = "exact") -> Fraction:
 
     References
     ----------
-    [BFFK25] quantized networks, C1.
+    C1, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -344,7 +345,7 @@ def candidate_count(widths, grid) -> int:
 
     References
     ----------
-    [BFFK25] quantized networks, C2.
+    C2, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -367,7 +368,7 @@ def lex_rank(network: Network, grid) -> int:
 
     References
     ----------
-    [BFFK25] quantized networks, C2.
+    C2, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -445,7 +446,7 @@ def decide_fit(widths, grid, X, y, labels: str = "exact", *, symmetry: bool = Tr
 
     References
     ----------
-    [BFFK25] quantized networks, C2.
+    C2, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -487,7 +488,7 @@ def erm(widths, grid, X, y, labels: str = "exact", *, symmetry: bool = True,
 
     References
     ----------
-    [BFFK25] quantized networks, C3.
+    C3, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -522,7 +523,7 @@ def permute_hidden(network: Network, layer: int, perm) -> Network:
 
     References
     ----------
-    [BFFK25] quantized networks, C4.
+    C4, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -559,7 +560,7 @@ def canonical_network(network: Network) -> Network:
 
     References
     ----------
-    [BFFK25] quantized networks, C4.
+    C4, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------

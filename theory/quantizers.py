@@ -19,7 +19,8 @@ from every midpoint (then :math:`q_n` and ``x`` lie strictly on the same side of
 
 References
 ----------
-[BFFK25] quantization, C8 (arXiv 2408.06212, as summarised in the specification).
+C8, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification (from the source's
+abstract and third-party summaries).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from .names import ABOVE, BELOW, EXIT, AdversaryResult, Name, adversary
 
 __all__ = ["quantize", "quantize_name", "relaxed_error_bound", "quantizer_adversary"]
 
-SOURCE = "[BFFK25] quantization"
+SOURCE = "[BFFK25]"
 
 
 @cites("C8", SOURCE)
@@ -54,7 +55,7 @@ def quantize(x, b: int, *, offset=0) -> Fraction:
 
     References
     ----------
-    [BFFK25] quantization, C8.
+    C8, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -83,7 +84,7 @@ def relaxed_error_bound(b: int, n: int | None = None) -> Fraction:
 
     References
     ----------
-    [BFFK25] quantization, C8.
+    C8, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -115,7 +116,7 @@ def quantize_name(name: Name, b: int, *, n: int | None = None, offset=0) -> Frac
 
     References
     ----------
-    [BFFK25] quantization, C8.
+    C8, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -155,7 +156,7 @@ def quantizer_adversary(quantizer: Callable[[Name], object], b: int, *,
 
     References
     ----------
-    [BFFK25] quantization, C8.
+    C8, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification.
 
     Examples
     --------

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 CLAIM = "R5"
-SOURCE = "[MFCKM26] Section 3"
+SOURCE = "[MFCKM26]"
 
 
 @cites(CLAIM, SOURCE)
@@ -45,7 +45,7 @@ def jacobian_eigenvalue(S, eta) -> sp.Expr:
 
     References
     ----------
-    [MFCKM26] Section 3, R5.
+    R5, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -73,7 +73,7 @@ def is_linearly_stable(S, eta) -> bool:
 
     References
     ----------
-    [MFCKM26] Section 3, R5.
+    R5, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -113,7 +113,7 @@ def stability_thresholds(x, y) -> Thresholds:
 
     References
     ----------
-    [MFCKM26] Section 3, R5.
+    R5, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 
     Examples
     --------
@@ -148,7 +148,8 @@ def least_norm_stable_interpolator(x, y, eta) -> tuple:
 
     References
     ----------
-    [MFCKM26] Section 3, R5 (with the front of R4).
+    R5 (with the front of R4), [MFCKM26] arXiv 2505.21423, as reconstructed in the
+    project's specification.
 
     Examples
     --------

@@ -20,7 +20,8 @@ finite-precision classifiers of :mod:`numerics.classifiers` against the adversar
 
 References
 ----------
-[BFFK25] arXiv 2408.06212, as summarised in the specification (C1-C8).
+C1-C8, [BFFK25] arXiv 2408.06212, as reconstructed in the project's specification (from the
+source's abstract and third-party summaries).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ verdict: :func:`sweep_verdict_R9`.
 
 References
 ----------
-[MFCKM26] Section 3, R9 (arXiv 2505.21423, as reconstructed in the specification).
+R9, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ a coordinate added at zero changes nothing, and one added at a tiny value almost
 
 References
 ----------
-[MFCKM26] Section 3, R7 (arXiv 2505.21423, as reconstructed in the specification).
+R7, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 """
 
 from __future__ import annotations

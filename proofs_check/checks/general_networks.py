@@ -18,7 +18,8 @@ flow as a Richardson limit of GD; reference values from :mod:`proofs_check.refer
 
 References
 ----------
-[MFCKM26] (E1, E2, E5), [EPGF23] (E3), [WGL20] (E4), as reconstructed in the specification.
+E1, E2 and E5, [MFCKM26] arXiv 2505.21423; E3, [EPGF23] arXiv 2302.08982; E4, [WGL20]
+arXiv 2002.09277; as reconstructed in the project's specification.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ at the flow's limit.
 
 References
 ----------
-R8 of [MFCKM26] (arXiv 2505.21423), as reconstructed in the project's specification.
+R8, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ every confirmed limit.
 
 References
 ----------
-[MFCKM26] Section 3, R1 (arXiv 2505.21423, as reconstructed in the specification).
+R1, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ permutation and scaling (metamorphic). Sweep verdicts: :func:`sweep_verdict_R2`,
 
 References
 ----------
-[MFCKM26] Section 3, R2 and R3 (arXiv 2505.21423, as reconstructed in the specification).
+R2 and R3, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 """
 
 from __future__ import annotations

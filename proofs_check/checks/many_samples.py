@@ -22,7 +22,8 @@ ladder of :mod:`proofs_check.experiments` (E4's own check, reused on ``n``-sampl
 
 References
 ----------
-[MFCKM26] general diagonal networks (E2), [WGL20] (E4), as reconstructed in the specification.
+E2 and N1-N2, [MFCKM26] arXiv 2505.21423; E4 and N3, [WGL20] arXiv 2002.09277; as reconstructed in
+the project's specification.
 """
 
 from __future__ import annotations

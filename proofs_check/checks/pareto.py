@@ -21,7 +21,7 @@ a linear program (qualitative: the LP runs at one precision); scaling and permut
 
 References
 ----------
-[MFCKM26] Section 3, R4 (arXiv 2505.21423, as reconstructed in the specification).
+R4, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ GD's invariance under ``eta -> eta / c^2`` (metamorphic). Sweep verdict:
 
 References
 ----------
-[MFCKM26] Section 3, R5 (arXiv 2505.21423, as reconstructed in the specification).
+R5, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ def test_the_room_declares_c1_to_c8_with_their_theory():
     assert [i for i in REGISTRY if i.startswith("C")] == IDS
     for i in IDS:
         c = REGISTRY[i]
-        assert c.citation.startswith("[BFFK25]") and c.theory
+        assert c.citation.startswith(f"{i}, [BFFK25] arXiv 2408.06212, ") and c.theory
     assert REGISTRY["C7"].kind == REGISTRY["C8"].kind == "upper"
 
 

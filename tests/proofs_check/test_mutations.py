@@ -146,6 +146,21 @@ def test_product_identity_without_the_square_refutes_r7(mutate):
     assert len(inst["x"]) == 2
 
 
+def test_flow_limit_claimed_optimal_refutes_r8_on_gradient_descent(mutate):
+    """gf_limit_reference returning mu itself (a flow that already reaches the optimum):
+    GD at the edge cannot close half of a zero gap, so R8's numerics refutes (the check
+    compares GD with the flow's limit, not only with the biases)."""
+    from proofs_check import references
+    from proofs_check.checks import generalisation
+
+    def at_mu(x, y, alpha, dps=60, **kw):
+        return references.uniform_moments(x, y)[0]
+
+    mutate(generalisation, "gf_limit_reference", at_mu)
+    cx, inst = _refuted("R8", "numerics", examples=2, max_shrinks=8)
+    assert cx["detail"]["gap_GF"] == 0.0 and cx["detail"]["error_GD"] > 0
+
+
 def test_min_norm_bias_claimed_optimal_refutes_r8_on_gradient_descent(mutate):
     """bias_gaps saying beta^N is optimal (gap 0): GD's interpolator near mu is strictly
     better, so the numerics experiment (not only the exact optimality check) refutes R8."""
@@ -156,7 +171,8 @@ def test_min_norm_bias_claimed_optimal_refutes_r8_on_gradient_descent(mutate):
 
     mutate(theory, "bias_gaps", no_gap)
     cx, inst = _refuted("R8", "numerics", examples=2, max_shrinks=8)
-    assert cx["detail"]["quantity"].startswith("min(gap(beta^N), gap(beta^S))")
+    assert cx["detail"]["quantity"].startswith(
+        "R8_MARGIN min(gap(beta^N), gap(beta^S), gap(beta_GF))")
     assert cx["detail"]["error_GD"] > 0 and len(inst["x"]) == 2
 
 

@@ -8,6 +8,7 @@ do not match its tag; and each claim's verdict on a few examples must be ``verif
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import pytest
@@ -39,7 +40,9 @@ def test_entry_is_complete(claim_id):
     c = REGISTRY[claim_id]
     assert c.id == claim_id
     assert len(c.statement) > 40
-    assert c.citation.endswith(claim_id) and c.citation.startswith("[")
+    # the claim label, the source by its arXiv id, the reconstruction (theory.citations)
+    assert re.fullmatch(rf"{claim_id}, \[\w+\] arXiv \d{{4}}\.\d{{5}}, as reconstructed in the "
+                        r"project's specification", c.citation), c.citation
     assert c.kind in KINDS
     assert c.theory, "a claim needs the functions that encode it"
     for f in c.theory:
