@@ -123,6 +123,16 @@ def gram_form(X, u, v, param: str = "product") -> sp.ImmutableMatrix:
 
     on the zero-loss set; the other ``2d - rank J`` eigenvalues of ``H`` are zero.
 
+    Notes
+    -----
+    Corrected from the specification. Original statement: "the 2d x 2d Hessian has a
+    (2d - n)-fold zero eigenvalue there". On the zero-loss set ``H = J^T J`` (the gradient term
+    vanishes), whose kernel has dimension ``2d - rank J``; ``rank J = n`` only when the rows of
+    ``J`` are independent. With dependent samples (a repeated row of ``X``), or a zero column
+    of ``J`` (``u_i = v_i = 0``) leaving fewer than ``n`` independent rows, ``rank J < n`` and
+    the multiplicity exceeds ``2d - n`` (e.g. ``X = [[1, 1], [1, 1]]``: ``rank J = 1``, three
+    zero eigenvalues, not two). The non-zero spectrum is still that of ``J J^T``.
+
     References
     ----------
     E1, [MFCKM26] arXiv 2505.21423, as reconstructed in the project's specification.
@@ -206,6 +216,17 @@ def product_gd_invariants(u0, v0, eta, gs) -> dict:
     ``P = prod_k (1 - eta g_k)/(1 + eta g_k)``, i.e. ``arcsinh(beta_K / alpha_K^2) = log|P|``,
     which is the specification's ``-2 sum_k artanh(eta g_k)`` when every ``|eta g_k| < 1``
     (``(s^2 - t^2)/(2|s t|)`` with ``s/t = P`` and ``sign(s t) = sign(P)``).
+
+    Notes
+    -----
+    Corrected from the specification. Original statement: "``arcsinh(beta_K / alpha_K^2) =
+    -2 sum_k artanh(eta g_k)``, ``alpha_K^2 = alpha^2 prod_k |1 - eta^2 g_k^2|``", for any GD
+    run. ``artanh(z)`` is real only for ``|z| < 1``, and ``2 artanh(z) = log((1 + z)/(1 - z))``
+    only there; a step with ``|eta g_k| >= 1`` (large steps early on, or at the edge of
+    stability) flips the sign of a factor or zeroes it. The invariants of the products
+    ``(u +- v)_K`` hold for every step, so the statement is kept in the form ``arcsinh(beta_K
+    / alpha_K^2) = log|P|``, which equals the specification's sum exactly when every
+    ``|eta g_k| < 1``.
 
     Parameters
     ----------

@@ -330,9 +330,13 @@ def bias_gaps(x, y, prior: Prior | None = None, Sigma=None, sigma2=0) -> BiasCom
 
     Notes
     -----
-    The specification says "unless ``mu`` is a vertex"; for ``d >= 3`` a prior concentrated at
-    another vertex still leaves both biases strictly worse: the exact condition is
-    ``mu != beta^N`` (resp. ``beta^S``).
+    Corrected from the specification. Original statement: "unless ``mu`` is a vertex, both
+    ``beta^N`` and ``beta^S`` are strictly worse than the best interpolator". The gap of
+    ``beta^N`` is ``||beta^N - mu||^2``, zero exactly when ``mu = beta^N``. For ``d = 2`` the
+    vertices are ``beta^N`` and ``beta^S``, so the two conditions agree; for ``d >= 3`` (distinct
+    ``x``) a ``mu`` at a third vertex leaves both biases strictly worse, so "unless ``mu`` is a
+    vertex" is too strong: the exact condition is ``mu != beta^N`` (resp. ``mu != beta^S``),
+    which :attr:`BiasComparison.neither_optimal` decides.
 
     References
     ----------

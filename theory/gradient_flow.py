@@ -218,9 +218,11 @@ def gradient_flow_limit(x, y, alpha) -> GradientFlowLimit:
 
     Notes
     -----
-    ``eta_c = 2 / s`` equals ``2 / s_GF`` (``s_GF`` the largest sharpness along the path) only
-    when that largest value is attained at the end; :func:`sharpness_along_flow` says when
-    theory guarantees it. Rewritten from ``R``: ``lambda = -4 R(infinity)``.
+    ``eta_c = 2 / S(beta_GF)``: the linear-stability threshold of the flow's limit. The
+    specification's ``eta_c = 2 / s_GF`` assumed that the largest sharpness along the path is
+    attained at its end; :func:`sharpness_along_flow` says when theory guarantees it, and why
+    (where it does not) ``2 / S(beta_GF)`` is kept. Rewritten from ``R``:
+    ``lambda = -4 R(infinity)``.
 
     References
     ----------
@@ -379,9 +381,15 @@ def sharpness_along_flow(x, y, alpha) -> SharpnessAlongFlow:
 
     Notes
     -----
-    The shared specification asks to check the claim "s_GF is attained at the end": it holds
-    under the conditions above and fails for large ``alpha`` (a counterexample is produced by
-    ``normsharp counterexample s-gf-attained-at-end``).
+    Corrected from the specification. Original statement: ``s_GF``, the largest sharpness
+    along the gradient-flow path, is attained at its end, so that ``eta_c = 2 / s_GF =
+    2 / S(beta_GF)``. It holds under the conditions above and fails for large ``alpha``: with
+    ``r(0) > 0`` the flow starts sharper than it ends (``x = (1, 1), y = 1, alpha = 2``; a
+    counterexample is produced by ``normsharp counterexample s-gf-attained-at-end``). The
+    supremum then sits at ``t = 0``, a point that is not stationary, where linear stability
+    says nothing about GD; so ``eta_c`` stays ``2 / S(beta_GF)``, the linear-stability
+    threshold of the flow's limit (:func:`gradient_flow_limit`), and ``2 / sup S`` along the
+    path is a separate quantity.
 
     References
     ----------

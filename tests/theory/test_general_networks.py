@@ -90,6 +90,16 @@ def test_gram_form_is_the_nonzero_spectrum_of_the_hessian_at_zero_loss(param, n,
                      - lam ** (2 * d - n) * G.charpoly(lam).as_expr()) == 0
 
 
+def test_the_zero_eigenvalue_has_multiplicity_2d_minus_rank_J_not_2d_minus_n():
+    """The corrected E1 (see gram_form's Notes): X = [[1, 1], [1, 1]] (two equal samples),
+    u = v = (1, 1), y = X (u v) = (2, 2): J has rank 1, so H (4 x 4, sympy's own Hessian) has a
+    three-fold zero eigenvalue, not 2d - n = 2; its non-zero eigenvalue is J J^T's, 4."""
+    X, y, u, v = [[1, 1], [1, 1]], [2, 2], [1, 1], [1, 1]
+    H = _hessian_by_sympy(X, y, u, v, "product")
+    assert H.eigenvals() == {0: 3, 4: 1}
+    assert sp.Matrix(E.gram_form(X, u, v)).eigenvals() == {0: 1, 4: 1}
+
+
 def test_gram_form_weights_by_hand():
     """One sample x = (1, 2), (u, v) = ((1, 0), (0, 1)): product weights u^2 + v^2 = (1, 1)
     give 1 + 4 = 5; difference weights are four times that."""
