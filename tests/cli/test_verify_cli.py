@@ -34,7 +34,7 @@ def test_json_contract_and_exit_0(cli):
         assert c["truncated"] is False
         for k in c["checks"]:  # each check says its kind and the rules that decided it
             assert k["kind"] and k["rules"] and k["passed"] >= 2
-        assert c["citation"].endswith(c["id"])
+            assert c["citation"].startswith(c["id"] + ", ") and "arXiv" in c["citation"]
         assert isinstance(c["examples"], int) and c["examples"] > 0
     assert obj["summary"] == {"verified": 2, "refuted": 0, "undecided": 0}
     assert res.err == ""  # quiet with --json
@@ -108,7 +108,7 @@ def test_text_shows_rule_precision_and_domain_per_check(cli):
     assert "two_precision_at_least" in rows[("R9", "numerics")]
     # R9's restricted domain is printed, and every rule used is explained
     assert "R9: d = 2, x_min/x_max in [1/2, 9/10], alpha in {1/1000, 1/100, 1/20}" in out
-    assert "two_precision_equal: two precisions agree on D >= 4 digits" in out
+    assert "two_precision_equal: theory and numerics agree on >= 6 digits" in out
 
 
 def test_json_has_evidence_and_domains(cli):
