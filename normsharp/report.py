@@ -312,7 +312,10 @@ def write_report(path, *, title: str, header: list[str], verdicts: list[Verdict]
                 "l1_norm": "l1 norm of GD's limit against eta.",
                 "risk": "Risk of GD's limit against eta, with the risks of the minimum-norm, "
                         "minimum-sharpness and optimal interpolators.",
-                "path": "Where GD's limit lies on the zero-loss set, coloured by eta."}
+                "path": "Where GD's limit lies on the zero-loss set, coloured by eta.",
+                "edge": "The convergence edge: per bin of sampled learning rates, the fractions "
+                        "that converged, depended on the precision, did not converge or "
+                        "diverged."}
     for name, p in figures.items():
         rel = Path(p).resolve().relative_to(base.resolve()).as_posix()
         lines += [f"![{captions.get(name, name)}]({rel})", "", f"*{captions.get(name, name)}*",
