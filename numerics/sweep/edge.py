@@ -199,7 +199,8 @@ def count_bins(edges, etas, statuses: dict) -> list[dict]:
     status both precisions ended with, ``precision_dependent`` (the two ended differently),
     the fractions, and ``converged_ci95``: a 95% Wilson interval for the converged fraction
     from its lower end with the precision-dependent runs read as not converged to its upper
-    end with them read as converged. ``statuses`` maps each ``eta`` to ``(low, high)``."""
+    end with them read as converged (rounded outwards to 3 decimals). ``statuses`` maps each
+    ``eta`` to ``(low, high)``."""
     out = []
     for i, sample in enumerate(etas):
         counts = dict.fromkeys(STATUSES, 0)
@@ -217,7 +218,8 @@ def count_bins(edges, etas, statuses: dict) -> list[dict]:
                     "samples": n, **counts, "precision_dependent": dependent,
                     "fractions": {k: _frac(v, n) for k, v in
                                   {**counts, "precision_dependent": dependent}.items()},
-                    "converged_ci95": [round(lo, 3), round(hi, 3)]})
+                    "converged_ci95": [math.floor(lo * 1000) / 1000,
+                                       math.ceil(hi * 1000) / 1000]})
     return out
 
 
