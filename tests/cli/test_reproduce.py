@@ -140,4 +140,8 @@ def test_the_convergence_edge_is_reported_per_bin(quick):
     assert bins[-1]["eta_hi"] == "1"
     text = (out / "report.md").read_text()
     assert "## The convergence edge" in text and "| eta bin | samples | converged |" in text
-    assert "stops converging" not in text
+    # the stability reading refers the grid's last converged point to the measured edge
+    limit = text.split("## The stability limit", 1)[1].split("\n## ", 1)[0]
+    assert "(*The convergence edge*)" in limit
+    row = re.search(r"\| \[[0-9.]+, [0-9.]+\) \| 8 \| (\d+)% \((\d)/8\) \|", text)
+    assert row and int(row.group(1)) == round(100 * int(row.group(2)) / 8)

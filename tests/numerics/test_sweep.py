@@ -81,6 +81,9 @@ def test_statuses_away_from_the_edge(small_sweep):
     assert status[1.02] != "converged"
 
 
+@pytest.mark.parametrize("eta, S, l1, risk", [
+    ("0.40", 3.981, 1.009, 1.204), ("0.55", 3.614, 1.193, 0.471), ("0.60", 3.293, 1.353, 0.108),
+    ("0.65", 3.023, 1.488, 0.0007), ("0.80", 2.430, 1.785, 0.406)])
 def test_specification_table(small_sweep, eta, S, l1, risk):
     """The shared specification's float64 table, to its printed digits."""
     row = small_sweep.grid[Fraction(eta)]
