@@ -12,7 +12,10 @@ DESCRIPTION = ("Run float64 GD for many learning rates at once (batched, on --jo
                "confirm the points near eta_c, the least risk and the stability limit at two "
                "precisions, and detect the observed eta_c. With --out DIR the sweep is resumable"
                " (DIR/sweep.jsonl) and writes DIR/sweep.csv and figures; one run at a time "
-               "may write DIR (a second is refused at once).")
+               "may write DIR (a second is refused at once). With --edge it also measures the "
+               "convergence edge: per bin of densely sampled learning rates near the stability "
+               "limit, the fractions that converge, diverge or do not converge at two "
+               "precisions, and those whose outcome depends on the precision.")
 #: library arguments set by an option of another name
 ARGUMENTS = {"out_dir": "--out", "edge_eta_lo": "--edge-range", "edge_eta_hi": "--edge-range"}
 
