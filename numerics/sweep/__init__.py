@@ -57,7 +57,8 @@ How it runs
   process dies (:mod:`~numerics.sweep.driver`).
 * **Progress.** ``progress(stage, done, total)`` is called with the stages ``"reading the
   log"``, ``"grid"``, ``"refinement: eta_c"``, ``"refinement: least risk"``,
-  ``"confirmations"``, ``"results"``, ``"writing sweep.csv"`` and ``"done"``.
+  ``"confirmations"``, ``"edge"`` (with ``edge``), ``"results"``, ``"writing sweep.csv"``
+  and ``"done"``.
 
 Which digits are reported
 -------------------------
