@@ -15,7 +15,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["sweep_figures", "sharpness_figure", "l1_figure", "risk_figure", "path_figure"]
+__all__ = ["sweep_figures", "sharpness_figure", "l1_figure", "risk_figure", "path_figure",
+           "edge_figure"]
 
 DPI = 130
 C_PRED, C_OBS, C_LIMIT = "tab:red", "tab:green", "0.35"
@@ -322,13 +323,66 @@ def _flow_inset(ax, proj, pred, betas, etas, verts):
     ax.indicate_inset_zoom(ins, edgecolor="0.5")
 
 
+#: the edge figure's layers: (key in a bin, label, colour, hatch), bottom to top
+_EDGE_LAYERS = (("converged", "converged (both precisions)", "tab:green", None),
+                ("precision_dependent", "precision-dependent (the two precisions differ)",
+                 "tab:orange", "//"),
+                ("not_converged", "not converged in the step budget (both)", "0.8", None),
+                ("diverged", "diverged (both)", "0.45", None))
+
+
+def edge_figure(result, out_dir) -> Path | None:
+    """The measured convergence edge: per bin of learning rates, the stacked fractions of
+    sampled runs that converged, depended on the precision, did not converge or diverged."""
+    edge = result.edge
+    if edge is None:
+        return None
+    from fractions import Fraction
+
+    fig = _figure(8.0, 4.6)
+    ax = fig.add_subplot(1, 1, 1)
+    lo = np.array([float(Fraction(b["eta_lo"])) for b in edge.bins])
+    hi = np.array([float(Fraction(b["eta_hi"])) for b in edge.bins])
+    n = np.array([b["samples"] for b in edge.bins], dtype=float)
+    bottom = np.zeros(len(lo))
+    for key, label, color, hatch in _EDGE_LAYERS:
+        frac = np.array([b[key] for b in edge.bins]) / n
+        ax.bar(lo, frac, width=hi - lo, bottom=bottom, align="edge", color=color,
+               hatch=hatch, edgecolor="white", lw=0.6, label=label)
+        bottom += frac
+    ci = np.array([b["converged_ci95"] for b in edge.bins], dtype=float)
+    mid = (lo + hi) / 2
+    conv = np.array([b["converged"] for b in edge.bins]) / n
+    ax.errorbar(mid, conv, yerr=[np.clip(conv - ci[:, 0], 0, None),
+                                 np.clip(ci[:, 1] - conv, 0, None)],
+                fmt="none", ecolor="black", elinewidth=0.9, capsize=3,
+                label="95% interval of the converged fraction")
+    last = result.stability.get("last_converged")
+    if last is not None and lo[0] <= float(last) <= hi[-1]:
+        ax.axvline(float(last), color=C_OBS, ls=":", lw=1.6,
+                   label=f"last converged grid point ({float(last):.5g})")
+    limit = result.predicted.get("eta_no_stable_interpolator")
+    if limit is not None and lo[0] <= float(limit) <= hi[-1]:
+        ax.axvline(float(limit), color=C_LIMIT, ls="-.", lw=1,
+                   label=f"1/(2 y x_min) = {float(limit):.4g}: no stable interpolator above")
+    ax.set_xlim(lo[0], hi[-1])
+    ax.set_ylim(0, 1.32)
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.set_xlabel("learning rate eta (bins)")
+    ax.set_ylabel("fraction of sampled learning rates")
+    ax.set_title(f"The convergence edge: {edge.spec.samples} learning rates per bin, "
+                 f"{' vs '.join(edge.precisions)}, {edge.steps} steps", fontsize=10)
+    ax.legend(fontsize=7, loc="upper right", ncol=2)
+    return _save(fig, Path(out_dir) / "edge.png")
+
+
 def sweep_figures(result, out_dir, progress=None) -> dict:
     """All figures of a sweep; returns ``{name: path}`` for those that apply. ``progress`` is
     called as ``progress("figures", done, total)``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     draw = {"sharpness": sharpness_figure, "l1_norm": l1_figure, "risk": risk_figure,
-            "path": path_figure}
+            "path": path_figure, "edge": edge_figure}
     figures = {}
     for done, (name, figure) in enumerate(draw.items()):
         if progress is not None:

@@ -11,12 +11,13 @@ The verdict rules live in :mod:`proofs_check.sweep_claims` and the readings in
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 from proofs_check.evidence import best_risk_unaudited
 from proofs_check.sweep_claims import Verdict, fmt, fmt_g, point_digits
 
 __all__ = ["best_risk_unaudited", "fmt", "sweep_summary_lines", "sweep_table",
-           "write_report", "TABLE_ROWS"]
+           "write_report", "TABLE_ROWS", "edge_table", "edge_line"]
 
 #: a final state of a run that did not converge is tabulated only with this many agreed digits
 SHOW_STATE_DIGITS = 3
@@ -156,7 +157,56 @@ def sweep_summary_lines(result) -> list[str]:
         lines.append(f"least {b['risk_name'].replace('_', ' ')}: eta = {fmt_g(b['eta'], 8)}"
                      f"{res}, {b['risk_name']} = {risk}{_where_best(result)}{star}")
     lines.append(_stability_line(result))
+    if result.edge is not None:
+        lines.append(edge_line(result.edge))
     return lines
+
+
+def _pct(k: int, n: int) -> str:
+    return f"{100 * k / n:.0f}% ({k}/{n})" if n else "-"
+
+
+def edge_line(edge) -> str:
+    """One line: where the edge was measured and which bins converge only in part."""
+    partial = [b for b in edge.bins if 0 < b["converged"] < b["samples"]
+               or b["precision_dependent"]]
+    bins = ", ".join(f"[{fmt_g(Fraction(b['eta_lo']), 6)}, {fmt_g(Fraction(b['eta_hi']), 6)})"
+                     f" {_pct(b['converged'], b['samples'])}" for b in partial[:4])
+    dep = sum(b["precision_dependent"] for b in edge.bins)
+    total = sum(b["samples"] for b in edge.bins)
+    return (f"convergence edge ({edge.spec.bins} bins x {edge.spec.samples} learning rates in "
+            f"[{fmt_g(edge.eta_lo, 6)}, {fmt_g(edge.eta_hi, 6)}], {' vs '.join(edge.precisions)}"
+            f"): converging at both precisions "
+            + (f"in part: {bins}" + (" ..." if len(partial) > 4 else "") if partial
+               else "all or none per bin")
+            + f"; {dep} of {total} runs end differently at the two precisions")
+
+
+def edge_table(edge, *, markdown: bool = False) -> str:
+    """The per-bin table of a measured convergence edge: the fraction (and count) of sampled
+    learning rates that converged, diverged or did not converge at both precisions, and of
+    those whose outcome depends on the precision; the converged fraction's 95% interval."""
+    head = ["eta bin", "samples", "converged", "diverged", "not converged",
+            "precision-dependent", "converged 95% CI"]
+    rows = []
+    for b in edge.bins:
+        lo, hi = b["converged_ci95"]
+        rows.append([f"[{fmt_g(Fraction(b['eta_lo']), 6)}, {fmt_g(Fraction(b['eta_hi']), 6)})",
+                     str(b["samples"]), *(_pct(b[k], b["samples"]) for k in
+                                          ("converged", "diverged", "not_converged",
+                                           "precision_dependent")), f"{lo:.2f}-{hi:.2f}"])
+    if markdown:
+        return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+                         + ["| " + " | ".join(r) + " |" for r in rows])
+    widths = [max(len(r[i]) for r in [head] + rows) for i in range(len(head))]
+    out = [f"Convergence edge: {edge.spec.samples} learning rates per bin, each run at "
+           f"{' and '.join(edge.precisions)} for at most {edge.steps} steps (interval "
+           f"{edge.rule})",
+           "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip(),
+           "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+            for r in rows]
+    return "\n".join(out)
 
 
 def _where_best(result) -> str:
@@ -262,7 +312,10 @@ def write_report(path, *, title: str, header: list[str], verdicts: list[Verdict]
                 "l1_norm": "l1 norm of GD's limit against eta.",
                 "risk": "Risk of GD's limit against eta, with the risks of the minimum-norm, "
                         "minimum-sharpness and optimal interpolators.",
-                "path": "Where GD's limit lies on the zero-loss set, coloured by eta."}
+                "path": "Where GD's limit lies on the zero-loss set, coloured by eta.",
+                "edge": "The convergence edge: per bin of sampled learning rates, the fractions "
+                        "that converged, depended on the precision, did not converge or "
+                        "diverged."}
     for name, p in figures.items():
         rel = Path(p).resolve().relative_to(base.resolve()).as_posix()
         lines += [f"![{captions.get(name, name)}]({rel})", "", f"*{captions.get(name, name)}*",

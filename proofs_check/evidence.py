@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from .sweep_reading import compare_reported, fmt, fmt_g
 
-__all__ = ["exact_rows", "sections", "best_risk_unaudited"]
+__all__ = ["exact_rows", "sections", "best_risk_unaudited", "edge_reading"]
 
 
 def exact_rows(pred, x, y, alpha) -> list[tuple]:
@@ -197,12 +197,59 @@ def _limit_section(result, steps) -> str:
                 conf.append(f"{pt['eta']:g}: {pt['status']}, the two precisions share "
                             f"{agree} digit(s) of the final state"
                             + (" (chaotic)" if agree < 3 else ""))
-        lines.append(
-            f"- The last converged learning rate is {float(s['last_converged']):g}; from "
-            f"{float(s['first_failed']):g} to the limit no run converges within {steps} steps, "
-            "although stable interpolators exist there. Confirmed at two precisions: "
-            + ("; ".join(conf) or "none") + ".")
+        grid = (f"- On the grid the last converged learning rate is "
+                f"{float(s['last_converged']):g} and no grid run from "
+                f"{float(s['first_failed']):g} to the limit converges within {steps} steps, "
+                "although stable interpolators exist there. Confirmed at two precisions: "
+                + ("; ".join(conf) or "none") + ".")
+        if result.edge is None:
+            lines.append(grid + " (A grid reading: near the edge whether a run converges is "
+                         "chaotic in eta; `sweep --edge` measures it as a fraction per bin.)")
+        else:
+            above = [b for b in result.edge.bins
+                     if Fraction(b["eta_lo"]) >= s["first_failed"] and b["converged"]]
+            lines.append(grid + (
+                " The grid hides intermittent convergence: sampled densely, "
+                + ", ".join(f"{b['converged']}/{b['samples']} in [{float(Fraction(b['eta_lo'])):g}"
+                            f", {float(Fraction(b['eta_hi'])):g})" for b in above)
+                + " converge at both precisions (*The convergence edge*)." if above else
+                " Sampled densely above it, no learning rate converged at both precisions "
+                "(*The convergence edge*)."))
     return "\n".join(lines)
+
+
+def edge_reading(edge) -> str:
+    """What a measured convergence edge says, in one paragraph: where every sampled run
+    converged, where some did (intermittent convergence), where none did, and how many runs
+    ended differently at the two precisions."""
+    def span(b):
+        return f"[{float(Fraction(b['eta_lo'])):.6g}, {float(Fraction(b['eta_hi'])):.6g})"
+
+    def pct(b):
+        return f"{b['converged'] / b['samples']:.0%} ({b['converged']}/{b['samples']})"
+
+    full = [b for b in edge.bins if b["converged"] == b["samples"]]
+    some = [b for b in edge.bins if 0 < b["converged"] < b["samples"]]
+    none = [b for b in edge.bins if b["converged"] == 0]
+    dep = sum(b["precision_dependent"] for b in edge.bins)
+    total = sum(b["samples"] for b in edge.bins)
+    parts = [f"sampling {edge.spec.samples} learning rates per bin in "
+             f"[{float(edge.eta_lo):.6g}, {float(edge.eta_hi):.6g}] and running each at "
+             f"{' and '.join(edge.precisions)} for at most {edge.steps} steps,"]
+    if full:
+        parts.append("every run converged at both precisions in " +
+                     ", ".join(span(b) for b in full) + ";")
+    if some:
+        parts.append("convergence is intermittent in " + ", ".join(
+            f"{span(b)}: {pct(b)}" for b in some) + ";")
+    if none:
+        parts.append("no sampled run converged at both precisions in " +
+                     ", ".join(span(b) for b in none) + ";")
+    parts.append(f"{dep} of {total} runs ended differently at the two precisions "
+                 "(precision-dependent: counted in neither status). Whether one learning "
+                 "rate converges there is not a property GD has robustly; the fraction per "
+                 "bin is.")
+    return " ".join(parts)
 
 
 def best_risk_unaudited(best: dict) -> str:

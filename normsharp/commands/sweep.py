@@ -12,9 +12,12 @@ DESCRIPTION = ("Run float64 GD for many learning rates at once (batched, on --jo
                "confirm the points near eta_c, the least risk and the stability limit at two "
                "precisions, and detect the observed eta_c. With --out DIR the sweep is resumable"
                " (DIR/sweep.jsonl) and writes DIR/sweep.csv and figures; one run at a time "
-               "may write DIR (a second is refused at once).")
+               "may write DIR (a second is refused at once). With --edge it also measures the "
+               "convergence edge: per bin of densely sampled learning rates near the stability "
+               "limit, the fractions that converge, diverge or do not converge at two "
+               "precisions, and those whose outcome depends on the precision.")
 #: library arguments set by an option of another name
-ARGUMENTS = {"out_dir": "--out"}
+ARGUMENTS = {"out_dir": "--out", "edge_eta_lo": "--edge-range", "edge_eta_hi": "--edge-range"}
 
 
 def add_arguments(p) -> None:
@@ -49,6 +52,22 @@ def add_arguments(p) -> None:
     p.add_argument("--full", action="store_true", help="print every row of the table (a long "
                    "table is summarised by default: its ends and the rows around eta_c, the "
                    "least risk and the stability edge)")
+    p.add_argument("--edge", action="store_true", help="also measure the convergence edge: "
+                   "sample learning rates densely near the stability limit and report, per "
+                   "bin, the fractions that converge, diverge or do not converge at two "
+                   "precisions, and those whose outcome depends on the precision")
+    p.add_argument("--edge-bins", dest="edge_bins", type=positive_int, default=8, metavar="B",
+                   help="bins of the edge (default 8)")
+    p.add_argument("--edge-samples", dest="edge_samples", type=positive_int, default=12,
+                   metavar="N", help="sampled learning rates per bin (default 12)")
+    p.add_argument("--edge-seed", dest="edge_seed", type=int, default=0, metavar="SEED",
+                   help="seed of the edge's samples (default 0)")
+    p.add_argument("--edge-pair", dest="edge_pair", default="dd,qd", metavar="LOW,HIGH",
+                   help="the two compiled formats of the edge runs (default dd,qd; float64,dd "
+                   "is about 7 times cheaper)")
+    p.add_argument("--edge-range", dest="edge_range", type=vector, default=None,
+                   metavar="LO,HI", help="the edge's interval (default: from one bin below the "
+                   "first grid point that did not converge to the stability limit)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -57,7 +76,7 @@ def run(args) -> int:
     from proofs_check.predictions import predict
 
     from ..progress import Progress
-    from ..report import sweep_summary_lines, sweep_table
+    from ..report import edge_table, sweep_summary_lines, sweep_table
 
     if args.precision is not None and args.precision < 5:
         from theory.errors import DomainError
@@ -65,13 +84,14 @@ def run(args) -> int:
         raise DomainError("--precision", args.precision, "at least 5 digits are required")
     problem = problem_from_args(args)
     etas = eta_grid(args.eta_min, args.eta_max, args.num)
+    edge = _edge_spec(args) if args.edge else None
     bar = Progress.maybe(enabled=not args.json)
     try:
         result = sweep(problem, etas, args.steps, out_dir=args.out, jobs=args.jobs,
                        precision=args.precision, confirm=args.confirm,
                        confirm_etas=args.confirm_eta, backend=args.backend,
                        refine=args.refine, progress=bar,
-                       predictions=predict(problem).for_sweep())
+                       predictions=predict(problem).for_sweep(), edge=edge)
         figures = {}
         if args.out and args.figures:
             from ..plots import sweep_figures
@@ -89,9 +109,27 @@ def run(args) -> int:
         print(line)
     print()
     print(sweep_table(result, full=args.full))
+    if result.edge is not None:
+        print()
+        print(edge_table(result.edge))
     for note in result.to_json()["notes"]:
         print(f"note: {note}")
     for name, path in {**result.files, **figures}.items():
         print(f"wrote {name}: {path}")
     sys.stdout.flush()
     return 0
+
+
+def _edge_spec(args):
+    """The edge options as a :class:`numerics.sweep.edge.EdgeSpec` (its errors name them)."""
+    from numerics.sweep.edge import EdgeSpec
+    from theory.errors import DomainError
+
+    lo = hi = None
+    if args.edge_range is not None:
+        if len(args.edge_range) != 2:
+            raise DomainError("--edge-range", ",".join(map(str, args.edge_range)),
+                              "two learning rates LO,HI")
+        lo, hi = args.edge_range
+    return EdgeSpec(bins=args.edge_bins, samples=args.edge_samples, seed=args.edge_seed,
+                    pair=args.edge_pair, eta_lo=lo, eta_hi=hi)

@@ -13,6 +13,11 @@ rate of a grid and records, per ``eta``, where GD ends:
 * the distance ``||beta - beta^GF||_2`` to the gradient-flow limit;
 * agreed digits, for the points confirmed at two precisions.
 
+With ``edge=EdgeSpec(...)`` it also measures the convergence edge
+(:mod:`numerics.sweep.edge`): per bin of densely sampled learning rates near the stability
+limit, the fractions that converge, diverge or do not converge at both precisions of a pair,
+and those whose status depends on the precision (``convergence_edge`` in the JSON).
+
 It then locates the observed critical learning rate ``eta_c`` (where the final sharpness leaves
 the flow-aligned plateau and starts to track ``2/eta``), the learning rate of least risk, and the
 observed stability boundary, and confirms the points around them at high precision.
@@ -52,7 +57,8 @@ How it runs
   process dies (:mod:`~numerics.sweep.driver`).
 * **Progress.** ``progress(stage, done, total)`` is called with the stages ``"reading the
   log"``, ``"grid"``, ``"refinement: eta_c"``, ``"refinement: least risk"``,
-  ``"confirmations"``, ``"results"``, ``"writing sweep.csv"`` and ``"done"``.
+  ``"confirmations"``, ``"edge"`` (with ``edge``), ``"results"``, ``"writing sweep.csv"``
+  and ``"done"``.
 
 Which digits are reported
 -------------------------
@@ -121,16 +127,26 @@ References
 
 Examples
 --------
+>>> from fractions import Fraction
 >>> from numerics.problem import Problem
 >>> p = Problem([1, "1/2"], 1, "1/100", beta_star=["1/2", 1])
->>> res = sweep(p, eta_grid("0.4", "1.1", 8), 5000, confirm="none")
->>> [pt["status"] for pt in res.points]  # doctest: +NORMALIZE_WHITESPACE
-['converged', 'converged', 'converged', 'converged', 'converged', 'converged',
- 'not_converged', 'diverged']
+>>> res = sweep(p, eta_grid("0.4", "0.8", 5), 5000, confirm="none")
+>>> [pt["status"] for pt in res.points]  # below the convergence edge
+['converged', 'converged', 'converged', 'converged', 'converged']
 >>> [pt["audited"] for pt in res.points][:2], res.points[-1]["digits"]
 ([False, False], 'unaudited')
 >>> res.eta_c_predicted is None  # no predictions given
 True
+
+Near the stability limit one run's status is chaotic; the edge mode counts them per bin:
+
+>>> from numerics.sweep.edge import EdgeSpec
+>>> res = sweep(p, [Fraction(1, 2)], 20000, confirm="none", refine=False,
+...             edge=EdgeSpec(bins=2, samples=4, pair=("float64", "dd"), eta_lo="0.8",
+...                           eta_hi="0.9"))
+>>> [(b["eta_lo"], b["eta_hi"], b["samples"], b["converged"]) for b in res.to_json()[
+...     "convergence_edge"]]
+[('4/5', '17/20', 4, 4), ('17/20', '9/10', 4, 4)]
 """
 
 from .api import CONFIRM_MODES, NO_PREDICTIONS, USED_PREDICTIONS, SweepResult, eta_grid, sweep

@@ -17,6 +17,7 @@ from ..errors import DomainError
 from ..precision import precision_pair
 from ..problem import Problem, as_fraction
 from .driver import CHUNK, Driver
+from .edge import EdgeResult, EdgeSpec, build_result, default_interval, edge_samples
 from .observe import (
     PLATEAU_TOL,
     ZOOM_LEVELS,
@@ -33,7 +34,7 @@ from .observe import (
     unaudited_digits,
     unaudited_notes,
 )
-from .store import FORMAT, Store, eta_key, write_csv
+from .store import FORMAT, Store, eta_key, write_csv, write_edge_csv
 from .tasks import CONFIRM_BUDGET_FACTOR, context
 
 __all__ = ["sweep", "SweepResult", "eta_grid", "CONFIRM_MODES", "USED_PREDICTIONS"]
@@ -132,6 +133,7 @@ class SweepResult:
     backend: str = "flint"
     notes: list = field(default_factory=list)
     files: dict = field(default_factory=dict)
+    edge: EdgeResult | None = None
 
     def __repr__(self) -> str:
         """One line: the problem, the grid, and what was observed (``to_json`` has it all)."""
@@ -181,6 +183,8 @@ class SweepResult:
             "unaudited_digits": self.unaudited_digits,
             "notes": list(self.notes) + list(pred.get("notes", [])),
             "files": {k: str(v) for k, v in self.files.items()},
+            **({} if self.edge is None else {"convergence_edge": self.edge.to_json(),
+                                             "convergence_edge_info": self.edge.info()}),
         }
 
 
@@ -203,7 +207,7 @@ def sweep(problem: Problem, etas: Iterable, steps: int, *, out_dir=None, jobs: i
           precision: int | None = None, confirm: str = "auto",
           confirm_etas: Sequence = (), backend: str = "flint", refine: bool = True,
           progress: Callable[[str, int, int], None] | None = None,
-          predictions: Mapping | None = None) -> SweepResult:
+          predictions: Mapping | None = None, edge: EdgeSpec | None = None) -> SweepResult:
     r"""Run gradient descent over a grid of learning rates and confirm the points that matter.
 
     Statement
@@ -243,6 +247,13 @@ def sweep(problem: Problem, etas: Iterable, steps: int, *, out_dir=None, jobs: i
         ``notes``; every entry is reported under ``predictions`` in :meth:`SweepResult.to_json`.
         They must be the predictions for ``problem``: rows resumed from ``out_dir`` were
         computed with them.
+    edge : EdgeSpec or None
+        Also measure the convergence edge (:mod:`numerics.sweep.edge`): per bin of learning
+        rates near the stability limit, the fractions of sampled runs that converge, diverge
+        or do not converge at both precisions of ``edge.pair``, and those whose status
+        depends on the precision (``result.edge``; ``convergence_edge`` in the JSON; with
+        ``out_dir``, its samples in ``edge.csv``). Its rows are stored with the sweep's and
+        resume like them.
 
     Returns
     -------
@@ -281,6 +292,10 @@ def sweep(problem: Problem, etas: Iterable, steps: int, *, out_dir=None, jobs: i
             "confirm_etas": [eta_key(e) for e in extra], "refine": bool(refine),
             "chunk": CHUNK, "plateau_tol": str(PLATEAU_TOL), "zoom": [ZOOM_POINTS, ZOOM_LEVELS],
             "confirm_budget_factor": CONFIRM_BUDGET_FACTOR}
+    if edge is not None:
+        if not isinstance(edge, EdgeSpec):
+            raise DomainError("edge", edge, "an EdgeSpec (numerics.sweep.edge) or None")
+        meta["edge"] = edge.meta()  # only then: directories of sweeps without one resume
     pred = dict(NO_PREDICTIONS) if predictions is None else _checked(predictions)
     ctx = context(pred)
     report = progress or _silent
@@ -297,15 +312,20 @@ def sweep(problem: Problem, etas: Iterable, steps: int, *, out_dir=None, jobs: i
             stability = observe_stability(grid, rows, pred)
             chosen = targets(grid, rows, confirm, extra, eta_c, best, stability, pred)
             confirmed = driver.confirm(chosen, precision, backend, rows)
+            measured = None if edge is None else _edge(driver, edge, grid, rows, pred, steps)
         report("results", 0, 1)
         result = _result(problem, grid, steps, precision, backend, confirm, store, rows, pred,
                          eta_c, best, stability, risk_name, confirmed)
+        result.edge = measured
         if out_dir is not None:
             d = Path(out_dir)
             result.files = {"jsonl": d / "sweep.jsonl", "meta": d / "sweep.meta.json",
                             "csv": d / "sweep.csv"}
             report("writing sweep.csv", 0, 1)
             write_csv(d / "sweep.csv", result.points, problem.d)
+            if measured is not None:
+                result.files["edge_csv"] = d / "edge.csv"
+                write_edge_csv(d / "edge.csv", measured)
         report("done", 1, 1)
     finally:
         store.close()
@@ -328,6 +348,26 @@ def _result(problem, grid, steps, precision, backend, confirm, store, rows, pred
         confirm={e: r for e, r in confirmed.items() if r is not None}, predicted=pred,
         eta_c=eta_c, best=best, stability=stability, unaudited_digits=unaudited,
         backend=backend, notes=unaudited_notes(confirm))
+
+
+def _edge(driver, spec: EdgeSpec, grid, rows, pred, steps) -> EdgeResult:
+    """Measure the convergence edge: the interval (given, or the default from the grid), the
+    samples, their runs at both formats (stored, resumable), the bins."""
+    lo, hi, rule = default_interval(grid, rows, pred, spec.bins)
+    if spec.eta_lo is not None or spec.eta_hi is not None:
+        lo = spec.eta_lo if spec.eta_lo is not None else lo
+        hi = spec.eta_hi if spec.eta_hi is not None else hi
+        rule = "given" if spec.eta_lo is not None and spec.eta_hi is not None else \
+            f"given in part; the rest by default ({rule})"
+        if hi <= lo:
+            name, value, other = (("edge_eta_hi", hi, lo) if spec.eta_hi is not None
+                                  else ("edge_eta_lo", lo, hi))
+            raise DomainError(name, value, f"an interval of positive length (the default "
+                              f"other end is {other})")
+    edges, etas = edge_samples(lo, hi, spec.bins, spec.samples, spec.seed)
+    flat = tuple(e for b in etas for e in b)
+    runs = driver.edge(flat, spec.pair)
+    return build_result(spec, lo, hi, rule, steps, edges, etas, runs)
 
 
 def _silent(stage: str, done: int, total: int) -> None:

@@ -41,6 +41,7 @@ from multiprocessing.context import SpawnContext
 from pathlib import Path
 
 from ..problem import Problem
+from .edge import EDGE_CHUNK, edge_task
 from .store import Store, eta_key
 from .tasks import confirm_task, grid_task
 
@@ -269,6 +270,28 @@ class Driver:
             tasks = [(str(checkpoints / _checkpoint_name(eta_key(t[1]))), *t) for t in tasks]
         self.runner.run(fn, tasks, confirm_done)
         return {e: store.get("confirm", e) for e in targets}
+
+    def edge(self, etas: tuple, formats: tuple) -> dict:
+        """The edge rows (:mod:`~numerics.sweep.edge`) of every ``eta`` at each format, by
+        format then ``eta``: fixed chunks of :data:`~numerics.sweep.edge.EDGE_CHUNK` per
+        format, each one task stored as it finishes (those already stored are skipped), the
+        highest precision first (the slowest)."""
+        store, report = self.store, self.report
+        chunks = [(fmt, etas[i:i + EDGE_CHUNK]) for fmt in reversed(formats)
+                  for i in range(0, len(etas), EDGE_CHUNK)]
+        todo = [(f, c) for f, c in chunks if not all(store.has(f"edge:{f}", e) for e in c)]
+        total = len(etas) * len(formats)
+        done = [total - sum(len(c) for _, c in todo)]
+        report("edge", done[0], total)
+
+        def edge_done(rows):
+            store.add_many(rows)
+            done[0] += len(rows)
+            report("edge", done[0], total)
+
+        self.runner.run(edge_task, [(self.problem, c, self.steps, f) for f, c in todo],
+                        edge_done)
+        return {f: {e: store.get(f"edge:{f}", e) for e in etas} for f in formats}
 
     def _checkpoints(self) -> Path | None:
         """``DIR/checkpoints`` (created), or ``None`` without a directory."""

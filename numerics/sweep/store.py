@@ -24,7 +24,7 @@ from pathlib import Path
 from ..errors import DomainError
 from ..files import DirectoryLock, LineLog, LockHeld, atomic_open, atomic_write
 
-__all__ = ["FORMAT", "SCALARS", "eta_key", "Store", "hold", "write_csv"]
+__all__ = ["FORMAT", "SCALARS", "eta_key", "Store", "hold", "write_csv", "write_edge_csv"]
 
 FORMAT = "normsharp-sweep/1"
 #: quantities reported per point (besides beta)
@@ -39,8 +39,9 @@ def eta_key(e: Fraction) -> str:
 class Store:
     """Rows keyed by ``(kind, eta)``; optionally persisted to ``out_dir/sweep.jsonl``.
 
-    ``kind`` is ``"grid"`` (a float64 grid row), ``"refine"`` (a float64 refinement row) or
-    ``"confirm"`` (an audit at two precisions). The first row of a key wins.
+    ``kind`` is ``"grid"`` (a float64 grid row), ``"refine"`` (a float64 refinement row),
+    ``"confirm"`` (an audit at two precisions) or ``"edge:<format>"`` (a convergence-edge
+    sample at one precision, :mod:`~numerics.sweep.edge`). The first row of a key wins.
 
     ``folder`` is the directory (``None`` without one).
 
@@ -185,3 +186,18 @@ def write_csv(path: Path, points: list, d: int) -> None:
                         *bcols] + ["" if pt.get(k) is None else pt[k] for k in
                                    ("S", "two_over_eta", "l1_norm", "param_norm_sq", "risk",
                                     "expected_risk", "distance_gf")] + dcols)
+
+
+def write_edge_csv(path: Path, edge) -> None:
+    """One line per sampled learning rate of a measured edge: its bin, its status and steps at
+    each precision, and whether they differ (atomically)."""
+    low, high = edge.precisions
+    bins = edge.bins
+    with atomic_open(path) as fh:
+        w = csv.writer(fh)
+        w.writerow(["eta", "eta_exact", "bin_lo", "bin_hi", f"status_{low}", f"status_{high}",
+                    f"steps_{low}", f"steps_{high}", "precision_dependent"])
+        for s in edge.samples:
+            b = bins[s["bin"]]
+            w.writerow([float(Fraction(s["eta"])), s["eta"], b["eta_lo"], b["eta_hi"],
+                        *s["statuses"], *s["steps"], s["statuses"][0] != s["statuses"][1]])

@@ -68,14 +68,14 @@ def test_report_and_figures(quick):
     for claim in CLAIMS:
         assert re.search(rf"\| {claim} \| .* \| \*\*held\*\* \|", text), claim
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert len(images) == 5  # the sweep's four and the [BFFK25] quantization bridge
+    assert len(images) == 6  # the sweep's four, the edge and the [BFFK25] quantization bridge
     assert "quantization_bridge.png" in images
     for rel in images:
         assert not Path(rel).is_absolute()
         png = out / rel
         data = png.read_bytes()
         assert data.startswith(PNG_SIGNATURE) and len(data) > 10_000, rel
-    assert set(obj["figures"]) == {"sharpness", "l1_norm", "risk", "path"}
+    assert set(obj["figures"]) == {"sharpness", "l1_norm", "risk", "path", "edge"}
     assert obj["computability"] and (out / "quantization_bridge.json").is_file()
     assert "2/3" in text and "0.666667" in text  # the predicted best eta beside the observed
     assert "U-shape" in text
@@ -124,3 +124,24 @@ def test_every_long_phase_shows_its_stage(quick, monkeypatch):
     for stage in ("grid", "refinement: eta_c", "refinement: least risk", "confirmations",
                   "ladder: grid", "ladder: confirmations", "identity (R7)", "figures"):
         assert stage in bar.stages, (stage, bar.stages)
+
+
+def test_the_convergence_edge_is_reported_per_bin(quick):
+    """The edge as fractions per bin (float64 against dd), in the JSON and in report.md; no
+    sentence places the edge at one learning rate."""
+    out, _, obj, _ = quick
+    bins = obj["convergence_edge"]
+    assert len(bins) == 8 and obj["sweep"]["convergence_edge"] == bins
+    assert obj["sweep"]["convergence_edge_info"]["precisions"] == ["float64", "dd"]
+    for b in bins:
+        assert b["samples"] == 8 == sum(b[k] for k in ("converged", "diverged",
+                                                        "not_converged", "precision_dependent"))
+    # the interval ends at the stability limit 1/(2 y x_min) = 1
+    assert bins[-1]["eta_hi"] == "1"
+    text = (out / "report.md").read_text()
+    assert "## The convergence edge" in text and "| eta bin | samples | converged |" in text
+    # the stability reading refers the grid's last converged point to the measured edge
+    limit = text.split("## The stability limit", 1)[1].split("\n## ", 1)[0]
+    assert "(*The convergence edge*)" in limit
+    row = re.search(r"\| \[[0-9.]+, [0-9.]+\) \| 8 \| (\d+)% \((\d)/8\) \|", text)
+    assert row and int(row.group(1)) == round(100 * int(row.group(2)) / 8)

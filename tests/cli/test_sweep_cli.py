@@ -38,7 +38,8 @@ def test_json_has_the_documented_keys(tmp_path):
         for key in ("eta", "status", "steps", "beta", "S", "two_over_eta", "l1_norm",
                     "param_norm_sq", "risk", "expected_risk", "distance_gf", "digits"):
             assert key in pt
-    assert [pt["status"] for pt in obj["points"]][-1] == "diverged"
+    # above 1/(2 y x_min) = 1 no interpolator is stable (R5): 1.1 cannot converge
+    assert obj["points"][-1]["eta"] == 1.1 and obj["points"][-1]["status"] != "converged"
     assert obj["eta_c_predicted"] == pytest.approx(0.50125, abs=1e-5)
     # the least-risk point is confirmed at two precisions, so its risk has agreed digits
     assert obj["best"]["confirmed"] is True and isinstance(obj["risk_best"], float)
@@ -170,3 +171,37 @@ def test_precisions_follow_the_backend(tmp_path):
     obj = json.loads(out)  # --backend is the backend of --precision P (P against 2P)
     assert obj["precisions"] == ["mpmath:10", "mpmath:20"]
     assert obj["points"][0]["audited"] and obj["points"][0]["precisions"] == obj["precisions"]
+
+
+def test_edge_json_table_and_figure(tmp_path):
+    """--edge: the convergence_edge block (exact bin edges as "p/q" text, counts that sum to
+    the samples), the per-bin table in the text output, edge.csv and edge.png."""
+    base = ["sweep", *DATA, "--eta-min", "0.5", "--eta-max", "0.6", "--num", "2", "--steps",
+            "2000", "--jobs", "1", "--confirm", "none", "--no-refine", "--edge", "--edge-bins",
+            "2", "--edge-samples", "3", "--edge-pair", "float64,dd", "--edge-range", "0.9,1"]
+    code, out, err = _run([*base, "--json", "--out", tmp_path])
+    assert code == 0, err
+    obj = json.loads(out)
+    bins = obj["convergence_edge"]
+    assert [(b["eta_lo"], b["eta_hi"]) for b in bins] == [("9/10", "19/20"), ("19/20", "1")]
+    for b in bins:
+        assert b["samples"] == 3 == sum(b[k] for k in ("converged", "diverged",
+                                                        "not_converged", "precision_dependent"))
+    assert obj["convergence_edge_info"]["precisions"] == ["float64", "dd"]
+    for name in ("edge.csv", "edge.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    code, out, err = _run([*base, "--out", tmp_path])  # resumed: the text table
+    assert code == 0, err
+    assert "Convergence edge: 3 learning rates per bin" in out
+    assert "[0.9, 0.95)" in out and "precision-dependent" in out
+
+
+@pytest.mark.parametrize("extra, option", [(["--edge-pair", "dd,float64"], "--edge-pair"),
+                                           (["--edge-range", "1,0.9"], "--edge-range"),
+                                           (["--edge-range", "0.9"], "--edge-range"),
+                                           (["--edge-samples", "0"], "--edge-samples")])
+def test_bad_edge_options_exit_2_naming_the_option(extra, option):
+    code, _, err = _run(["sweep", *DATA, "--eta-min", "0.5", "--eta-max", "0.6", "--num", "2",
+                         "--steps", "10", "--confirm", "none", "--edge", *extra])
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and option in err, err
