@@ -326,7 +326,9 @@ def test_global_precisions_unchanged_after_use():
         assert (flint.ctx.prec, mpmath.mp.prec, mpmath.mp.dps) == before
         res = gradient_descent(problem, Fraction(1, 20), 30, backend=backend, dps=dps,
                                record_every=10)
-        assert res.status in ("converged", "not_converged")
+        # 30 steps from alpha = 1/10 cannot reach the loss tolerance (the loss starts O(1));
+        # the run stops on its budget at every backend
+        assert res.status == "not_converged" and res.steps == 30
         assert (flint.ctx.prec, mpmath.mp.prec, mpmath.mp.dps) == before
         gen = iterate(problem, Fraction(1, 20), backend=backend, dps=dps)
         for state in gen:

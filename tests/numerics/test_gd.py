@@ -222,9 +222,11 @@ def test_precision_ladder_mpmath_backend():
 
 
 def test_chaotic_case_reports_no_number():
-    """eta = 0.95: the default pair (dd, qd) disagrees at O(1) after 20000 steps; all chaotic."""
-    run = audited_gd(DEFAULT_RISK, F(19, 20), 20000)
-    assert run.status in ("not_converged", "chaotic")
+    """eta = 0.99: the default pair (dd, qd) disagrees at O(1) after 20000 steps; all chaotic.
+    Not one chaotic outcome taken on trust: in the measured convergence edge (reproduce, 16
+    samples per bin, 200000 steps) no run in [0.975, 1) converged, and tests/numerics/test_edge.py
+    measures that bin's fractions; here only the audit's reading of the two runs is tested."""
+    run = audited_gd(DEFAULT_RISK, F(99, 100), 20000)
     assert run.low.status == run.high.status == "not_converged"
     for name, q in run.quantities.items():
         assert q.chaotic, name
