@@ -210,7 +210,7 @@ def _on_dask(first, meta, etas, steps, scheduler, workers, stored, state) -> Non
         client = Client(cluster)
     else:
         try:
-            client = Client(scheduler, timeout=30)
+            client = Client(scheduler, timeout=10)
         except (OSError, TimeoutError, ValueError) as exc:
             raise DomainError("scheduler", scheduler, f"the address of a running Dask "
                               f"scheduler ({' '.join(str(exc).split())[:80]})") from None
