@@ -15,18 +15,10 @@ import signal
 
 import pytest
 
+from tests.numerics.test_study import _rows
+
 ARGS = ["study", "--n", "3", "--d", "6", "--sparsity", "1,2", "--instances", "2", "--etas",
         "4", "--steps", "3000"]
-
-
-def _rows(out):
-    rows = {}
-    for line in (out / "runs" / "sweep.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        key = (row["kind"], row["eta"])
-        assert key not in rows, f"duplicated {key}"
-        rows[key] = row
-    return rows
 
 
 def test_study_in_process_writes_its_files(cli, tmp_path):
