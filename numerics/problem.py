@@ -204,14 +204,15 @@ class Problem:
 
     def describe(self, sources: dict | None = None) -> str:
         """A one-line description for logs and reports: the data in full when short (at most
-        :data:`DESCRIBE_WIDTH` characters), else summarised by :func:`data_summary` (shape,
-        source file, SHA-256 prefix), never the whole matrix. ``sources`` maps ``"X"`` and
-        ``"y"`` to the files the data came from."""
+        :data:`DESCRIBE_WIDTH` characters) or a single sample (whose commands shorten long
+        vectors themselves), else summarised by :func:`data_summary` (shape, source file,
+        SHA-256 prefix), never the whole matrix. ``sources`` maps ``"X"`` and ``"y"`` to the
+        files the data came from (the summary is then used whatever the length)."""
         tail = f"alpha={_fmt(self.alpha)} param={self.param}" + (
             f" depth={self.depth}" if self.depth != 2 else "")
         xs = "; ".join(",".join(_fmt(v) for v in row) for row in self.X)
         text = f"X=[{xs}] y=[{','.join(_fmt(v) for v in self.y)}] "
-        if sources or len(text) > DESCRIBE_WIDTH:
+        if sources or (self.n > 1 and len(text) > DESCRIBE_WIDTH):
             text = data_summary(self.X, self.y, sources) + " "
         return text + tail
 
