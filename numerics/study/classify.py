@@ -85,7 +85,13 @@ def classify(plan: dict, rows: dict, loss_scale: float = 1.0) -> dict:
 
 def wilson(k: int, total: int, z: float = Z95) -> tuple[float, float]:
     """The Wilson score interval for ``k`` successes in ``total`` trials (module notes);
-    ``(0, 1)`` for no trials."""
+    ``(0, 1)`` for no trials.
+
+    >>> [round(v, 4) for v in wilson(3, 10)]
+    [0.1078, 0.6032]
+    >>> wilson(0, 4)[0], wilson(4, 4)[1]
+    (0.0, 1.0)
+    """
     if total == 0:
         return 0.0, 1.0
     p = k / total

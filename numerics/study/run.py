@@ -125,11 +125,10 @@ def study(ns, ds, sparsities, instances: int, *, out_dir, seed: int = 0, alpha="
     store = Store(folder / "runs", meta)
     report = progress or (lambda stage, done, total: None)
     try:
-        computed, failed = _execute(store, spec_list, meta, etas, steps, scheduler, workers,
-                                    report)
+        computed, reused, failed = _execute(store, spec_list, meta, etas, steps, scheduler,
+                                            workers, report)
     finally:
         store.close()
-    total = len(spec_list) * (1 + etas)
     classes = {}
     for spec in spec_list:
         plan = store.get("plan", spec["id"])
@@ -142,8 +141,7 @@ def study(ns, ds, sparsities, instances: int, *, out_dir, seed: int = 0, alpha="
     cells = phase_diagram(spec_list, classes)
     files = {"store": folder / "runs" / "sweep.jsonl", "json": folder / "study.json",
              "csv": folder / "instances.csv"}
-    result = StudyRun(meta, spec_list, classes, cells, computed,
-                      total - computed - len(failed), failed, files)
+    result = StudyRun(meta, spec_list, classes, cells, computed, reused, failed, files)
     atomic_write(files["json"], json.dumps(result.to_json(), indent=1) + "\n")
     _write_csv(files["csv"], result)
     return result
@@ -156,7 +154,7 @@ def _pending(store: Store, spec: dict, plan: dict) -> list:
 
 
 def _execute(store, spec_list, meta, etas, steps, scheduler, workers, report):
-    """Run every missing task into ``store``; returns ``(computed, failed)``."""
+    """Run every missing task into ``store``; returns ``(computed, reused, failed)``."""
     total = len(spec_list) * (1 + etas)
     by_id = {s["id"]: s for s in spec_list}
     first = []  # (kind, spec, eta) of the tasks that can start now
@@ -191,7 +189,7 @@ def _execute(store, spec_list, meta, etas, steps, scheduler, workers, report):
             stored([row], queue.extend)
     else:
         _on_dask(first, meta, etas, steps, scheduler, workers, stored, state)
-    return state["computed"], state["failed"]
+    return state["computed"], done, state["failed"]
 
 
 def _key(tag: str, kind: str, spec: dict, eta) -> str:
