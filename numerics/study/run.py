@@ -185,7 +185,11 @@ def _execute(store, spec_list, meta, etas, steps, scheduler, workers, report):
         queue = list(first)
         while queue:
             kind, spec, eta = queue.pop(0)
-            row = plan_task(spec, etas, steps) if kind == "plan" else eta_task(spec, *eta)
+            try:
+                row = plan_task(spec, etas, steps) if kind == "plan" else eta_task(spec, *eta)
+            except Exception as exc:  # noqa: BLE001 - recorded as on Dask; a rerun retries it
+                state["failed"].append(((kind, spec["id"], eta), " ".join(str(exc).split())))
+                continue
             stored([row], queue.extend)
     else:
         _on_dask(first, meta, etas, steps, scheduler, workers, stored, state)

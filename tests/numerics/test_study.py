@@ -141,3 +141,25 @@ def test_bad_arguments_are_named(tmp_path, kw, argument):
     with pytest.raises(DomainError) as err:
         _run(tmp_path, **kw)
     assert err.value.argument == argument
+
+
+def test_a_failing_task_is_reported_not_stored_and_retried(tmp_path, monkeypatch):
+    import numerics.study.run as run_module
+
+    real = run_module.eta_task
+    calls = []
+
+    def flaky(spec, eta, steps):
+        calls.append(eta)
+        if len(calls) == 2:
+            raise ValueError("planted failure")
+        return real(spec, eta, steps)
+
+    monkeypatch.setattr(run_module, "eta_task", flaky)
+    first = _run(tmp_path)
+    assert len(first.failed) == 1 and "planted failure" in first.failed[0][1]
+    assert first.computed == 19 and len(_rows(tmp_path)) == 19
+    assert sum(c["classified"] for c in first.cells) == 3  # the instance missing a row waits
+    monkeypatch.setattr(run_module, "eta_task", real)
+    again = _run(tmp_path)
+    assert again.computed == 1 and again.reused == 19 and not again.failed
