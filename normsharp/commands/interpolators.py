@@ -256,9 +256,16 @@ def _run_many(args) -> int:
             rows.append([f"{block}.{q}", ex, de])
     table(rows)
     ms = res["min_sharpness"]
-    print(f"min-sharpness: the least sharpness lies in the certified interval (exact ends; "
-          f"width {float(ms['width']):.3g}); min_sharpness.beta is an exact interpolator "
-          f"whose sharpness is {'' if ms['polished'] else 'not '}polished to it.")
+    polished = "polished" if ms["polished"] else "not polished"
+    print(f"min-sharpness: the least sharpness lies in the certified interval (exact ends, "
+          f"width {float(ms['width']):.3g}); min_sharpness.beta is an exact interpolator whose "
+          f"sharpness lies in that interval ({polished} at high precision).")
+    gf = res.get("gradient_flow")
+    if gf is not None:
+        where = ("at the limit" if gf["s_gf_at_end"] else "before the limit: 2/S(beta_GF) = "
+                 f"{float(2 / gf['s_end']):.15g} is larger")
+        print(f"gradient flow: eta_c = 2/s_GF = {float(gf['eta_c']):.15g}, s_GF the largest "
+              f"sharpness along the path, reached {where}.")
     if not res["min_norm"]["unique"]:
         print("note: the minimum-norm interpolator is not unique: min_norm.beta is a point of "
               "the optimal face (--json lists its vertices).")
