@@ -120,6 +120,11 @@ def _print(obj: dict) -> None:
                      str(c["classified"]), *cells])
     table(rows)
     print(f"fractions of classified instances with {obj['interval']} intervals")
+    unique = [i for i in obj["instances"] if i.get("unique_interpolator")]
+    if unique:
+        print(f"note: {len(unique)} instances (n >= d) have one interpolator: the risk cannot "
+              f"depend on eta among runs that reach it; those that reach it too slowly for "
+              f"the step budget are undetermined")
     for task, error in ((f["task"], f["error"]) for f in t["failed"][:5]):
         print(f"failed: {task}: {error[:120]}")
     for name, path in obj["files"].items():

@@ -136,8 +136,11 @@ def study(ns, ds, sparsities, instances: int, *, out_dir, seed: int = 0, alpha="
             continue
         rows = {Fraction(e): store.get(spec["id"], Fraction(e)) for e in plan["etas"]}
         if all(r is not None for r in rows.values()):
-            y = problem_of(spec).floats()["y"]
-            classes[spec["id"]] = classify(plan, rows, max(1.0, float(np.mean(y * y))))
+            fl = problem_of(spec).floats()
+            found = classify(plan, rows, max(1.0, float(np.mean(fl["y"] ** 2))))
+            # one interpolator: every run that reaches the zero-loss set ends at the same point
+            found["unique_interpolator"] = bool(np.linalg.matrix_rank(fl["X"]) == spec["d"])
+            classes[spec["id"]] = found
     cells = phase_diagram(spec_list, classes)
     files = {"store": folder / "runs" / "sweep.jsonl", "json": folder / "study.json",
              "csv": folder / "instances.csv"}
@@ -208,7 +211,7 @@ def _on_dask(first, meta, etas, steps, scheduler, workers, stored, state) -> Non
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
+                               dashboard_address=":0", silence_logs=40)
         client = Client(cluster)
     else:
         try:
@@ -250,8 +253,8 @@ def _on_dask(first, meta, etas, steps, scheduler, workers, stored, state) -> Non
 
 
 def _write_csv(path: Path, result: StudyRun) -> None:
-    cols = ["id", "n", "d", "sparsity", "seed", "class", "converged", "near_converged", "etas",
-            "diverged",
+    cols = ["id", "n", "d", "sparsity", "seed", "class", "unique_interpolator", "converged",
+            "near_converged", "etas", "diverged",
             "top_converged", "eta_best", "risk_best", "risk_smallest_eta", "risk_largest_eta",
             "eta_largest_converged"]
     with atomic_open(path) as fh:

@@ -71,7 +71,7 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(tmp_path):
     reference = study(out_dir=tmp_path / "ref", workers=0, **kw)
     total = reference.computed
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         pids = client.run(os.getpid)
         killed = []
 
