@@ -19,7 +19,10 @@ it count as least:
   interpolator);
 * ``undetermined``: fewer than :data:`MIN_CONVERGED` converged runs.
 
-Only the largest converging ``eta`` of the grid is seen: ``top_converged`` marks an instance
+``gain_over_ends`` is ``(min(R_1, R_m) - R*) / min(R_1, R_m)``: how much an interior optimum
+improves on the better end (0 for the other classes); a user who wants a margin thresholds it
+(the classes themselves use only ``TIE``). Only the largest converging ``eta`` of the grid is
+seen: ``top_converged`` marks an instance
 whose grid's top learning rate still converged (its sharpness end may lie beyond the grid).
 
 Intervals
@@ -65,7 +68,8 @@ def classify(plan: dict, rows: dict, loss_scale: float = 1.0) -> dict:
     out = {"class": "undetermined", "converged": len(conv), "etas": len(etas),
            "near_converged": sum(rows[e]["status"] == "not_converged" for e in conv),
            "top_converged": bool(conv) and conv[-1] == etas[-1],
-           "eta_best": None, "risk_best": None, "risk_smallest_eta": None,
+           "eta_best": None, "risk_best": None, "gain_over_ends": None,
+           "risk_smallest_eta": None,
            "risk_largest_eta": None, "eta_largest_converged": None,
            "diverged": sum(rows[e]["status"] == "diverged" for e in etas)}
     if len(conv) < MIN_CONVERGED:
@@ -77,7 +81,9 @@ def classify(plan: dict, rows: dict, loss_scale: float = 1.0) -> dict:
     cls = ("flat" if first and last else "norm" if first else "sharpness" if last
            else "interior")
     j = risks.index(best)
+    ends = min(risks[0], risks[-1])
     out.update({"class": cls, "eta_best": float(conv[j]), "risk_best": best,
+                "gain_over_ends": (ends - best) / ends if ends > 0 else 0.0,
                 "risk_smallest_eta": risks[0], "risk_largest_eta": risks[-1],
                 "eta_largest_converged": float(conv[-1])})
     return out

@@ -254,9 +254,8 @@ def _on_dask(first, meta, etas, steps, scheduler, workers, stored, state) -> Non
 
 def _write_csv(path: Path, result: StudyRun) -> None:
     cols = ["id", "n", "d", "sparsity", "seed", "class", "unique_interpolator", "converged",
-            "near_converged", "etas", "diverged",
-            "top_converged", "eta_best", "risk_best", "risk_smallest_eta", "risk_largest_eta",
-            "eta_largest_converged"]
+            "near_converged", "etas", "diverged", "top_converged", "eta_best", "risk_best",
+            "gain_over_ends", "risk_smallest_eta", "risk_largest_eta", "eta_largest_converged"]
     with atomic_open(path) as fh:
         w = csv.writer(fh)
         w.writerow(cols)

@@ -71,7 +71,11 @@ def test_classes_of_hand_built_curves(risks, statuses, expected):
     for e, s in zip(rows, statuses or []):
         if s == "diverged":
             rows[e]["risk"] = None
-    assert classify(plan, rows)["class"] == expected
+    found = classify(plan, rows)
+    assert found["class"] == expected
+    if expected == "interior":  # the best improves on the better end by this much
+        ends = min(r for r in (risks[0], risks[-1] if statuses is None else 2))
+        assert found["gain_over_ends"] == pytest.approx((ends - 1) / ends)
 
 
 def test_a_small_loss_counts_as_interpolated_and_a_large_one_not():
