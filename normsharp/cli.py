@@ -35,6 +35,10 @@ COMMANDS = {
                  "a report with figures",
     "interpolators": "exact min-norm / min-sharpness / optimal interpolators and thresholds "
                      "(R2-R9)",
+    "instance": "write a reproducible random instance (X.csv, y.csv, beta_star.csv, "
+                "instance.json) from a seed",
+    "study": "where does each bias win? learning-rate sweeps over random instances, on Dask; "
+             "a phase diagram",
     "derive": "print a symbolic formula (sympy) of the theory",
     "gd": "gradient descent with a precision audit (agreed digits only)",
     "flow": "gradient flow: limit, largest sharpness s_GF along the path, eta_c",

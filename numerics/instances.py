@@ -49,7 +49,7 @@ from .files import atomic_write
 from .problem import Problem, as_fraction
 
 __all__ = ["Instance", "random_instance", "write_instance", "read_instance", "read_matrix",
-           "read_vector", "GENERATOR", "GENERATOR_VERSION", "DESIGNS", "FILES"]
+           "read_vector", "GENERATOR", "DESCRIPTION", "GENERATOR_VERSION", "DESIGNS", "FILES"]
 
 GENERATOR = "numerics.instances.random_instance"
 #: bump when any draw or transformation changes (old seeds then give other instances)
@@ -57,6 +57,13 @@ GENERATOR_VERSION = 1
 DESIGNS = ("gaussian", "uniform-positive")
 SIGNS = ("random", "positive")
 FILES = ("X.csv", "y.csv", "beta_star.csv")
+#: what the generator draws, recorded in ``instance.json`` (the module notes in full)
+DESCRIPTION = ("X: n x d entries row by row (gaussian: Box-Muller normals at 96 bits from raw "
+               "PCG64 words; uniform-positive: uniform on the grid 10^-k, ..., 1), rounded to "
+               "`decimals` digits; beta*: support by a partial Fisher-Yates shuffle, signs by "
+               "the top bit of a word, magnitudes uniform on the grid of [1/2, 3/2); "
+               "y = X beta* + noise z, z standard normals on the grid; numbers written exactly "
+               "(terminating decimals, else p/q)")
 _MAX_ENTRIES = 10**6
 _NORMAL_BITS = 96
 
@@ -259,7 +266,8 @@ def write_instance(instance: Instance, out: str | os.PathLike) -> dict:
         version = metadata.version("normsharp")
     except metadata.PackageNotFoundError:  # pragma: no cover - a source checkout
         version = None
-    meta = {**instance.provenance, "shape": {"n": len(instance.X), "d": len(instance.X[0])},
+    meta = {**instance.provenance, "description": DESCRIPTION,
+            "shape": {"n": len(instance.X), "d": len(instance.X[0])},
             "files": {name: {"sha256": _sha256(folder / name)} for name in FILES},
             "libraries": {"normsharp": version, "numpy": np.__version__,
                           "mpmath": mpmath.__version__}}

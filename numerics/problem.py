@@ -26,7 +26,7 @@ from theory.parametrisations import PARAMETRISATIONS, Parametrisation, parametri
 
 from .errors import DomainError
 
-__all__ = ["Problem", "PARAMETRISATIONS", "as_fraction", "DEFAULT_INSTANCE"]
+__all__ = ["Problem", "PARAMETRISATIONS", "as_fraction", "DEFAULT_INSTANCE", "data_summary"]
 
 
 def as_fraction(value: object, name: str) -> Fraction:
@@ -202,11 +202,19 @@ class Problem:
             )
         return self._float
 
-    def describe(self) -> str:
-        """A one-line description for logs and reports."""
+    def describe(self, sources: dict | None = None) -> str:
+        """A one-line description for logs and reports: the data in full when short (at most
+        :data:`DESCRIBE_WIDTH` characters) or a single sample (whose commands shorten long
+        vectors themselves), else summarised by :func:`data_summary` (shape, source file,
+        SHA-256 prefix), never the whole matrix. ``sources`` maps ``"X"`` and ``"y"`` to the
+        files the data came from (the summary is then used whatever the length)."""
+        tail = f"alpha={_fmt(self.alpha)} param={self.param}" + (
+            f" depth={self.depth}" if self.depth != 2 else "")
         xs = "; ".join(",".join(_fmt(v) for v in row) for row in self.X)
-        return (f"X=[{xs}] y=[{','.join(_fmt(v) for v in self.y)}] alpha={_fmt(self.alpha)} "
-                f"param={self.param}" + (f" depth={self.depth}" if self.depth != 2 else ""))
+        text = f"X=[{xs}] y=[{','.join(_fmt(v) for v in self.y)}] "
+        if sources or (self.n > 1 and len(text) > DESCRIBE_WIDTH):
+            text = data_summary(self.X, self.y, sources) + " "
+        return text + tail
 
     def key(self) -> dict:
         """A JSON-able exact description (fractions as strings), for resumable runs."""
@@ -218,6 +226,34 @@ class Problem:
             "Sigma": None if self.Sigma is None else [[f(v) for v in r] for r in self.Sigma],
             "sigma2": f(self.sigma2),
         }
+
+
+#: data longer than this (characters) is summarised by :meth:`Problem.describe`
+DESCRIBE_WIDTH = 120
+
+
+def data_summary(X, y, sources: dict | None = None) -> str:
+    """``X: 5 x 20 (X.csv, sha256 d7b7a883) y: 5 (y.csv, sha256 95003b73)``: the shape, the
+    source file and the first 8 hex digits of its SHA-256 (of the file's bytes, as
+    ``sha256sum`` prints it); without a file, of the exact data's text (``key()``'s
+    ``p/q`` strings joined by commas, rows by newlines), marked ``data sha256``."""
+    import hashlib
+
+    sources = sources or {}
+
+    def part(name, shape, rows):
+        path = sources.get(name)
+        if path is not None:
+            from pathlib import Path
+
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:8]
+            return f"{name}: {shape} ({Path(path).name}, sha256 {digest})"
+        text = "\n".join(",".join(_text(Fraction(v)) for v in r) for r in rows)
+        return f"{name}: {shape} (data sha256 {hashlib.sha256(text.encode()).hexdigest()[:8]})"
+
+    rows = [tuple(r) for r in X]
+    return (part("X", f"{len(rows)} x {len(rows[0])}", rows) + " "
+            + part("y", f"{len(y)}", [tuple(y)]))
 
 
 def _psd(S: tuple) -> bool:
