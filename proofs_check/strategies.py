@@ -268,7 +268,7 @@ def learning_rates(x, y, *, alpha=None, max_factor=Fraction(11, 10), near_landma
 
 def problems(*, d_min: int = 2, d_max: int = 8, ties: bool = True, distinct: bool = False,
              alpha=None, with_eta: bool = False, with_beta_star: bool = False,
-             max_factor=Fraction(11, 10), exact: bool = True):
+             max_factor=Fraction(11, 10), exact: bool = True, near_landmarks: bool = True):
     """One-sample shared-weight problems ``(x, y, alpha[, eta][, beta*])`` as :class:`Instance`.
 
     Parameters
@@ -281,6 +281,8 @@ def problems(*, d_min: int = 2, d_max: int = 8, ties: bool = True, distinct: boo
     with_beta_star : draw a ground truth on the zero-loss set (:func:`zero_loss_points`)
     max_factor : largest ``eta`` as a multiple of ``1/(2 y x_min)``
     exact : Fractions (default) or binary floats
+    near_landmarks : whether :func:`learning_rates` also draws near the landmarks (``False``:
+        the uniform and exact-edge branches only)
     """
     st = _st()
     _sizes("d_min", d_min, "d_max", d_max, 2)
@@ -304,7 +306,8 @@ def problems(*, d_min: int = 2, d_max: int = 8, ties: bool = True, distinct: boo
             edge = "large-alpha"
         eta = None
         if with_eta:
-            eta, eta_edge = draw(learning_rates(x, y, alpha=a, max_factor=max_factor))
+            eta, eta_edge = draw(learning_rates(x, y, alpha=a, max_factor=max_factor,
+                                                near_landmarks=near_landmarks))
             edge = eta_edge or edge
         beta_star = draw(zero_loss_points(x, y)) if with_beta_star else None
         return Instance((tuple(x),), y, a, eta, beta_star, "shared", edge)
