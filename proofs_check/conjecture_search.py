@@ -15,14 +15,15 @@ Phases
    else goes to the next rung, and only after the last one is the candidate undecided. At most
    :data:`MAX_CANDIDATE_ROUNDS` rounds of search and confirmation.
 3. **Landmarks** (conjectures with ``landmarks=True``: a user's predicate on the default
-   domain): when no counterexample is confirmed, the first :data:`LANDMARK_INSTANCES` one-sample
-   instances whose landmarks are apart (among those judged, else among further seeded draws
-   of the strategy) are judged again at every learning rate near their landmarks
-   (:mod:`proofs_check.landmarks`: ``eta_c``, GD's plateau edge, ``1/(2 y x_min)``, at the
-   relative offsets :data:`~proofs_check.landmarks.OFFSETS`) inside the default domain
-   ``(0, 1.1/(2 y x_min)]``: a claim that fails only in a narrow window there is found whatever
-   the random draws were. Candidates are confirmed as in phase 2 (they are not shrunk: the
-   landmark and offset are reported).
+   domain, the built-in ``final-sharpness-below-2-over-eta``): when no counterexample is
+   confirmed, the first :data:`LANDMARK_INSTANCES` one-sample instances whose landmarks are
+   apart (among those judged, else among further seeded draws of the strategy) are judged
+   again at every learning rate near their landmarks (:mod:`proofs_check.landmarks`:
+   ``eta_c``, GD's plateau edge, ``1/(2 y x_min)``, at the relative offsets
+   :data:`~proofs_check.landmarks.OFFSETS`) inside the conjecture's domain ``(0, max_factor/(2
+   y x_min)]`` (``1.1`` by default): a claim that fails only in a narrow window there is found
+   whatever the random draws were. Candidates are confirmed as in phase 2 (they are not
+   shrunk: the landmark and offset are reported).
 
 Step budgets
 ------------
@@ -186,15 +187,13 @@ def _draws(conjecture, seed: int, n: int, deadline: float | None) -> list:
     return drawn
 
 
-def _variants(instance) -> list:
+def _variants(instance, max_factor) -> list:
     """``(variant, (landmark, offset))``: ``instance`` at every learning rate near its
-    landmarks inside the default domain."""
-    from fractions import Fraction
-
+    landmarks in ``(0, max_factor / (2 y x_min)]``."""
     from .landmarks import OFFSETS, landmarks, near
 
     x, y = instance.X[0], instance.y
-    top = Fraction(11, 10) / (2 * y * min(x))
+    top = max_factor / (2 * y * min(x))
     out = []
     for name, mark in landmarks(x, y, instance.alpha).named().items():
         for o in OFFSETS:
@@ -247,7 +246,7 @@ def _landmark_phase(conjecture, seed: int, cache: dict, tally: _Tally,
         seeds = _landmark_seeds(list(cache) + _draws(conjecture, seed, LANDMARK_DRAWS,
                                                       deadline))
     for seed_instance in seeds:
-        for variant, where in _variants(seed_instance):
+        for variant, where in _variants(seed_instance, conjecture.max_factor):
             if variant in cache:
                 continue
             if deadline is not None and time.perf_counter() > deadline:

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from numerics.precision import DEFAULT_PAIR, Precision
 from theory._display import compact_repr
@@ -208,8 +209,12 @@ class Conjecture:
     landmarks : bool
         Whether the search also tries learning rates near ``eta_c``, GD's plateau edge and
         ``1/(2 y x_min)`` (:mod:`proofs_check.landmarks`) on its first one-sample instances,
-        inside ``(0, 1.1/(2 y x_min)]``: for conjectures on the default domain (a predicate
-        without its own strategy, :func:`load_predicate`), whose strategy draws there.
+        inside ``(0, max_factor/(2 y x_min)]``: for conjectures whose strategy draws one-sample
+        problems with a learning rate in that range (a predicate without its own strategy,
+        :func:`load_predicate`; the built-in ``final-sharpness-below-2-over-eta``).
+    max_factor : Fraction
+        The landmark phase's largest learning rate as a multiple of ``1/(2 y x_min)``: the
+        strategy's (default ``11/10``, that of :func:`proofs_check.strategies.problems`).
     """
 
     name: str
@@ -220,6 +225,7 @@ class Conjecture:
     notes: str = ""
     steps: int = DEFAULT_STEPS
     landmarks: bool = False
+    max_factor: Fraction = Fraction(11, 10)
 
 
 @compact_repr(fields=("name", "outcome", "examples", "undecided", "counterexample_text",

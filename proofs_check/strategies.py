@@ -258,11 +258,15 @@ def learning_rates(x, y, *, alpha=None, max_factor=Fraction(11, 10), near_landma
     if near_landmarks:
         from .landmarks import OFFSETS, landmarks, near
 
+        # one branch for all three landmarks (each would otherwise weigh as much as the
+        # uniform draws, and near eta_c and the stability limit GD often decides nothing);
+        # nearest offsets first, where hypothesis shrinks to
         top = max_factor * hi
-        for edge, mark in landmarks(x, y, alpha).named().items():
-            etas = [e for e in (near(mark, o) for o in OFFSETS) if 0 < e <= top]
-            if etas:
-                branches.append(st.sampled_from([(e, edge) for e in etas]))
+        marks = landmarks(x, y, alpha).named().items()
+        near_marks = [(e, edge) for o in OFFSETS for edge, mark in marks
+                      if 0 < (e := near(mark, o)) <= top]
+        if near_marks:
+            branches.append(st.sampled_from(near_marks))
     return st.one_of(*branches)
 
 

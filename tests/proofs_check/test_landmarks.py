@@ -110,7 +110,7 @@ def test_a_planted_narrow_window_falsehood_near_eta_c_is_refuted_by_default():
     inst = instance_from_key(res.counterexample["instance"])
     assert abs(_mp(inst.eta) / eta_c_by_mpmath(inst.X[0], inst.y, inst.alpha) - 1) \
         < _mp(WINDOW)
-    assert res.counterexample["landmark"]["name"] == "near-eta-c"
+    assert inst.edge == "near-eta-c"
     detail = res.counterexample["detail"]
     assert {"dd", "qd"} <= set(detail)
     assert all(abs(d["eta_over_eta_c"] - 1) < float(WINDOW) for k, d in detail.items()
@@ -124,6 +124,22 @@ def test_uniform_draws_alone_miss_the_planted_window():
                       problems(d_max=6, with_eta=True, near_landmarks=False))
     res = search_conjecture(conj)
     assert res.outcome == "not refuted" and res.counterexample is None
+
+
+def test_the_landmark_phase_alone_finds_the_window():
+    """Uniform draws only, plus the landmark phase: the phase finds the window on the first
+    instances drawn and reports the landmark and offset (not shrunk)."""
+    conj = Conjecture("planted-phase", "planted window, landmark phase", planted_near_eta_c,
+                      problems(d_max=6, with_eta=True, near_landmarks=False), landmarks=True)
+    res = search_conjecture(conj)
+    assert res.outcome == "refuted"
+    cx = res.counterexample
+    assert cx["landmark"]["name"] == "near-eta-c" and not cx["shrunk"]
+    inst = instance_from_key(cx["instance"])
+    mark = landmarks(inst.X[0], inst.y, inst.alpha).eta_c
+    assert inst.eta == near(mark, Fraction(cx["landmark"]["offset"]))
+    assert abs(_mp(inst.eta) / eta_c_by_mpmath(inst.X[0], inst.y, inst.alpha) - 1) \
+        < _mp(WINDOW)
 
 
 @pytest.mark.parametrize("name", ["near-eta-c", "near-plateau", "near-stability-limit"])
