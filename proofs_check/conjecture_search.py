@@ -12,18 +12,19 @@ Phases
    :data:`CONFIRM_LADDER`: the default pair (dd against qd), then python-flint at 60 against 120
    digits. A counterexample needs ``False`` at both precisions of one rung and no ``chaotic``
    audit; ``True`` at both is no counterexample (the float64 verdict did not survive); anything
-   else goes to the next rung, and only after the last one is the candidate undecided. At most
+   else goes to the next rung, and only after the last one is the candidate undecided, except
+   ``None`` at both precisions whose GD runs agree that they did not converge: a higher
+   precision cannot decide what the step budget left open. At most
    :data:`MAX_CANDIDATE_ROUNDS` rounds of search and confirmation.
 3. **Landmarks** (conjectures with ``landmarks=True``: a user's predicate on the default
-   domain, the built-in ``final-sharpness-below-2-over-eta``): when no counterexample is
-   confirmed, the first :data:`LANDMARK_INSTANCES` one-sample instances whose landmarks are
-   apart (among those judged, else among further seeded draws of the strategy) are judged
-   again at every learning rate near their landmarks (:mod:`proofs_check.landmarks`:
-   ``eta_c``, GD's plateau edge, ``1/(2 y x_min)``, at the relative offsets
-   :data:`~proofs_check.landmarks.OFFSETS`) inside the conjecture's domain ``(0, max_factor/(2
-   y x_min)]`` (``1.1`` by default): a claim that fails only in a narrow window there is found
-   whatever the random draws were. Candidates are confirmed as in phase 2 (they are not
-   shrunk: the landmark and offset are reported).
+   domain): when no counterexample is confirmed, the first :data:`LANDMARK_INSTANCES`
+   one-sample instances whose landmarks are apart (among those judged, else among further
+   seeded draws of the strategy) are judged again at every learning rate near their landmarks
+   (:mod:`proofs_check.landmarks`: ``eta_c``, GD's plateau edge, ``1/(2 y x_min)``, at the
+   relative offsets :data:`~proofs_check.landmarks.OFFSETS`) inside the conjecture's domain
+   ``(0, max_factor/(2 y x_min)]`` (``1.1`` by default): a claim that fails only in a narrow
+   window there is found whatever the random draws were. Candidates are confirmed as in phase
+   2 (they are not shrunk: the landmark and offset are reported).
 
 Step budgets
 ------------
@@ -97,8 +98,10 @@ def _pair_arguments(pair) -> dict:
 
 def _confirm_at(conjecture, instance, pair) -> tuple[Outcome, bool]:
     """``(outcome, final)``: the candidate judged on the two runs of one audit at ``pair``;
-    ``final`` when no other rung can change it (the predicate read nothing precision-
-    dependent: its verdict is the same at every precision, ``detail["exact"]``)."""
+    ``final`` when no other rung can change it: the predicate read nothing precision-
+    dependent (its verdict is the same at every precision, ``detail["exact"]``), or it was
+    undecided at both precisions, whose GD runs agree that they did not converge (the step
+    budget, not the precision, left it open)."""
     from .conjectures import EXACT, Case, _call
 
     audits: dict = {}
@@ -120,6 +123,14 @@ def _confirm_at(conjecture, instance, pair) -> tuple[Outcome, bool]:
     chaotic = [a for a in audits.values() if a.status == "chaotic"]
     if not chaotic and v_low is v_high and v_low is not None:
         return Outcome("fail" if v_low is False else "pass", None, detail), False
+    if v_low is None and v_high is None and audits and all(
+            a.low.status == a.high.status == "not_converged" for a in audits.values()):
+        # both precisions agree that GD did not converge: the step budget left it undecided,
+        # and a higher precision would only run the same steps slower
+        detail["reason"] = (f"None at {low._label()} and {high._label()}, whose GD runs agree "
+                            f"they did not converge in {steps} steps (a higher precision "
+                            "cannot decide what the step budget left open)")
+        return Outcome("undecided", None, detail), True
     detail["reason"] = (f"{v_low} at {low._label()}, {v_high} at {high._label()}"
                         + (" (audit: chaotic)" if chaotic else "")
                         + ": the decisive digits are not reproducible")

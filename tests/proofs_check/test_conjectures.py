@@ -277,6 +277,25 @@ def test_an_undecided_candidate_is_retried_at_a_higher_precision():
     assert out.detail["retried after"][0].startswith("at dd/qd: None at dd, None at qd")
 
 
+def undecided_by_the_budget(case):
+    """None whenever GD has not converged in 5 steps (it never has: the budget decides)."""
+    run = case.gd(5)
+    return (None if run.status == "not_converged" else True), {"status": run.status}
+
+
+def test_a_candidate_left_open_by_the_step_budget_is_not_retried_at_flint():
+    """dd and qd agree that GD did not converge in 5 steps: a higher precision would run the
+    same 5 steps slower, so the ladder stops at the default pair and says why."""
+    from proofs_check.conjecture_search import _confirm
+
+    inst = instance_from_key({"x": ["1", "1/2"], "y": "1", "alpha": "1/100", "eta": "3/5"})
+    conj = Conjecture("budget", "decided by the budget", undecided_by_the_budget,
+                      problems(d_max=2))
+    out = _confirm(conj, inst, None)
+    assert out.status == "undecided" and "step budget" in out.detail["reason"]
+    assert set(out.detail) >= {LOW, HIGH} and not any("flint" in k for k in out.detail)
+
+
 def artefact_first_then_real(case):
     """A float64 artefact at the simplest instances (x = (1, 1), y = 1: false at float64
     only), and a real counterexample (false at every precision) wherever y >= 3."""
