@@ -169,8 +169,9 @@ CONJECTURES: dict[str, Conjecture] = {c.name: c for c in (
         lambda: S.problems(d_max=6, with_eta=True, max_factor=1),
         expected="not refuted",
         notes="Expected to hold: a limit with S > 2/eta is linearly unstable (R5), so the last "
-        "steps of a converging run contract only if |1 - eta S| < 1. A search finding none is "
-        "evidence, not proof."),
+        "steps of a converging run contract only if |1 - eta S| < 1. The random rates include "
+        "rates near eta_c, GD's plateau edge and 1/(2 y x_min), where converged GD sits "
+        "closest to 2/eta. A search finding none is evidence, not proof."),
     Conjecture(
         "s-gf-attained-at-end",
         "The largest sharpness along the gradient-flow path is attained at its end.",

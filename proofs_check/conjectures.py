@@ -16,16 +16,19 @@ Writing a predicate
   ``case.y``, ``case.alpha``, ``case.eta``, ``case.beta_star``, ``case.problem`` (a
   :class:`numerics.Problem`).
 * ``case.gd(steps=None, **kw)`` runs :func:`numerics.gd.gradient_descent` at the case's
-  precision (``case.precision``: ``"float64"`` while searching), cached per arguments. To
-  confirm a counterexample the predicate is evaluated again on the two runs of
-  :func:`numerics.audited.audited_gd` (the default pair: ``"dd"`` and ``"qd"``).
-* ``case.dps`` is the number of decimal digits that precision carries (15, 31 or 63), for your
-  own computations (``numerics.flow.gradient_flow(case.problem, case.dps)``).
+  precision (``case.precision``: ``"float64"`` while searching, ``"dd"`` when float64 left the
+  instance undecided), cached per arguments, for ``case.steps`` steps (the conjecture's budget,
+  scaled to the precision). To confirm a counterexample the predicate is evaluated again on the
+  two runs of :func:`numerics.audited.audited_gd` (the default pair ``"dd"`` and ``"qd"``; when
+  they do not decide, ``"flint:60"`` and ``"flint:120"``).
+* ``case.dps`` is the number of decimal digits that precision carries (15, 31, 63, 60 or 120),
+  for your own computations (``numerics.flow.gradient_flow(case.problem, case.dps)``).
 
-A counterexample is reported only when the predicate returns ``False`` at *both* precisions
-and no audited GD run it used is ``chaotic``; otherwise (chaotic or precision-starved digits)
-it is ``undecided``. A predicate that reads neither ``case.gd()`` nor the case's precision
-(``case.precision``, ``case.dps``, ``case.backend``) gives the same verdict at every precision:
+A counterexample is reported only when the predicate returns ``False`` at *both* precisions of
+one pair and no audited GD run it used is ``chaotic``; otherwise (chaotic or precision-starved
+digits at every pair) it is ``undecided``. A predicate that reads neither ``case.gd()`` nor the
+case's precision (``case.precision``, ``case.dps``, ``case.backend``) gives the same verdict at
+every precision:
 it is evaluated once and its verdict reported as ``exact`` (the counterexample's ``detail`` has
 the key ``"exact"`` instead of one key per precision).
 
@@ -34,7 +37,9 @@ A predicate that raises, or returns something other than a verdict, is reported 
 naming the instance it failed on and the exception, with its line; the search stops there.
 
 The predicate may carry its own strategy as ``predicate.strategy`` (default:
-:func:`proofs_check.strategies.problems` with a learning rate). From the command line:
+:func:`proofs_check.strategies.problems` with a learning rate, near the landmarks ``eta_c``,
+GD's plateau edge and ``1/(2 y x_min)`` included, and a search of every learning rate near
+them on the first instances drawn: :mod:`proofs_check.conjecture_search`). From the command line:
 ``normsharp counterexample --predicate mymodule:myfunction`` (or ``--predicate
 path/to/file.py:myfunction``; see :func:`load_predicate`).
 
@@ -51,9 +56,9 @@ Example
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from numerics.precision import DEFAULT_PAIR, Precision
 from theory._display import compact_repr
@@ -61,7 +66,6 @@ from theory.errors import DomainError
 
 from . import strategies as S
 from .claim import strategies_built_on_first_use
-from .decide import Outcome
 from .user_functions import load_function, raised_text
 
 __all__ = ["Case", "Conjecture", "ConjectureResult", "search_conjecture",
@@ -110,13 +114,16 @@ class _PredicateFailed(BaseException):  # noqa: N818 - a signal through hypothes
 class Case:
     """What a predicate sees: one instance at one precision (see the module notes).
 
-    When a counterexample is confirmed, the cases at the two precisions of the default pair
-    share their GD runs through :func:`numerics.audited.audited_gd` (``audits``, with ``side``
-    ``"low"`` or ``"high"``), so the two predicates see the two runs of one precision audit.
+    When a counterexample is confirmed, the cases at the two precisions of one pair share
+    their GD runs through :func:`numerics.audited.audited_gd` (``audits``, with ``side``
+    ``"low"`` or ``"high"``, and ``pair`` the audit's precision arguments: ``{}`` for the
+    default pair, ``{"precision": 60, "backend": "flint"}``), so the two predicates see the two
+    runs of one precision audit. ``steps`` is the step budget at this precision
+    (:func:`proofs_check.conjecture_search.steps_at`).
     """
 
     def __init__(self, instance, precision=SEARCH_PRECISION, steps: int = DEFAULT_STEPS,
-                 audits: dict | None = None, side: str = "low"):
+                 audits: dict | None = None, side: str = "low", pair: dict | None = None):
         self.instance = instance
         self._backend, self._dps = precision
         self._digits = Precision(*precision).cap
@@ -125,6 +132,7 @@ class Case:
         self._cache: dict = {}
         self._problem = None
         self._audits = audits
+        self._pair = pair or {}
         #: whether the predicate read anything that depends on the precision (``gd()``,
         #: ``precision``, ``dps``, ``backend``); if not, its verdict is the same at every one
         self.used_precision = False
@@ -171,7 +179,8 @@ class Case:
             from numerics.audited import audited_gd
 
             if key not in self._audits:
-                self._audits[key] = audited_gd(self.problem, self.instance.eta, steps, **kw)
+                self._audits[key] = audited_gd(self.problem, self.instance.eta, steps,
+                                               **self._pair, **kw)
             run = self._audits[key]
             return run.low if self._side == "low" else run.high
         if key not in self._cache:
@@ -196,7 +205,17 @@ class Conjecture:
     expected : str
         The documented outcome (built-ins), checked by the test suite.
     notes : str
-    steps : int, the GD budget of a case
+    steps : int, the GD budget of a case at float64 (scaled at higher precisions)
+    landmarks : bool
+        Whether the search also tries learning rates near ``eta_c``, GD's plateau edge and
+        ``1/(2 y x_min)`` (:mod:`proofs_check.landmarks`) on its first one-sample instances,
+        inside ``(0, max_factor/(2 y x_min)]``: for conjectures whose strategy draws one-sample
+        problems with a learning rate in that range (a predicate without its own strategy,
+        :func:`load_predicate`). Off for the built-ins: on ``final-sharpness-below-2-over-eta``
+        it judges some 450 more instances, most undecided above ``eta_c``, for 12 s more.
+    max_factor : Fraction
+        The landmark phase's largest learning rate as a multiple of ``1/(2 y x_min)``: the
+        strategy's (default ``11/10``, that of :func:`proofs_check.strategies.problems`).
     """
 
     name: str
@@ -206,6 +225,8 @@ class Conjecture:
     expected: str = ""
     notes: str = ""
     steps: int = DEFAULT_STEPS
+    landmarks: bool = False
+    max_factor: Fraction = Fraction(11, 10)
 
 
 @compact_repr(fields=("name", "outcome", "examples", "undecided", "counterexample_text",
@@ -287,63 +308,20 @@ def _call(predicate, case):
     return verdict, dict(detail or {})
 
 
-def _judge(conjecture: Conjecture):
-    """The search's judge: the predicate at float64 only (fast); see :func:`_confirm`."""
-
-    def judge(instance) -> Outcome:
-        low = Case(instance, PRECISIONS[0], conjecture.steps)
-        verdict, detail = _call(conjecture.predicate, low)
-        if verdict is None:
-            return Outcome("undecided", None, {"reason": detail.get(
-                "reason", "the predicate could not decide"), **detail})
-        return Outcome("pass" if verdict else "fail", None, {low._label(): detail})
-
-    return judge
-
-
-#: at most this many rounds of search, shrink and confirmation (each confirms at most two
-#: candidates: the shrunk one and the first one found)
-MAX_CANDIDATE_ROUNDS = 3
-
-
-def _confirm(conjecture: Conjecture, instance) -> Outcome:
-    """Re-judge a candidate on the two runs of one precision audit (the default pair, via
-    :func:`numerics.audited.audited_gd`): a counterexample only if the predicate is ``False`` at
-    both and no audited run is ``chaotic``. A predicate that read nothing precision-dependent
-    is evaluated once: its verdict is the same at every precision (``detail["exact"]``)."""
-    audits: dict = {}
-    low = Case(instance, PRECISIONS[1], conjecture.steps, audits, "low")
-    high = Case(instance, PRECISIONS[2], conjecture.steps, audits, "high")
-    v_low, d_low = _call(conjecture.predicate, low)
-    if not low.used_precision:
-        if v_low is False:
-            return Outcome("fail", None, {EXACT: d_low})
-        return Outcome("undecided", None, {EXACT: d_low, "reason": f"{v_low} when re-evaluated"
-                                           ": the predicate is not a function of the instance"})
-    v_high, d_high = _call(conjecture.predicate, high)
-    detail = {low._label(): d_low, high._label(): d_high}
-    if audits:
-        detail["audit"] = [{"steps": k[0], "status": a.status, "digits": a.digits}
-                           for k, a in audits.items()]
-    chaotic = [a for a in audits.values() if a.status == "chaotic"]
-    if v_low is False and v_high is False and not chaotic:
-        return Outcome("fail", None, detail)
-    detail["reason"] = (f"{v_low} at {low._label()}, {v_high} at {high._label()}"
-                        + (" (audit: chaotic)" if chaotic else "")
-                        + ": the decisive digits are not reproducible")
-    return Outcome("undecided", None, detail)
-
-
 def search_conjecture(conjecture: Conjecture, *, examples: int = 30, seed: int = 0,
                       max_shrinks: int = 40, time_budget: float | None = 30.0
                       ) -> ConjectureResult:
     """Search ``conjecture`` for a counterexample, shrink it and confirm it.
 
-    The search judges with float64 GD; the shrunk candidate (else the first one found) is
-    then confirmed on a two-precision audit. When neither is confirmed, both count as
-    undecided and the search goes on past them to the next candidate (at most
-    :data:`MAX_CANDIDATE_ROUNDS` rounds). An unconfirmed candidate never makes the outcome
-    ``refuted``; a search that ends with only unconfirmed candidates is ``undecided``.
+    The search judges with float64 GD, and again at double-double an instance float64 leaves
+    undecided; the shrunk candidate (else the first one found) is then confirmed on a
+    two-precision audit, the default pair and then python-flint at 60 against 120 digits, each
+    with a step budget scaled to its precision. When neither candidate is confirmed, both
+    count as undecided and the search goes on past them to the next candidate. With
+    ``conjecture.landmarks``, learning rates near ``eta_c``, GD's plateau edge and
+    ``1/(2 y x_min)`` are then tried on the first instances drawn. An unconfirmed candidate
+    never makes the outcome ``refuted``; a search that ends with only unconfirmed candidates is
+    ``undecided``. The phases are those of :mod:`proofs_check.conjecture_search`.
 
     Parameters
     ----------
@@ -374,7 +352,9 @@ def search_conjecture(conjecture: Conjecture, *, examples: int = 30, seed: int =
     if not builtin:
         _check_strategy(conjecture)
     try:
-        return _search(conjecture, examples, seed, max_shrinks, time_budget)
+        from .conjecture_search import run_search
+
+        return run_search(conjecture, examples, seed, max_shrinks, time_budget)
     except _PredicateFailed as signal:
         if builtin and signal.cause is not None:
             raise signal.cause from None
@@ -395,66 +375,6 @@ def _check_strategy(conjecture: Conjecture) -> None:
         raise DomainError("predicate", conjecture.name, "a predicate whose attribute "
                           "'strategy' is a hypothesis strategy (found "
                           f"{type(strategy).__name__})")
-
-
-def _search(conjecture: Conjecture, examples: int, seed: int, max_shrinks: int,
-            time_budget: float | None) -> ConjectureResult:
-    """The body of :func:`search_conjecture` (arguments validated)."""
-    from .search import derive_seed, search  # hypothesis: imported when a search runs
-
-    start = time.perf_counter()
-    cache: dict = {}
-    reasons: list = []
-    unconfirmed: list = []
-    examples_seen = undecided = passed = 0
-    truncated = False
-    confirmed = res = None
-    for _ in range(MAX_CANDIDATE_ROUNDS):
-        # each round replays the judgements of the earlier ones from the cache, where the
-        # candidates the second precision did not confirm are now undecided: hypothesis goes
-        # on past them to new instances
-        remaining = None if time_budget is None else max(
-            0.0, time_budget - (time.perf_counter() - start))
-        res = search(conjecture.strategy, _judge(conjecture), examples=examples,
-                     seed_value=derive_seed(seed, "conjecture", conjecture.name),
-                     max_shrinks=max_shrinks, time_budget=remaining, cache=cache)
-        examples_seen += res.examples
-        undecided += res.undecided
-        passed += res.passed
-        truncated = truncated or res.truncated
-        reasons += [r for r in res.undecided_reasons if r not in reasons]
-        if not res.found:
-            break
-        for candidate in dict.fromkeys((res.instance, res.first_failure)):
-            out = _confirm(conjecture, candidate)
-            if out.status == "fail":
-                confirmed = (candidate, out)
-                break
-            reasons.append(f"candidate {candidate.describe()} not confirmed: "
-                           f"{out.detail['reason']}")
-            unconfirmed.append(candidate)
-            undecided += 1
-            examples_seen += candidate != res.first_failure  # the first one was counted
-            cache[candidate] = Outcome("undecided", None, {
-                "reason": "candidate not confirmed at the second precision"})
-        if confirmed is not None:
-            break
-    cex = None
-    if confirmed is not None:
-        outcome = "refuted"
-        inst, out = confirmed
-        cex = {"instance": inst.key(), "description": inst.describe(),
-               "detail": out.detail, "shrunk": inst == res.instance,
-               "shrunk_from": res.first_failure.key(),
-               "reproduce": _reproduce_text(conjecture, inst)}
-    elif unconfirmed or not passed:
-        outcome = "undecided"
-    else:
-        outcome = "not refuted"
-    return ConjectureResult(conjecture.name, conjecture.statement, outcome,
-                            examples_seen, undecided, cex, seed,
-                            time.perf_counter() - start, conjecture.expected, conjecture.notes,
-                            reasons, truncated)
 
 
 def _reproduce_text(conjecture: Conjecture, inst) -> str:
@@ -490,14 +410,18 @@ def load_predicate(spec: str) -> Conjecture:
         raise DomainError("predicate", spec, f"a predicate whose attribute 'steps' is an "
                           f"integer >= 1 (found {_shown(steps)})")
     strategy = getattr(fn, "strategy", None)
-    if strategy is None:
+    default = strategy is None
+    if default:
         strategy = _one_sample_with_eta
     doc = (fn.__doc__ or "").strip()
-    return Conjecture(spec, doc.splitlines()[0] if doc else spec, fn, strategy, steps=steps)
+    return Conjecture(spec, doc.splitlines()[0] if doc else spec, fn, strategy, steps=steps,
+                      landmarks=default)
 
 
 def _one_sample_with_eta():
-    """The default domain of a user's predicate: one-sample problems with a learning rate."""
+    """The default domain of a user's predicate: one-sample problems with a learning rate in
+    ``(0, 1.1/(2 y x_min)]``, near the landmarks included (:func:`~proofs_check.strategies.
+    learning_rates`)."""
     return S.problems(d_max=6, with_eta=True)
 
 

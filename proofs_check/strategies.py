@@ -13,6 +13,10 @@ Edges the strategies reach on purpose (``Instance.edge`` names the one aimed at)
 * ``threshold``: ``eta`` exactly ``1/(2 y x_max)`` or ``1/(2 y x_min)`` (R5);
 * ``dead-factor``: ``eta = 1/(2 r_0 x_i)`` exactly, so the factor ``1 - 2 eta r_0 x_i`` of R7 is
   exactly zero and coordinate ``i`` dies at the first step;
+* ``near-eta-c``, ``near-plateau``, ``near-stability-limit``: ``eta`` within a relative
+  ``10^-6 .. 10^-1`` of ``eta_c = 2/S(beta_GF)``, of ``2/S`` at GD's plateau just below it, or of
+  ``1/(2 y x_min)`` (:mod:`proofs_check.landmarks`): where claims about GD fail in narrow
+  windows;
 * ``d`` from 2 to 8.
 
 Conventions (hypothesis' own)
@@ -225,13 +229,18 @@ def zero_loss_points(x, y):
     return weights(len(x)).map(build)
 
 
-def learning_rates(x, y, *, alpha=None, max_factor=Fraction(11, 10)):
-    """Learning rates for one-sample data: a fraction of the stable range, or an exact edge.
+def learning_rates(x, y, *, alpha=None, max_factor=Fraction(11, 10), near_landmarks=True):
+    """Learning rates for one-sample data: a fraction of the stable range, an exact edge, or a
+    rate near a landmark.
 
     Branches: ``t / (2 y x_min)`` with ``t`` rational in ``(0, max_factor]``; exactly
     ``1/(2 y x_max)`` or ``1/(2 y x_min)`` (``edge="threshold"``); and, when ``alpha`` (a
     number) makes ``r_0 = alpha^2 sum x - y > 0``, exactly ``1/(2 r_0 x_i)``
-    (``edge="dead-factor"``). Draws pairs ``(eta, edge)``.
+    (``edge="dead-factor"``). With ``near_landmarks``: ``L (1 + o)`` for each landmark ``L`` of
+    :func:`proofs_check.landmarks.landmarks` (``eta_c`` and GD's plateau edge need ``alpha``)
+    and each offset ``o`` of :data:`proofs_check.landmarks.OFFSETS` (``edge="near-eta-c"``,
+    ``"near-plateau"``, ``"near-stability-limit"``), each branch as likely as the uniform one.
+    Every rate lies in ``(0, max_factor / (2 y x_min)]``. Draws pairs ``(eta, edge)``.
     """
     st = _st()
     x, y = _one_sample_data(x, y)
@@ -246,12 +255,24 @@ def learning_rates(x, y, *, alpha=None, max_factor=Fraction(11, 10)):
         if r0 > 0:
             branches.append(st.sampled_from(
                 sorted({(1 / (2 * r0 * xi), "dead-factor") for xi in x})))
+    if near_landmarks:
+        from .landmarks import OFFSETS, landmarks, near
+
+        # one branch for all three landmarks (each would otherwise weigh as much as the
+        # uniform draws, and near eta_c and the stability limit GD often decides nothing);
+        # nearest offsets first, where hypothesis shrinks to
+        top = max_factor * hi
+        marks = landmarks(x, y, alpha).named().items()
+        near_marks = [(e, edge) for o in OFFSETS for edge, mark in marks
+                      if 0 < (e := near(mark, o)) <= top]
+        if near_marks:
+            branches.append(st.sampled_from(near_marks))
     return st.one_of(*branches)
 
 
 def problems(*, d_min: int = 2, d_max: int = 8, ties: bool = True, distinct: bool = False,
              alpha=None, with_eta: bool = False, with_beta_star: bool = False,
-             max_factor=Fraction(11, 10), exact: bool = True):
+             max_factor=Fraction(11, 10), exact: bool = True, near_landmarks: bool = True):
     """One-sample shared-weight problems ``(x, y, alpha[, eta][, beta*])`` as :class:`Instance`.
 
     Parameters
@@ -259,11 +280,13 @@ def problems(*, d_min: int = 2, d_max: int = 8, ties: bool = True, distinct: boo
     d_min, d_max : 2 <= d_min <= d_max
     ties, distinct : see :func:`features`
     alpha : strategy for ``alpha`` (default :func:`alphas`)
-    with_eta : draw a learning rate with :func:`learning_rates` (thresholds and dead factors
-        included)
+    with_eta : draw a learning rate with :func:`learning_rates` (thresholds, dead factors and
+        rates near the landmarks ``eta_c``, GD's plateau edge and ``1/(2 y x_min)`` included)
     with_beta_star : draw a ground truth on the zero-loss set (:func:`zero_loss_points`)
     max_factor : largest ``eta`` as a multiple of ``1/(2 y x_min)``
     exact : Fractions (default) or binary floats
+    near_landmarks : whether :func:`learning_rates` also draws near the landmarks (``False``:
+        the uniform and exact-edge branches only)
     """
     st = _st()
     _sizes("d_min", d_min, "d_max", d_max, 2)
@@ -287,7 +310,8 @@ def problems(*, d_min: int = 2, d_max: int = 8, ties: bool = True, distinct: boo
             edge = "large-alpha"
         eta = None
         if with_eta:
-            eta, eta_edge = draw(learning_rates(x, y, alpha=a, max_factor=max_factor))
+            eta, eta_edge = draw(learning_rates(x, y, alpha=a, max_factor=max_factor,
+                                                near_landmarks=near_landmarks))
             edge = eta_edge or edge
         beta_star = draw(zero_loss_points(x, y)) if with_beta_star else None
         return Instance((tuple(x),), y, a, eta, beta_star, "shared", edge)

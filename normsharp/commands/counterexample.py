@@ -65,12 +65,17 @@ def run(args) -> int:
           f"{res.undecided}, seed {res.seed}, {res.seconds:.1f} s)")
     if res.counterexample:
         cx = res.counterexample
-        print(f"shrunk counterexample: {cx['description']}")
+        mark = cx.get("landmark")
+        print(f"{'counterexample' if mark else 'shrunk counterexample'}: {cx['description']}")
         for key, d in cx["detail"].items():
             print(f"  {_DETAIL_HEADS.get(key, 'at ' + key)}: {fields_text(d)}")
-        if not cx.get("shrunk", True):
-            print("  (not shrunk: the shrunk candidate was not confirmed)")
-        print(f"  first found: {instance_from_key(cx['shrunk_from']).describe()}")
+        if mark:
+            print(f"  found at the landmark {mark['name']}, relative offset {mark['offset']} (not "
+                  "shrunk: the landmark and the offset are the instance)")
+        else:
+            if not cx.get("shrunk", True):
+                print("  (not shrunk: the shrunk candidate was not confirmed)")
+            print(f"  first found: {instance_from_key(cx['shrunk_from']).describe()}")
         print(f"  reproduce: {cx['reproduce']}")
     elif res.reasons:
         print("undecided instances: " + "; ".join(res.reasons))

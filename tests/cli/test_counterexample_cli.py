@@ -94,3 +94,22 @@ def test_an_exact_verdict_is_shown_once_and_details_read_as_text(cli):
     assert len(detail) == 2 and not any("{" in line or "'" in line for line in detail)
     first = next(line for line in lines if line.startswith("first found:"))
     assert first.startswith("first found: x=(") and "{" not in first
+
+
+def test_a_narrow_window_near_eta_c_is_found_and_its_landmark_named(cli, monkeypatch):
+    """The planted falsehood of tests/proofs_check/test_landmarks.py (false only within a
+    relative 10^-4 of eta_c) with the command's defaults: refuted (exit 1). With the default
+    domain's landmark draws switched off, the landmark phase finds it, and the instance is
+    reported with the landmark it was found at, not as a shrunk one."""
+    spec = "tests.proofs_check.test_landmarks:planted_near_eta_c"
+    res = cli(["counterexample", "--predicate", spec])
+    assert res.code == 1, res.err
+    assert "outcome: refuted" in res.out and "edge=near-eta-c" in res.out
+    import proofs_check.conjectures as C
+
+    monkeypatch.setattr(C, "_one_sample_with_eta",
+                        lambda: problems(d_max=6, with_eta=True, near_landmarks=False))
+    res = cli(["counterexample", "--predicate", spec])
+    assert res.code == 1, res.err
+    assert "found at the landmark near-eta-c, relative offset" in res.out
+    assert "first found:" not in res.out and "shrunk counterexample" not in res.out

@@ -245,13 +245,55 @@ def false_only_in_float64(case):
     return case.precision != "float64", {"precision": case.precision}
 
 
-def test_unconfirmed_candidate_is_undecided_not_refuted():
+def test_a_float64_artefact_is_never_a_counterexample():
+    """False at float64 only: both precisions of the audit say True, so the candidate is not
+    confirmed, and (both agreeing) it counts as passed: the conjecture is not refuted."""
     conj = Conjecture("float64-artefact", "holds at every precision but float64",
                       false_only_in_float64, problems(d_max=2))
     res = search_conjecture(conj, examples=5, seed=0)
-    assert res.outcome == "undecided" and res.counterexample is None
-    assert any("not confirmed" in r for r in res.reasons)
+    assert res.outcome == "not refuted" and res.counterexample is None
+    assert any("not confirmed: True at both" in r for r in res.reasons)
     assert res.exit_code == 0
+
+
+def undecided_below_flint(case):
+    """A 'counterexample' that only python-flint's pair reproduces: None at float64, dd and qd
+    (as if their digits could not decide), False at flint:60 and flint:120."""
+    return (False if case.precision.startswith("flint") else None), {}
+
+
+def test_an_undecided_candidate_is_retried_at_a_higher_precision():
+    """Undecided at float64 and at dd in the search, undecided at the default pair: the
+    retries reach flint:60 against flint:120, which decide (by construction)."""
+    from proofs_check.conjecture_search import _confirm, _judge
+
+    inst = instance_from_key({"x": ["1", "1/2"], "y": "1", "alpha": "1/100", "eta": "3/5"})
+    conj = Conjecture("flint-only", "decided at flint only", undecided_below_flint,
+                      problems(d_max=2))
+    out = _judge(conj)(inst)
+    assert out.status == "undecided" and "(at float64 and dd)" in out.detail["reason"]
+    out = _confirm(conj, inst, None)
+    assert out.status == "fail" and set(out.detail) >= {"flint:60", "flint:120"}
+    assert out.detail["retried after"][0].startswith("at dd/qd: None at dd, None at qd")
+
+
+def undecided_by_the_budget(case):
+    """None whenever GD has not converged in 5 steps (it never has: the budget decides)."""
+    run = case.gd(5)
+    return (None if run.status == "not_converged" else True), {"status": run.status}
+
+
+def test_a_candidate_left_open_by_the_step_budget_is_not_retried_at_flint():
+    """dd and qd agree that GD did not converge in 5 steps: a higher precision would run the
+    same 5 steps slower, so the ladder stops at the default pair and says why."""
+    from proofs_check.conjecture_search import _confirm
+
+    inst = instance_from_key({"x": ["1", "1/2"], "y": "1", "alpha": "1/100", "eta": "3/5"})
+    conj = Conjecture("budget", "decided by the budget", undecided_by_the_budget,
+                      problems(d_max=2))
+    out = _confirm(conj, inst, None)
+    assert out.status == "undecided" and "step budget" in out.detail["reason"]
+    assert set(out.detail) >= {LOW, HIGH} and not any("flint" in k for k in out.detail)
 
 
 def artefact_first_then_real(case):
@@ -263,8 +305,9 @@ def artefact_first_then_real(case):
 
 
 def test_search_goes_on_after_an_unconfirmed_candidate():
-    """The search meets the artefact first. It used to stop there (undecided); it now marks
-    it undecided, searches on, and reports a counterexample confirmed at both precisions."""
+    """The search meets the artefact first. It used to stop there (undecided); it now finds
+    that both precisions of the audit reject it (passed), searches on, and reports a
+    counterexample confirmed at both precisions."""
     conj = Conjecture("artefact-then-real", "y < 3, with a float64 artefact at y = 1",
                       artefact_first_then_real, problems(d_max=2))
     res = search_conjecture(conj, examples=20, seed=0)
@@ -273,7 +316,6 @@ def test_search_goes_on_after_an_unconfirmed_candidate():
     # there the predicate reads no precision: one exact evaluation decides
     assert res.counterexample["detail"]["exact"]["y"] == res.counterexample["instance"]["y"]
     assert any("not confirmed" in r for r in res.reasons)
-    assert res.undecided >= 1
 
 
 def test_above_eta_c_strategy_never_draws_a_rate_below_eta_c():
@@ -312,14 +354,14 @@ def _counting(verdict_of_case, uses_precision: bool):
 def test_a_precision_free_predicate_is_evaluated_once_and_called_exact():
     """It reads neither gd() nor the precision: evaluating it at HIGH would repeat the
     same computation. The counterexample says "exact" once; confirmation costs one call."""
-    from proofs_check.conjectures import _confirm
+    from proofs_check.conjecture_search import _confirm
 
     inst = instance_from_key({"x": ["1", "1"], "y": "2", "alpha": "1"})
     free = _counting(lambda case: case.y <= 1, uses_precision=False)
-    out = _confirm(Conjecture("free", "y <= 1", free, problems(d_max=2)), inst)
+    out = _confirm(Conjecture("free", "y <= 1", free, problems(d_max=2)), inst, None)
     assert out.status == "fail" and set(out.detail) == {"exact"} and len(free.calls) == 1
     bound = _counting(lambda case: case.y <= 1, uses_precision=True)
-    out = _confirm(Conjecture("bound", "y <= 1", bound, problems(d_max=2)), inst)
+    out = _confirm(Conjecture("bound", "y <= 1", bound, problems(d_max=2)), inst, None)
     assert out.status == "fail" and set(out.detail) == {LOW, HIGH}
     assert bound.calls == [LOW, HIGH]
 
