@@ -134,7 +134,7 @@ def sweep_summary_lines(result) -> list[str]:
     c = result.eta_c
     pred = result.eta_c_predicted
     obs = result.eta_c_observed
-    text = f"eta_c: predicted 2/s_GF = {fmt_g(pred, 10)}" if pred is not None else \
+    text = f"eta_c: predicted 2/S(beta_GF) = {fmt_g(pred, 10)}" if pred is not None else \
         "eta_c: no prediction for this problem"
     if obs is not None:
         lo, hi = c["bracket"]
@@ -145,6 +145,9 @@ def sweep_summary_lines(result) -> list[str]:
                  f"{conf})")
         if pred is not None:
             text += f"; observed/predicted - 1 = {obs / pred - 1:+.3%}"
+        marks = {k: result.predicted.get(k) for k in ("eta_path", "eta_plateau")}
+        text += "".join(f"; {k} = {fmt_g(v, 8)} ({obs / float(v) - 1:+.3%})"
+                        for k, v in marks.items() if v is not None)
     elif c.get("note"):
         text += f"; observed: none ({c['note']})"
     lines.append(text)

@@ -155,7 +155,8 @@ class AuditedFlow:
     low, high : FlowResult
         The runs at ``p`` and ``2p`` digits.
     quantities : dict of name -> :class:`~numerics.audit.Agreed`
-        ``beta``, ``s_gf``, ``lambda_max_sup``, ``eta_c``, ``s_end``, ``R_inf``, ``where_R``,
+        ``beta``, ``s_gf`` (the path's supremum), ``lambda_max_sup``, ``eta_c`` (``2/s_end``,
+        the limit's threshold), ``eta_path`` (``2/s_gf``), ``s_end``, ``R_inf``, ``where_R``,
         ``where_t``, ``lambda_max_where_R``, ``lambda_max_where_t``.
     s_gf_at_end, lambda_max_at_end : bool or None
         ``None`` when the two precisions disagree (a tie between the end and an interior point
@@ -177,6 +178,7 @@ class AuditedFlow:
         """The ``normsharp flow --json`` object."""
         q = self.quantities
         out = {"beta": q["beta"].json(), "s_gf": q["s_gf"].json(), "eta_c": q["eta_c"].json(),
+               "eta_path": q["eta_path"].json(),
                "s_gf_at_end": self.s_gf_at_end, "lambda_max_sup": q["lambda_max_sup"].json(),
                "lambda_max_at_end": self.lambda_max_at_end,
                "where": {"R": q["where_R"].json(), "t": q["where_t"].json()},
@@ -238,7 +240,7 @@ def audited_flow(problem: Problem, precision: int | None = None) -> AuditedFlow:
     high = gradient_flow(problem, pair.high.working_dps)
     cap = pair.low.working_dps
     q = {}
-    for name in ("beta", "s_gf", "lambda_max_sup", "eta_c", "s_end", "R_inf"):
+    for name in ("beta", "s_gf", "lambda_max_sup", "eta_c", "eta_path", "s_end", "R_inf"):
         q[name] = agree(name, getattr(low, name), getattr(high, name), cap)
     for item in (_agreed_point("where", low.where, high.where, cap)
                  + _agreed_point("lambda_max_where", low.lambda_max_where,

@@ -99,18 +99,11 @@ def _landmarks(x, y, alpha) -> Landmarks:
 
 
 def _plateau(x, y, alpha, eta_c) -> Fraction | None:
-    import warnings
-
-    from numerics.gd import gradient_descent
+    from numerics.plateau import eta_plateau
     from numerics.problem import Problem
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a diverging float64 run overflows
-        run = gradient_descent(Problem(list(x), y, alpha), eta_c * (1 - PLATEAU_OFFSET),
-                               PLATEAU_STEPS, record_sharpness=False)
-    if run.status != "converged" or not run.S:
-        return None
-    return 2 / F(run.S)
+    return eta_plateau(Problem(list(x), y, alpha), eta_c, offset=PLATEAU_OFFSET,
+                       steps=PLATEAU_STEPS)
 
 
 def near(landmark: Fraction, offset: Fraction) -> Fraction:

@@ -124,10 +124,17 @@ class Predictions:
         ``tr(Sigma Cov) + sigma^2`` of the uniform prior (the expected risk's constant).
     beta_gf, s_gf, eta_c : the flow prediction a sweep compares with, as Fractions (theory's
         exact values to :data:`SWEEP_DPS` digits, or :func:`numerics.flow.gradient_flow`'s), or
-        None
+        None: the limit ``beta_GF``, its sharpness ``s_gf = S(beta_GF)`` and ``eta_c = 2/s_gf``
+        (the package's one ``eta_c``, R6)
     s_gf_at_end : bool or None
         Whether the path's largest sharpness is attained at its end (theory's sufficient
         condition, else the flow's finding; None: not known).
+    eta_path : Fraction or None
+        ``2 / sup_t S`` along the path (equal to ``eta_c`` when ``s_gf_at_end``; otherwise from
+        :func:`numerics.flow.gradient_flow`; a non-stationary point, so no threshold).
+    eta_plateau : Fraction or None
+        ``2/S`` of GD's own converged limit at ``eta_c (1 - 1/100)``
+        (:func:`numerics.plateau.eta_plateau`): where GD leaves the flow, measured.
     notes : tuple of str
     """
 
@@ -143,6 +150,8 @@ class Predictions:
     s_gf: Fraction | None = None
     eta_c: Fraction | None = None
     s_gf_at_end: bool | None = None
+    eta_path: Fraction | None = None
+    eta_plateau: Fraction | None = None
     notes: tuple = ()
 
     def blocks(self, prior: str | None = None) -> dict:
@@ -204,6 +213,7 @@ class Predictions:
 
         return {"one_sample_theory": theory, "beta_gf": self.beta_gf, "s_gf": self.s_gf,
                 "eta_c": self.eta_c, "s_gf_at_end": self.s_gf_at_end,
+                "eta_path": self.eta_path, "eta_plateau": self.eta_plateau,
                 "eta_min_norm_unstable": F(t.eta_min_norm_unstable) if theory else None,
                 "eta_no_stable_interpolator": F(t.eta_no_stable_interpolator) if theory
                 else None,
@@ -293,6 +303,7 @@ def predict(problem) -> Predictions:
     x_pos = problem.n == 1 and all(v > 0 for v in problem.X[0]) and problem.y[0] > 0
     if not (problem.one_sample_theory and x_pos):
         flow, notes = _flow_prediction(problem)
+        flow["eta_plateau"] = _plateau(problem, flow.get("eta_c"))
         notes.append("expected risk: not defined here (the zero-loss set is not the bounded "
                      "simplex of a one-sample shared problem with x, y > 0)")
         return Predictions(notes=tuple(notes), **flow)
@@ -317,22 +328,30 @@ def _one_sample_flow(problem, g) -> tuple[dict, list]:
         # SWEEP_DPS digits gives the same limit and its sharpness S(beta_GF) = 4 sum x_i^2 beta_i
         closed = gradient_flow(problem, dps=SWEEP_DPS, method="closed_form")
         beta_gf, s_gf = tuple(closed.beta), closed.s_end
-    out = {"beta_gf": beta_gf, "s_gf": s_gf, "eta_c": 2 / s_gf}
+    out = {"beta_gf": beta_gf, "s_gf": s_gf, "eta_c": 2 / s_gf, "eta_path": 2 / s_gf}
     x, y, alpha = list(problem.X[0]), problem.y[0], problem.alpha
     out["s_gf_at_end"] = T.sharpness_along_flow(x, y, alpha).S_at_end
     if out["s_gf_at_end"] is not True:
         # theory does not place the path's largest sharpness at its end: ask the flow itself
+        # where it is (eta_c stays the limit's 2/S(beta_GF): the one eta_c)
         found, flow_notes = _flow_prediction(problem, closed)
-        if found.get("s_gf") is not None:
-            out.update(s_gf=found["s_gf"], eta_c=found["eta_c"],
-                       s_gf_at_end=found["s_gf_at_end"])
-            notes.append("s_GF = sup along the gradient-flow path from numerics.flow "
-                         "(theory does not prove it is attained at the end here)")
+        if found.get("eta_path") is not None:
+            out.update(eta_path=found["eta_path"], s_gf_at_end=found["s_gf_at_end"])
+            notes.append("eta_path = 2/sup S along the gradient-flow path from numerics.flow "
+                         "(theory does not prove the supremum is attained at the end here)")
         else:
-            notes.append("eta_c = 2/S(beta_GF): theory does not prove that the path's "
-                         "largest sharpness is attained at its end for this alpha")
+            notes.append("eta_path unknown: theory does not prove that the path's largest "
+                         "sharpness is attained at its end for this alpha")
             notes.extend(flow_notes)
+    out["eta_plateau"] = _plateau(problem, out["eta_c"])
     return out, notes
+
+
+def _plateau(problem, eta_c):
+    """GD's plateau landmark (:func:`numerics.plateau.eta_plateau`), or None."""
+    from numerics.plateau import eta_plateau
+
+    return None if eta_c is None else eta_plateau(problem, eta_c)
 
 
 def _flow_prediction(problem, res=None) -> tuple[dict, list]:
@@ -345,6 +364,6 @@ def _flow_prediction(problem, res=None) -> tuple[dict, list]:
             res = gradient_flow(problem)
         except (DomainError, NoConvergence) as exc:
             return {}, [f"eta_c predicted: not available ({exc})"]
-    return ({"beta_gf": tuple(res.beta), "s_gf": res.s_gf, "eta_c": res.eta_c,
-             "s_gf_at_end": res.s_gf_at_end},
+    return ({"beta_gf": tuple(res.beta), "s_gf": res.s_end, "eta_c": res.eta_c,
+             "eta_path": res.eta_path, "s_gf_at_end": res.s_gf_at_end},
             ["eta_c predicted: numerics.flow (gradient flow at high precision)"])

@@ -96,7 +96,8 @@ def run(args) -> int:
 #: the blocks printed for n samples, in order, and the quantities of each shown in text
 _SHOWN = {"min_norm": ("beta", "l1_norm", "param_norm_sq", "sharpness", "unique"),
           "min_sharpness": ("beta", "l1_norm", "sharpness", "certified", "width"),
-          "gradient_flow": ("beta", "l1_norm", "sharpness", "s_end", "eta_c", "s_gf_at_end"),
+          "gradient_flow": ("beta", "l1_norm", "sharpness", "s_end", "eta_c", "s_path_sup",
+                            "eta_path", "s_gf_at_end"),
           "optimal": ("beta", "l1_norm", "sharpness", "risk_min_norm", "risk_min_sharpness",
                       "risk_optimal", "eta_star", "prior")}
 #: the n-sample engine's working digits of the gradient flow (a single run)
@@ -262,10 +263,11 @@ def _run_many(args) -> int:
           f"sharpness lies in that interval ({polished} at high precision).")
     gf = res.get("gradient_flow")
     if gf is not None:
-        where = ("at the limit" if gf["s_gf_at_end"] else "before the limit: 2/S(beta_GF) = "
-                 f"{float(2 / gf['s_end']):.15g} is larger")
-        print(f"gradient flow: eta_c = 2/s_GF = {float(gf['eta_c']):.15g}, s_GF the largest "
-              f"sharpness along the path, reached {where}.")
+        where = ("at the limit, so eta_path = eta_c" if gf["s_gf_at_end"] else
+                 "before the limit (not a stationary point: it marks no transition), "
+                 f"eta_path = 2/sup S = {float(gf['eta_path']):.15g}")
+        print(f"gradient flow: eta_c = 2/S(beta_GF) = {float(gf['eta_c']):.15g}; the largest "
+              f"sharpness along the path is reached {where}.")
     if not res["min_norm"]["unique"]:
         print("note: the minimum-norm interpolator is not unique: min_norm.beta is a point of "
               "the optimal face (--json lists its vertices).")

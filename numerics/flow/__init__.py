@@ -4,8 +4,12 @@ Gradient flow (GF) is ``theta' = -grad L(theta)`` with ``L = 1/(2n) ||X beta(the
 it is gradient descent in the limit ``eta -> 0`` with time ``t = k eta``. This package computes,
 at a chosen working precision ``dps``, the limit of the flow, the largest sharpness along the
 path ``s_GF = sup_t S(theta(t))`` (``S = max |eig Hess L|``), ``sup_t lambda_max``, where each
-is attained, and the critical learning rate ``eta_c = 2 / s_GF`` ([MFCKM26] Appendix B, R6
-and E5; the difference parametrisation's limit is E4's potential minimiser).
+is attained, the critical learning rate ``eta_c = 2 / S(beta_GF)`` of the limit and the path's
+``eta_path = 2 / s_GF`` (R6 and E5; the difference parametrisation's limit is E4's potential
+minimiser). One ``eta_c`` for the whole package: the linear-stability threshold of the flow's
+limit, as theory and ``normsharp interpolators`` define it. The path's supremum can sit at a
+non-stationary point (``t = 0`` for a large ``alpha``), where linear stability says nothing;
+``eta_path`` is reported, not used as the threshold.
 
 The path in closed form
 -----------------------
@@ -56,7 +60,7 @@ Modules
 
 References
 ----------
-[MFCKM26] Appendix B (R6, gradient-flow limit and ``eta_c = 2 / s_GF``); E3 (product
+[MFCKM26] R6 (gradient-flow limit and ``eta_c = 2 / S(beta_GF)``); E3 (product
 parametrisation, Even et al. 2023); E4 (Woodworth et al. 2020 potential); E5 (one scalar
 unknown ``R``). A. Jorba, M. Zou, "A software package for the numerical integration of ODEs by
 means of high-order Taylor methods", Experimental Mathematics 14 (2005), for the step rule.

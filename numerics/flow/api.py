@@ -89,7 +89,8 @@ def gradient_flow(problem: Problem, dps: int = 30, *, method: str | None = None)
     Statement
     ---------
     .. math:: \theta' = -\nabla L(\theta),\quad
-              s_{GF} = \sup_{t \ge 0} \|\nabla^2 L(\theta(t))\|_2,\quad \eta_c = 2 / s_{GF},
+              s_{GF} = \sup_{t \ge 0} \|\nabla^2 L(\theta(t))\|_2,\quad
+              \eta_c = 2 / S(\beta_{GF}),\quad \eta_{path} = 2 / s_{GF},
 
     with ``rho = int_0^t r`` the path is ``beta = beta(X^T rho / n)`` in closed form (see the
     package docstring, :mod:`numerics.flow`) and the limit solves ``X beta(X^T rho_inf / n) = y``.

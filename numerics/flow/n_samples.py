@@ -135,7 +135,7 @@ def _ode_flow(problem: Problem, dps: int) -> FlowResult:
     R_inf = tuple(f.frac(v) for v in rho_inf)
     return FlowResult(
         beta=beta, s_gf=f.frac(s_gf), lambda_max_sup=f.frac(best_max[0]),
-        eta_c=f.frac(2 / s_gf), s_gf_at_end=s_best[1] is None, where=point(s_best[1]),
+        eta_c=f.frac(2 / s_end), s_gf_at_end=s_best[1] is None, where=point(s_best[1]),
         lambda_max_at_end=best_max[1] is None, lambda_max_where=point(best_max[1]),
         R_inf=R_inf[0] if f.n == 1 else R_inf, s_end=f.frac(s_end), dps=dps,
         method="taylor", n=f.n, steps=len(path.t0), t_final=f.frac(t_end))

@@ -223,7 +223,7 @@ def _one_sample_flow(problem: Problem, dps: int) -> FlowResult:
     beta = tuple(f.frac(f.coord.beta(xi * R_inf)) for xi in one.x)
     return FlowResult(
         beta=beta, s_gf=f.frac(s_gf), lambda_max_sup=f.frac(best_max[0]),
-        eta_c=f.frac(2 / s_gf), s_gf_at_end=s_best[1] == 1, where=point(s_best[1]),
+        eta_c=f.frac(2 / s_end), s_gf_at_end=s_best[1] == 1, where=point(s_best[1]),
         lambda_max_at_end=best_max[1] == 1, lambda_max_where=point(best_max[1]),
         R_inf=f.frac(R_inf), s_end=f.frac(s_end), dps=dps, method="closed_form", n=1)
 

@@ -37,13 +37,21 @@ class FlowResult:
     beta : tuple of Fraction
         The limit of the flow, ``beta(rho_inf)``.
     s_gf : Fraction
-        ``sup_t S(theta(t))``, ``S = max |eig Hess L|``.
+        ``sup_t S(theta(t))``, ``S = max |eig Hess L|``: the largest sharpness along the path
+        (also :attr:`s_path`).
     lambda_max_sup : Fraction
         ``sup_t lambda_max(Hess L(theta(t)))``.
     eta_c : Fraction
-        ``2 / s_gf``.
+        ``2 / s_end = 2 / S(beta_GF)``: the linear-stability threshold of the flow's *limit*,
+        the one ``eta_c`` of the package (R6; theory's and ``normsharp interpolators``').
+    eta_path : Fraction
+        ``2 / s_gf``: the path's supremum. Where it is attained before the limit (``s_gf_at_end``
+        false) the point is not stationary and linear stability says nothing there: on
+        ``x = (1, 1/2), y = 1, alpha = 1`` it is 0.33855 (at ``t = 0``) while GD leaves the flow
+        near 0.67 and ``eta_c = 0.62127``. Reported, never used as the threshold.
     s_gf_at_end : bool
-        Whether ``s_gf`` is the sharpness of the limit (attained as ``t -> infinity``).
+        Whether ``s_gf`` is the sharpness of the limit (attained as ``t -> infinity``); then
+        ``eta_path == eta_c``.
     where : PathPoint
         Where ``s_gf`` is attained.
     lambda_max_at_end : bool
@@ -77,4 +85,14 @@ class FlowResult:
     n: int
     steps: int = 0
     t_final: Fraction | None = None
+
+    @property
+    def s_path(self) -> Fraction:
+        """``sup_t S(theta(t))`` (the field ``s_gf``)."""
+        return self.s_gf
+
+    @property
+    def eta_path(self) -> Fraction:
+        """``2 / sup_t S(theta(t))`` (see the class notes)."""
+        return 2 / self.s_gf
 

@@ -21,9 +21,10 @@ r"""The interpolators of ``n`` samples as the blocks of ``normsharp interpolator
     and ``eta_star = 2 / S(beta_opt)`` (the end of the enclosure ``eta_star_enclosure``;
     ``None`` where it is not defined: ``S = 0``, or shared weights and a negative entry).
 ``gradient_flow`` (with ``alpha``)
-    :func:`numerics.flow.gradient_flow` at ``flow_dps`` digits: ``beta``, ``sharpness``
-    (``s_GF``, the largest along the path), ``s_end`` (at the limit), ``eta_c = 2/s_GF``,
-    ``s_gf_at_end``, ``l1_norm``. A single run; audit it with :func:`numerics.audited_flow`
+    :func:`numerics.flow.gradient_flow` at ``flow_dps`` digits: ``beta``, ``sharpness`` and
+    ``s_end`` (``S(beta_GF)``, at the limit), ``eta_c = 2/S(beta_GF)``, ``s_path_sup`` (the
+    largest sharpness along the path) and ``eta_path = 2/s_path_sup``, ``s_gf_at_end``,
+    ``l1_norm``. A single run; audit it with :func:`numerics.audited_flow`
     to know its digits.
 
 Every number is a :class:`~fractions.Fraction` (exact, or the stated end of a certified
@@ -102,8 +103,10 @@ def interpolator_blocks(X, y, param: str = "product", depth: int = 2, *, alpha=N
                                         ms.beta)
     if alpha is not None:
         flow = gradient_flow(Problem(X, y, alpha, param, depth), dps=flow_dps)
-        out["gradient_flow"] = {"beta": tuple(flow.beta), "sharpness": flow.s_gf,
+        out["gradient_flow"] = {"beta": tuple(flow.beta), "sharpness": flow.s_end,
+                                "s_path_sup": flow.s_gf,
                                 "s_end": flow.s_end, "eta_c": flow.eta_c,
+                                "eta_path": flow.eta_path,
                                 "s_gf_at_end": flow.s_gf_at_end,
                                 "l1_norm": sum(abs(b) for b in flow.beta)}
     return out

@@ -254,6 +254,7 @@ def sweep_verdict_R6(reading: SweepReading) -> Verdict:
                      f"leaving the plateau; bracket [{fmt_g(lo, 8)}, {fmt_g(hi, 8)}], "
                      f"classification {'confirmed' if c.get('confirmed') else 'NOT confirmed'}"
                      f" at two precisions): {rel:.3%} apart")
+        parts.append(_landmark_comparison(reading.predicted, obs_c))
     at_end = reading.predicted.get("s_gf_at_end")
     parts.append("s_GF is attained at the end of the flow: "
                  + {True: "proved (r(0) <= 0 and 2|r(0)| x_max <= s_end)",
@@ -279,6 +280,20 @@ def sweep_verdict_R6(reading: SweepReading) -> Verdict:
                    "; ".join(parts), f"observed eta_c within {float(ETA_C_REL_TOL):.0%} of "
                    "2/s_GF; GD's limit tends to beta_GF as eta -> 0 (monotone, distance/eta "
                    f"within a factor {LADDER_RATIO_MAX:g})")
+
+
+def _landmark_comparison(pred: dict, observed: float) -> str:
+    """The observed transition against the three landmarks (issue 10): ``eta_c = 2/S(beta_GF)``,
+    the path's ``eta_path = 2/sup S`` and GD's ``eta_plateau``; which one lies nearest."""
+    marks = {"eta_c": pred.get("eta_c"), "eta_path": pred.get("eta_path"),
+             "eta_plateau": pred.get("eta_plateau")}
+    rel = {k: abs(observed / float(v) - 1) for k, v in marks.items() if v is not None}
+    if not rel:
+        return "no landmark to compare the transition with"
+    best = min(rel, key=rel.get)
+    return ("the observed transition against the landmarks: " + ", ".join(
+        f"{k} = {float(marks[k]):.6g} ({rel[k]:.3%} away)" for k in rel)
+        + f"; nearest: {best}")
 
 
 def _flow():

@@ -36,7 +36,7 @@ def test_done_criterion_eta_c_is_0_50125_to_all_printed_digits(cli):
     assert digits == LOW  # LOW against HIGH digits agree on all LOW
     assert text == str(sp.N(_exact_eta_c(), digits))  # every printed digit is right
     assert Decimal(text).quantize(Decimal("0.00001")) == Decimal("0.50125")
-    assert "s_GF attained at the end: yes" in res.out
+    assert "sup S attained at the end: yes" in res.out
 
 
 def test_json_keys_and_values(cli):

@@ -308,7 +308,8 @@ def test_audited_run_not_converged_prints_only_agreed_digits():
 def test_benign_run_is_not_called_chaotic():
     """eta = 3/5, a stable, non-chaotic run. An unbudgeted dd run (a different call) converges
     at step 2692 and qd at 5719, so 1500 steps end before either tolerance: not_converged at
-    both, and the unfinished loss (about 7e-32, near dd's absolute resolution) still shares digits."""
+    both, and the unfinished loss (about 7e-32, near dd's absolute resolution) still shares
+    digits."""
     budget = gradient_descent(DEFAULT, F(3, 5), 200000, backend="dd")
     assert budget.status == "converged" and budget.steps > 1500
     run = audited_gd(DEFAULT, F(3, 5), 1500)

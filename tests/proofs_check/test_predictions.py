@@ -22,7 +22,8 @@ from proofs_check.predictions import predict, predict_one_sample
 F = Fraction
 X, Y, ALPHA = [1, F(1, 2)], 1, F(1, 100)
 CENTROID = [F(1, 2), F(1)]
-SWEEP_KEYS = ["one_sample_theory", "beta_gf", "s_gf", "eta_c", "s_gf_at_end",
+SWEEP_KEYS = ["one_sample_theory", "beta_gf", "s_gf", "eta_c", "s_gf_at_end", "eta_path",
+              "eta_plateau",
               "eta_min_norm_unstable", "eta_no_stable_interpolator", "min_norm",
               "min_sharpness", "point", "uniform", "mu", "cov_term", "notes"]
 
