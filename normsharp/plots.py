@@ -90,7 +90,12 @@ def _eta_lines(ax, result, *, limits=True):
     pred = result.predicted
     if result.eta_c_predicted is not None:
         ax.axvline(result.eta_c_predicted, color=C_PRED, ls="--", lw=1.2,
-                   label=f"predicted eta_c = 2/s_GF = {result.eta_c_predicted:.5f}")
+                   label=f"predicted eta_c = 2/S(beta_GF) = {result.eta_c_predicted:.5f}")
+    for key, ls in (("eta_plateau", (0, (1, 2))), ("eta_path", (0, (3, 1, 1, 1)))):
+        v = pred.get(key)
+        if v is not None and (key != "eta_path" or pred.get("s_gf_at_end") is False):
+            ax.axvline(_f(v), color=C_PRED, ls=ls, lw=0.9, alpha=0.7,
+                       label=f"{key} = {_f(v):.5f}")
     if result.eta_c_observed is not None:
         ax.axvline(result.eta_c_observed, color=C_OBS, ls=":", lw=1.6,
                    label=f"observed eta_c = {result.eta_c_observed:.5f}")
@@ -111,12 +116,19 @@ def sharpness_figure(result, out_dir) -> Path:
     pred = result.predicted
     if pred.get("s_gf") is not None:
         ax.axhline(_f(pred["s_gf"]), color="tab:purple", ls=":", lw=1,
-                   label=f"s_GF = {_f(pred['s_gf']):.5f} (gradient-flow limit)")
+                   label=f"S(beta_GF) = {_f(pred['s_gf']):.5f} (gradient-flow limit)")
+    for key, colour, name in (("min_norm", "tab:brown", "min-norm"),
+                              ("min_sharpness", "tab:cyan", "min-sharpness")):
+        if pred.get(key):
+            ax.axhline(_f(pred[key]["sharpness"]), color=colour, ls="--", lw=1,
+                       label=f"{name} interpolator: S = {_f(pred[key]['sharpness']):.4g}")
     _scatter(ax, etas, S, conf, "tab:blue", "final S of GD")
     _eta_lines(ax, result)
     lo = min([*S, *([_f(pred["min_sharpness"]["sharpness"])] if pred.get("min_sharpness")
                     else [])], default=1.0)
-    hi = max([*S, *([_f(pred["s_gf"])] if pred.get("s_gf") else [])], default=4.0)
+    hi = max([*S, *([_f(pred["s_gf"])] if pred.get("s_gf") else []),
+              *([_f(pred["min_norm"]["sharpness"])] if pred.get("min_norm") else [])],
+             default=4.0)
     ax.set_ylim(lo * 0.9, hi * 1.12)
     ax.set_xlim(float(result.etas[0]), float(result.etas[-1]))
     ax.set_xlabel("learning rate eta")
@@ -211,8 +223,10 @@ def risk_figure(result, out_dir) -> Path | None:
                              + (" (equal to min-norm here)" if n == s else ""))
             ax.axhline(o, color="black", ls=":", lw=1,
                        label=f"optimal interpolator: {o:.4g}")
-            ax.axvline(_f(block["eta_star"]), color="tab:olive", ls="--", lw=1.2,
-                       label=f"predicted best eta* = 2/S(optimum) = {_f(block['eta_star']):.4g}")
+            if block.get("eta_star") is not None:
+                ax.axvline(_f(block["eta_star"]), color="tab:olive", ls="--", lw=1.2,
+                           label="predicted best eta* = 2/S(optimum) = "
+                                 f"{_f(block['eta_star']):.4g}")
         if result.best.get("eta") is not None and result.best.get("risk_name") == key:
             ax.axvline(float(result.best["eta"]), color=C_OBS, ls=":", lw=1.6,
                        label=f"observed best eta = {float(result.best['eta']):.4f}")

@@ -135,6 +135,12 @@ class Predictions:
     eta_plateau : Fraction or None
         ``2/S`` of GD's own converged limit at ``eta_c (1 - 1/100)``
         (:func:`numerics.plateau.eta_plateau`): where GD leaves the flow, measured.
+    references : dict or None
+        Several samples (or ``product``/``difference``): the sweep's ``min_norm``,
+        ``min_sharpness`` and (with ``beta*``) ``point`` blocks from
+        :func:`numerics.interpolators.interpolator_blocks` (the exact minimum-norm interpolator;
+        the certified minimum-sharpness one, its sharpness the interval's upper end; exact
+        risks), for data of at most :data:`MAX_REFERENCE_SIZE` entries.
     notes : tuple of str
     """
 
@@ -152,6 +158,7 @@ class Predictions:
     s_gf_at_end: bool | None = None
     eta_path: Fraction | None = None
     eta_plateau: Fraction | None = None
+    references: dict | None = None
     notes: tuple = ()
 
     def blocks(self, prior: str | None = None) -> dict:
@@ -202,6 +209,7 @@ class Predictions:
         F = _fraction
         theory = self.one_sample_theory
         t = self.thresholds
+        refs = self.references or {}
 
         def interpolator(it):
             return {"beta": tuple(F(b) for b in it.beta), "l1_norm": F(it.l1_norm),
@@ -217,9 +225,11 @@ class Predictions:
                 "eta_min_norm_unstable": F(t.eta_min_norm_unstable) if theory else None,
                 "eta_no_stable_interpolator": F(t.eta_no_stable_interpolator) if theory
                 else None,
-                "min_norm": interpolator(self.min_norm),
-                "min_sharpness": interpolator(self.min_sharpness),
-                "point": risks("point"), "uniform": risks("uniform"),
+                "min_norm": interpolator(self.min_norm) if theory else refs.get("min_norm"),
+                "min_sharpness": (interpolator(self.min_sharpness) if theory
+                                  else refs.get("min_sharpness")),
+                "point": risks("point") if theory else refs.get("point"),
+                "uniform": risks("uniform"),
                 "mu": tuple(F(m) for m in self.uniform.mean) if theory else None,
                 "cov_term": self.cov_term, "notes": list(self.notes)}
 
@@ -304,9 +314,12 @@ def predict(problem) -> Predictions:
     if not (problem.one_sample_theory and x_pos):
         flow, notes = _flow_prediction(problem)
         flow["eta_plateau"] = _plateau(problem, flow.get("eta_c"))
-        notes.append("expected risk: not defined here (the zero-loss set is not the bounded "
-                     "simplex of a one-sample shared problem with x, y > 0)")
-        return Predictions(notes=tuple(notes), **flow)
+        refs, ref_notes = _references(problem)
+        notes.extend(ref_notes)
+        notes.append("expected risk under the uniform prior: not defined here (the zero-loss "
+                     "set is not the bounded simplex of a one-sample shared problem with "
+                     "x, y > 0)")
+        return Predictions(notes=tuple(notes), references=refs, **flow)
     Sigma = None if problem.Sigma is None else [list(r) for r in problem.Sigma]
     beta_star = None if problem.beta_star is None else list(problem.beta_star)
     x, y, alpha = list(problem.X[0]), problem.y[0], problem.alpha
@@ -345,6 +358,46 @@ def _one_sample_flow(problem, g) -> tuple[dict, list]:
             notes.extend(flow_notes)
     out["eta_plateau"] = _plateau(problem, out["eta_c"])
     return out, notes
+
+
+#: the n-sample reference interpolators are computed for data of at most this many entries
+#: (n d); an LP and a semidefinite program: about 2 s at 5 x 20
+MAX_REFERENCE_SIZE = 2000
+
+
+def _references(problem) -> tuple[dict | None, list]:
+    """The sweep's reference blocks on several samples (``Predictions.references``), or
+    ``None`` and a note saying why not."""
+    from numerics.interpolators import interpolator_blocks
+
+    if problem.n * problem.d > MAX_REFERENCE_SIZE:
+        return None, [f"reference interpolators: not computed (n d = {problem.n * problem.d} > "
+                      f"{MAX_REFERENCE_SIZE}; normsharp interpolators --X-file computes them)"]
+    try:
+        b = interpolator_blocks(
+            [list(r) for r in problem.X], list(problem.y), problem.param, problem.depth,
+            beta_star=None if problem.beta_star is None else list(problem.beta_star),
+            Sigma=None if problem.Sigma is None else [list(r) for r in problem.Sigma],
+            sigma2=problem.sigma2)
+    except DomainError as exc:
+        return None, [f"reference interpolators: not available ({exc})"]
+
+    def block(name, sharpness):
+        return {"beta": tuple(b[name]["beta"]), "l1_norm": b[name]["l1_norm"],
+                "sharpness": sharpness}
+
+    refs = {"min_norm": block("min_norm", b["min_norm"]["sharpness"]),
+            "min_sharpness": block("min_sharpness", b["min_sharpness"]["certified"][1])}
+    opt = b.get("optimal")
+    if opt is not None:
+        rn, rs, ro = opt["risk_min_norm"], opt["risk_min_sharpness"], opt["risk_optimal"]
+        refs["point"] = {"prior": "point", "optimal": tuple(opt["beta"]), "risk_min_norm": rn,
+                         "risk_min_sharpness": rs, "risk_optimal": ro,
+                         "eta_star": opt["eta_star"], "sharpness_optimal": opt["sharpness"],
+                         "eta_star_inside": None, "neither_optimal": ro < min(rn, rs),
+                         "strictly_between": None}
+    return refs, ["reference interpolators: numerics.interpolators (exact minimum norm, "
+                  "certified minimum sharpness: its upper end)"]
 
 
 def _plateau(problem, eta_c):

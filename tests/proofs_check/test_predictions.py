@@ -141,3 +141,34 @@ def test_bad_input_names_the_argument(call, argument):
     with pytest.raises(DomainError) as info:
         call()
     assert info.value.argument.startswith(argument)
+
+
+def test_n_samples_reference_interpolators_for_the_sweep():
+    """Several samples: the sweep's min-norm block is the least l1 norm, checked against an
+    independent LP (scipy's linprog on beta = p - q); the min-sharpness block's sharpness is
+    at most the min-norm interpolator's; with beta* the point block's optimum is beta* itself
+    (it interpolates), risk 0."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    from proofs_check.predictions import _references
+
+    X = [[1, 2, F(-1, 2)], [F(1, 3), -1, 1]]
+    beta_star = [1, 0, -1]
+    y = [sum(a * b for a, b in zip(r, beta_star)) for r in X]
+    refs, notes = _references(Problem(X, y, F(1, 100), "product", beta_star=beta_star))
+    A = np.array(X, dtype=float)
+    lp = linprog(np.ones(6), A_eq=np.hstack([A, -A]), b_eq=np.array(y, dtype=float),
+                 bounds=[(0, None)] * 6, method="highs")
+    assert abs(float(refs["min_norm"]["l1_norm"]) - lp.fun) < 1e-9
+    assert refs["min_sharpness"]["sharpness"] <= refs["min_norm"]["sharpness"]
+    assert refs["point"]["risk_optimal"] == 0 and refs["point"]["optimal"] == tuple(beta_star)
+    assert "numerics.interpolators" in notes[0]
+
+
+def test_n_samples_references_skip_large_data_with_a_note():
+    from proofs_check.predictions import MAX_REFERENCE_SIZE, _references
+
+    d = MAX_REFERENCE_SIZE + 1
+    refs, notes = _references(Problem([[1] * d], [1], F(1, 100), "product"))
+    assert refs is None and f"n d = {d}" in notes[0]
