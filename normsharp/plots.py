@@ -239,7 +239,7 @@ def risk_figure(result, out_dir) -> Path | None:
         ax.set_ylim(bottom - 0.05 * (top - bottom), top + 0.6 * (top - bottom))
         ax.set_xlabel("learning rate eta")
         ax.set_ylabel(key.replace("_", " "))
-        ax.set_title(f"U-shaped {label}", fontsize=10)
+        ax.set_title(label[0].upper() + label[1:], fontsize=10)  # its shape is what the data show
         ax.legend(fontsize=6.5, loc="upper center", ncol=2)
     return _save(fig, Path(out_dir) / "risk.png")
 
